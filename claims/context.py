@@ -1,0 +1,101 @@
+"""Run configuration shared by every check: profile sizes, device, dtype and seeds.
+
+Profiles trade time for search depth.  ``default`` is the fast local run, ``ci`` is what CI runs, and
+``thorough`` is meant for a GPU machine.  Every size a check uses comes from here, so one profile name
+fixes the whole audit.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass, replace
+
+import torch
+
+DEFAULT_SEED = 20241229
+"""The audit's global seed (the date of the fim-attn paper); every check derives its own from it."""
+
+
+@dataclass(frozen=True)
+class AuditProfile:
+    """Sizes of one audit profile.
+
+    max_examples: Hypothesis examples per numeric check (each example is a batch of cases).
+    max_batch: rows per Hypothesis example.
+    max_n: largest vector length (number of logits / keys) drawn.
+    symbolic_max_n: largest n in exact fixed-n symbolic sweeps.
+    mc_samples: Monte-Carlo draws per input in sampling-based checks.
+    """
+
+    name: str
+    max_examples: int
+    max_batch: int
+    max_n: int
+    symbolic_max_n: int
+    mc_samples: int
+
+
+PROFILES: dict[str, AuditProfile] = {
+    profile.name: profile
+    for profile in (
+        AuditProfile("default", max_examples=60, max_batch=16, max_n=12, symbolic_max_n=6, mc_samples=4096),
+        AuditProfile("ci", max_examples=150, max_batch=32, max_n=24, symbolic_max_n=7, mc_samples=8192),
+        AuditProfile(
+            "thorough", max_examples=1000, max_batch=256, max_n=256, symbolic_max_n=9, mc_samples=65536
+        ),
+    )
+}
+
+
+class ConfigurationError(ValueError):
+    """A run was asked for with settings this machine cannot honour (no CUDA, unknown profile, ...)."""
+
+
+def resolve_device(name: str) -> torch.device:
+    """Map ``auto|cpu|cuda`` to a device, failing clearly when CUDA is asked for but absent."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name == "cpu":
+        return torch.device("cpu")
+    if name == "cuda":
+        if not torch.cuda.is_available():
+            raise ConfigurationError(
+                "--device cuda was requested but torch reports no usable CUDA device "
+                f"(torch {torch.__version__}, built with CUDA {torch.version.cuda or 'none'})"
+            )
+        return torch.device("cuda")
+    raise ConfigurationError(f"unknown device {name!r}; expected auto, cpu or cuda")
+
+
+DTYPES = {"float64": torch.float64, "float32": torch.float32}
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """Everything a check may depend on besides its own code."""
+
+    profile: AuditProfile
+    device: torch.device
+    dtype: torch.dtype = torch.float64
+    seed: int = DEFAULT_SEED
+
+    @classmethod
+    def create(
+        cls, profile: str = "default", device: str = "cpu", dtype: str = "float64", seed: int = DEFAULT_SEED
+    ) -> "RunContext":
+        if profile not in PROFILES:
+            raise ConfigurationError(f"unknown profile {profile!r}; expected one of {sorted(PROFILES)}")
+        if dtype not in DTYPES:
+            raise ConfigurationError(f"unknown dtype {dtype!r}; expected one of {sorted(DTYPES)}")
+        return cls(PROFILES[profile], resolve_device(device), DTYPES[dtype], seed)
+
+    def seed_for(self, *names: str) -> int:
+        """A stable 32-bit seed for one check, from the global seed and the check's names.
+
+        crc32 rather than ``hash`` so the value does not change with PYTHONHASHSEED.
+        """
+        return zlib.crc32(":".join((str(self.seed), *names)).encode())
+
+    def derive(self, *names: str) -> "RunContext":
+        """The context one check runs in: same settings, the check's own seed."""
+        return replace(self, seed=self.seed_for(*names))

@@ -1,0 +1,116 @@
+"""The audit engine: run every check of a claim, time it, contain its failures, and apply the verdict
+rule of :mod:`claims.verdict`."""
+
+from __future__ import annotations
+
+import time
+import traceback
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+from claims.context import RunContext
+from claims.model import Check, CheckResult, Claim, Counterexample, Formalization, Kind, Status, Verdict
+from claims.verdict import Decision, decide_claim, decide_formalization
+
+
+@dataclass(frozen=True)
+class CheckRecord:
+    """One check's result, with the seed it ran under."""
+
+    check: Check
+    result: CheckResult
+    seed: int
+
+
+@dataclass(frozen=True)
+class ReadingRecord:
+    """One formalization's checks and the verdict they earn."""
+
+    formalization: Formalization
+    checks: tuple[CheckRecord, ...]
+    decision: Decision
+
+    @property
+    def counterexample(self) -> Counterexample | None:
+        """The certified counterexample of this reading, preferring an exact symbolic one."""
+        refuting = [r.result for r in self.checks if r.result.refutes]
+        refuting.sort(key=lambda result: result.status is not Status.DISPROVED)
+        return refuting[0].counterexample if refuting else None
+
+
+@dataclass(frozen=True)
+class ClaimRecord:
+    """Everything the audit learned about one claim."""
+
+    claim: Claim
+    readings: tuple[ReadingRecord, ...]
+    decision: Decision
+    correction: ReadingRecord | None
+    seconds: float
+
+    @property
+    def verdict(self) -> Verdict:
+        return self.decision.verdict
+
+    @property
+    def counterexample(self) -> Counterexample | None:
+        return next((r.counterexample for r in self.readings if r.counterexample is not None), None)
+
+    @property
+    def errors(self) -> tuple[CheckRecord, ...]:
+        readings = self.readings + ((self.correction,) if self.correction else ())
+        return tuple(c for r in readings for c in r.checks if c.result.status is Status.ERROR)
+
+    @property
+    def cases(self) -> int:
+        """Numeric and experiment cases examined over all readings."""
+        return sum(
+            c.result.cases for r in self.readings for c in r.checks if c.check.kind is not Kind.SYMBOLIC
+        )
+
+
+def run_check(check: Check, ctx: RunContext) -> CheckResult:
+    """Run one check, timing it; an exception becomes an ERROR result naming where it was raised."""
+    start = time.perf_counter()
+    try:
+        result = check.run(ctx)
+    except Exception as exc:  # noqa: BLE001 - a broken check must not take the audit down with it
+        frame = traceback.extract_tb(exc.__traceback__)[-1]
+        result = CheckResult(
+            Status.ERROR, f"{type(exc).__name__}: {exc} (at {frame.filename}:{frame.lineno})"
+        )
+    return CheckResult(
+        result.status, result.detail, result.cases, result.scope, result.counterexample,
+        time.perf_counter() - start,
+    )
+
+
+def run_reading(claim_id: str, formalization: Formalization, ctx: RunContext) -> ReadingRecord:
+    records = []
+    for check in formalization.checks:
+        check_ctx = ctx.derive(claim_id, formalization.key, check.name)
+        records.append(CheckRecord(check, run_check(check, check_ctx), check_ctx.seed))
+    decision = decide_formalization([(r.check.name, r.check.kind, r.result) for r in records])
+    return ReadingRecord(formalization, tuple(records), decision)
+
+
+def run_claim(claim: Claim, ctx: RunContext) -> ClaimRecord:
+    """Run every reading of ``claim`` (and its correction, if any) and decide its verdict."""
+    start = time.perf_counter()
+    readings = tuple(run_reading(claim.id, f, ctx) for f in claim.formalizations)
+    decision = decide_claim([(r.formalization.key, r.formalization.primary, r.decision) for r in readings])
+    correction = run_reading(claim.id, claim.correction, ctx) if claim.correction else None
+    return ClaimRecord(claim, readings, decision, correction, time.perf_counter() - start)
+
+
+def run_audit(
+    claims: Iterable[Claim], ctx: RunContext, on_record: Callable[[ClaimRecord], None] | None = None
+) -> list[ClaimRecord]:
+    """Run claims in order, reporting each record as soon as it is decided."""
+    records = []
+    for claim in claims:
+        record = run_claim(claim, ctx)
+        if on_record is not None:
+            on_record(record)
+        records.append(record)
+    return records

@@ -1,0 +1,72 @@
+"""The committed verdict lock and what a computed verdict means against it.
+
+``claims/verdicts.lock.json`` maps claim ids to the verdicts last accepted by a person (written only by
+``fim-audit run --update-lock``).  CI fails when a computed verdict differs from its locked one, so a
+change of verdict is always a reviewed change to this file.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from pathlib import Path
+from typing import Iterable, Mapping
+
+from claims.model import Verdict
+
+LOCK_PATH = Path(__file__).with_name("verdicts.lock.json")
+LOCK_SCHEMA = "fim-audit-lock/1"
+
+
+class LockError(ValueError):
+    """The lock file is missing, unreadable or of the wrong schema."""
+
+
+def read_lock(path: Path = LOCK_PATH) -> dict[str, Verdict]:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise LockError(f"verdict lock {path} does not exist; create it with `fim-audit run --update-lock`") from None
+    except json.JSONDecodeError as exc:
+        raise LockError(f"verdict lock {path} is not valid JSON: {exc}") from None
+    if not isinstance(document, dict) or document.get("schema") != LOCK_SCHEMA:
+        raise LockError(f"verdict lock {path} does not have schema {LOCK_SCHEMA!r}")
+    try:
+        return {claim_id: Verdict(v) for claim_id, v in document["verdicts"].items()}
+    except (KeyError, AttributeError, ValueError) as exc:
+        raise LockError(f"verdict lock {path} has a malformed 'verdicts' table: {exc}") from None
+
+
+def write_lock(verdicts: Mapping[str, Verdict], path: Path = LOCK_PATH) -> None:
+    """Write the lock with sorted ids, so that its diffs show exactly the claims whose verdict changed."""
+    document = {"schema": LOCK_SCHEMA, "verdicts": {k: verdicts[k].value for k in sorted(verdicts)}}
+    path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+
+
+def updated(lock: Mapping[str, Verdict], computed: Iterable[tuple[str, Verdict]]) -> dict[str, Verdict]:
+    """The lock with the computed verdicts written over it (claims not run keep their locked verdict)."""
+    return {**lock, **dict(computed)}
+
+
+class Expectation(enum.Enum):
+    """How a computed verdict reads against the lock, for pytest and JUnit alike.
+
+    PASS: the claim holds (PROVED/SUPPORTED) as locked.  XFAIL: the claim does not hold (REFUTED/ILL_POSED)
+    as locked: an expected failure whose reason is the counterexample.  SKIP: OPEN as locked.  FLIPPED:
+    the verdict differs from the lock, or the claim is not in the lock: a failure.
+    """
+
+    PASS = "pass"
+    XFAIL = "xfail"
+    SKIP = "skip"
+    FLIPPED = "flipped"
+
+
+def expectation(computed: Verdict, locked: Verdict | None) -> Expectation:
+    if computed is not locked:
+        return Expectation.FLIPPED
+    if computed in (Verdict.PROVED, Verdict.SUPPORTED):
+        return Expectation.PASS
+    if computed in (Verdict.REFUTED, Verdict.ILL_POSED):
+        return Expectation.XFAIL
+    return Expectation.SKIP

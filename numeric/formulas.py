@@ -1,0 +1,28 @@
+"""Evaluating a paper's formula, written once as a scalar entry kernel, on torch tensors.
+
+A claim states its matrix formula as a Python function ``kernel(x_i, x_j, delta_ij)`` built from plain
+arithmetic, e.g. Lemma 1's ``lambda s_i, s_j, d: s_i * (d - s_j)``.  The same function is evaluated
+here with broadcasting tensors and in :mod:`symbolic.formulas` with sympy expressions, so the statement
+under test is typed exactly once.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import torch
+
+EntryKernel = Callable[..., object]
+
+
+def entry_matrix(kernel: EntryKernel, v: torch.Tensor) -> torch.Tensor:
+    """M[..., i, j] = kernel(v_i, v_j, delta_ij) for a batch of vectors ``v`` of shape (..., n)."""
+    n = v.shape[-1]
+    delta = torch.eye(n, dtype=v.dtype, device=v.device)
+    out = kernel(v[..., :, None], v[..., None, :], delta)
+    return torch.broadcast_to(torch.as_tensor(out, dtype=v.dtype, device=v.device), (*v.shape, n))
+
+
+def sandwich(jacobian: torch.Tensor, middle: torch.Tensor) -> torch.Tensor:
+    """J^T M J for batches of J (..., n, p) and M (..., n, n): the pull-back of M through J."""
+    return jacobian.mT @ middle @ jacobian

@@ -1,0 +1,108 @@
+"""Small, explicit logit maps z(x, theta) in R^n for testing fim-attn Theorem 1 on real models.
+
+Each map takes a flat parameter vector theta (p,) and one input x, and returns n logits.  ``depth`` is the
+longest chain of roundings in one forward pass (inner-product lengths plus a few), used by the tolerance
+model in :mod:`numeric.tolerance`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable
+
+import torch
+
+
+@dataclass(frozen=True)
+class LinearScorer:
+    """z = W x + b with W (n x d), b (n); theta = (W, b) flattened.  x has shape (d,)."""
+
+    n: int
+    d: int
+
+    @property
+    def num_parameters(self) -> int:
+        return self.n * (self.d + 1)
+
+    @property
+    def input_shape(self) -> tuple[int, ...]:
+        return (self.d,)
+
+    @property
+    def depth(self) -> int:
+        return self.d + 2
+
+    def __call__(self, theta: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        w = theta[: self.n * self.d].reshape(self.n, self.d)
+        return w @ x + theta[self.n * self.d :]
+
+
+@dataclass(frozen=True)
+class MLPScorer:
+    """z = W2 tanh(W1 x + b1) + b2 with hidden width h; theta = (W1, b1, W2, b2) flattened."""
+
+    n: int
+    d: int
+    hidden: int
+
+    @property
+    def num_parameters(self) -> int:
+        return self.hidden * (self.d + 1) + self.n * (self.hidden + 1)
+
+    @property
+    def input_shape(self) -> tuple[int, ...]:
+        return (self.d,)
+
+    @property
+    def depth(self) -> int:
+        return self.d + self.hidden + 6
+
+    def __call__(self, theta: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        h, d, n = self.hidden, self.d, self.n
+        w1 = theta[: h * d].reshape(h, d)
+        b1 = theta[h * d : h * d + h]
+        rest = theta[h * d + h :]
+        w2 = rest[: n * h].reshape(n, h)
+        return w2 @ torch.tanh(w1 @ x + b1) + rest[n * h :]
+
+
+@dataclass(frozen=True)
+class AttentionScore:
+    """One attention head's scores for the first token: z_j = <x_0 W_Q, x_j W_K> / sqrt(k).
+
+    x holds n tokens (n x d); theta = (W_Q, W_K), each d x k, flattened.  a = softmax(z) is then the
+    attention distribution of query token 0 over the n keys, the object of fim-attn Definition 1.
+    """
+
+    n: int
+    d: int
+    key_dim: int
+
+    @property
+    def num_parameters(self) -> int:
+        return 2 * self.d * self.key_dim
+
+    @property
+    def input_shape(self) -> tuple[int, ...]:
+        return (self.n, self.d)
+
+    @property
+    def depth(self) -> int:
+        return 2 * self.d + self.key_dim + 4
+
+    def __call__(self, theta: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        size = self.d * self.key_dim
+        w_q = theta[:size].reshape(self.d, self.key_dim)
+        w_k = theta[size:].reshape(self.d, self.key_dim)
+        return (x @ w_k) @ (x[0] @ w_q) / math.sqrt(self.key_dim)
+
+
+LogitMap = LinearScorer | MLPScorer | AttentionScore
+
+LOGIT_MAPS: dict[str, Callable[[int, int, int], LogitMap]] = {
+    "linear": lambda n, d, width: LinearScorer(n, d),
+    "mlp": lambda n, d, width: MLPScorer(n, d, width),
+    "attention": lambda n, d, width: AttentionScore(n, d, width),
+}
+"""Constructors by name, each from (n logits, input dimension d, width: hidden size or key dimension)."""

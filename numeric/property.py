@@ -1,0 +1,114 @@
+"""Running a batched numeric property under Hypothesis and turning the outcome into a CheckResult.
+
+A property evaluates one drawn example (a batch of cases) and returns, per case, the ratio of the
+observed error to its rounding tolerance (:mod:`numeric.tolerance`).  A ratio above 1 (or NaN) fails the
+example; Hypothesis then shrinks it, and the minimal failing case becomes the counterexample.  ``target``
+steers the search towards large ratios, so near-misses are pushed over the edge when they exist.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
+
+import torch
+from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings, target
+from hypothesis import strategies as st
+
+from claims.context import AuditProfile, RunContext
+from claims.model import CheckResult, Counterexample, Status
+from numeric.tolerance import REFUTATION_MARGIN
+
+Certifier = Callable[[Mapping[str, Any]], tuple[bool, str, Mapping[str, Any]]]
+"""Given a counterexample's inputs, re-decide it exactly: (certified, how, exact values)."""
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """One example's outcome: per-case excess ratios (error / tolerance), and a describer of case k
+    returning (inputs, observed) as JSON-ready dicts."""
+
+    ratio: torch.Tensor
+    describe: Callable[[int], tuple[dict[str, Any], dict[str, Any]]]
+
+
+def settings_for(profile: AuditProfile) -> settings:
+    """Hypothesis settings of an audit profile: no deadline (GPU paths and sympy certification are slow
+    and variable), no example database (runs depend only on the seed), quiet output."""
+    return settings(
+        max_examples=profile.max_examples,
+        deadline=None,
+        database=None,
+        derandomize=False,
+        verbosity=Verbosity.quiet,
+        phases=(Phase.generate, Phase.target, Phase.shrink),
+        suppress_health_check=(HealthCheck.too_slow, HealthCheck.data_too_large),
+        print_blob=False,
+    )
+
+
+class _CaseFailed(Exception):
+    """Raised inside the Hypothesis test to mark a failing example."""
+
+
+def check_property(
+    strategy: st.SearchStrategy[Any],
+    evaluate: Callable[[Any, RunContext], Evaluation],
+    ctx: RunContext,
+    *,
+    certify: Certifier | None = None,
+) -> CheckResult:
+    """Run ``evaluate`` on examples from ``strategy`` until the profile's budget or a failure.
+
+    PASSED carries the number of cases checked; FAILED carries the shrunk counterexample, certified by
+    ``certify`` (exact re-evaluation) when given, else by the float margin rule of
+    :data:`numeric.tolerance.REFUTATION_MARGIN`.
+    """
+    cases = 0
+    worst_ratio = 0.0
+    last_failure: list[tuple[Evaluation, int, float]] = []
+
+    @settings_for(ctx.profile)
+    @seed(ctx.seed)
+    @given(strategy)
+    def prop(example: Any) -> None:
+        nonlocal cases, worst_ratio
+        evaluation = evaluate(example, ctx)
+        ratios = evaluation.ratio.detach().to("cpu", torch.float64)
+        worst = int(torch.nan_to_num(ratios, nan=math.inf).argmax())
+        ratio = float(ratios[worst])
+        if math.isfinite(ratio):
+            target(ratio, label="error / tolerance")
+        if not ratio <= 1.0:
+            last_failure[:] = [(evaluation, worst, ratio)]
+            raise _CaseFailed
+        cases += len(ratios)
+        worst_ratio = max(worst_ratio, ratio)
+
+    try:
+        prop()
+    except _CaseFailed:
+        evaluation, worst, ratio = last_failure[0]
+        inputs, observed = evaluation.describe(worst)
+        observed = {**observed, "error_over_tolerance": ratio}
+        if certify is not None:
+            certified, how, exact = certify(inputs)
+            observed = {**observed, **exact}
+        else:
+            certified = ratio >= REFUTATION_MARGIN  # False for NaN: a NaN certifies nothing
+            how = (
+                f"float margin: the error is {ratio:.3g} times the rounding tolerance "
+                f"(certifying needs >= {REFUTATION_MARGIN:g})"
+            )
+        return CheckResult(
+            Status.FAILED,
+            f"counterexample after {cases} passing cases; error / tolerance = {ratio:.3g}",
+            cases=cases,
+            counterexample=Counterexample(inputs, observed, certified, how),
+        )
+    return CheckResult(
+        Status.PASSED,
+        f"{cases} cases within tolerance; largest error / tolerance = {worst_ratio:.3g}",
+        cases=cases,
+    )

@@ -1,0 +1,82 @@
+"""Input validation for every public numeric helper: bad input raises :class:`InputError` with a message
+naming the argument and the problem, instead of producing a silently wrong number.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+from numeric.tolerance import SAFETY, gamma
+
+SUPPORTED_DTYPES = (torch.float32, torch.float64)
+
+
+class InputError(ValueError):
+    """An argument a numeric helper cannot use (non-finite, wrong dtype, wrong shape, not a distribution)."""
+
+
+def float_tensor(x: object, name: str, *, min_dim: int = 1) -> torch.Tensor:
+    """``x`` must be a float32/float64 tensor with at least ``min_dim`` dimensions, finite, non-empty."""
+    if not isinstance(x, torch.Tensor):
+        raise InputError(f"{name} must be a torch.Tensor, got {type(x).__name__}")
+    if x.dtype not in SUPPORTED_DTYPES:
+        raise InputError(
+            f"{name} has dtype {x.dtype}; only float32 and float64 are supported "
+            "(integer inputs are ambiguous and half precision is too coarse for the tolerance model)"
+        )
+    if x.dim() < min_dim:
+        raise InputError(f"{name} must have at least {min_dim} dimension(s), got shape {tuple(x.shape)}")
+    if x.numel() == 0:
+        raise InputError(f"{name} is empty (shape {tuple(x.shape)})")
+    if not bool(torch.isfinite(x).all()):
+        bad = (~torch.isfinite(x)).nonzero()[0].tolist()
+        raise InputError(f"{name} contains a non-finite value ({x[tuple(bad)].item()} at index {bad})")
+    return x
+
+
+def same_placement(**tensors: torch.Tensor) -> None:
+    """All tensors on one device with one dtype; mixing them is an error, not a silent cast."""
+    items = list(tensors.items())
+    first_name, first = items[0]
+    for name, t in items[1:]:
+        if t.device != first.device:
+            raise InputError(f"{name} is on {t.device} but {first_name} is on {first.device}")
+        if t.dtype != first.dtype:
+            raise InputError(f"{name} has dtype {t.dtype} but {first_name} has dtype {first.dtype}")
+
+
+def positive_scalar(value: float, name: str) -> float:
+    """A finite, strictly positive Python number (a temperature, a step size)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise InputError(f"{name} must be a real number, got {type(value).__name__}")
+    if not math.isfinite(value) or value <= 0:
+        raise InputError(f"{name} must be finite and > 0, got {value}")
+    return float(value)
+
+
+def nonnegative(x: torch.Tensor, name: str) -> torch.Tensor:
+    """A finite float tensor with no negative entries (weights of a categorical sum)."""
+    float_tensor(x, name)
+    if bool((x < 0).any()):
+        raise InputError(f"{name} has a negative entry ({x.min().item()})")
+    return x
+
+
+def probability_vectors(p: torch.Tensor, name: str) -> torch.Tensor:
+    """Rows (last dimension) that are probability vectors: non-negative and summing to 1.
+
+    The sum may miss 1 by the rounding of a float softmax, |sum - 1| <= SAFETY * gamma_{n+8}; anything
+    further off is an unnormalised input and rejected.
+    """
+    nonnegative(p, name)
+    n = p.shape[-1]
+    deficit = (p.sum(dim=-1, dtype=torch.float64) - 1).abs().max().item()
+    allowed = SAFETY * float(gamma(n + 8, p.dtype))
+    if deficit > allowed:
+        raise InputError(
+            f"{name} is not normalised: a row misses sum 1 by {deficit:.3g} "
+            f"(allowed {allowed:.3g} for n={n}, {p.dtype})"
+        )
+    return p

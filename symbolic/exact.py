@@ -1,0 +1,153 @@
+"""Exact decisions for identities at a fixed size n, and exact certificates for counterexamples.
+
+An :class:`Instance` is one identity ``definition == claimed`` between matrices whose entries are
+rational functions of finitely many variables (positive ones, e.g. e_k = exp(z_k), and real ones, e.g.
+Jacobian entries).  Putting each residual entry in canonical form (``cancel(together(.))``, numerator and
+denominator coprime) decides it: the residual is identically zero iff the canonical numerator is 0.  So a
+fixed-n sweep either proves every n up to a bound, or finds an n with a non-zero residual, and then an
+exact rational point where it is non-zero: a certified counterexample.  Nothing here ever reads sympy's
+``equals`` returning None, or a failed ``simplify``, as a proof.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any, Callable, Iterator, Mapping, Sequence
+
+import sympy as sp
+
+from claims.model import CheckResult, Counterexample, Status
+
+Point = dict[sp.Symbol, sp.Expr]
+
+CERTIFY_DIGITS = 50
+"""Significant digits of high-precision certification; evalf(strict=True) guarantees them or raises."""
+
+POINT_TRIALS = 48
+"""Rational points tried before a non-zero residual is declared unplaceable (never reached in practice:
+a non-zero rational function vanishes only on a measure-zero set)."""
+
+
+@dataclass(frozen=True)
+class Instance:
+    """``definition == claimed`` at one size n, as matrices over the given variables.
+
+    ``describe`` turns a point (values for the variables) into the claim's own inputs, e.g. z = log(e).
+    """
+
+    positive: tuple[sp.Symbol, ...]
+    real: tuple[sp.Symbol, ...]
+    definition: sp.Matrix
+    claimed: sp.Matrix
+    describe: Callable[[Point], dict[str, Any]]
+
+    def residual(self) -> sp.Matrix:
+        return (self.definition - self.claimed).applyfunc(lambda e: sp.cancel(sp.together(e)))
+
+
+def exact_string(value: sp.Expr) -> str:
+    """An exact value as text: '1/3', 'log(2)', 'exp(5/4)'."""
+    return sp.sstr(value)
+
+
+def rational(value: float) -> sp.Rational:
+    """The exact binary value of a float as a sympy Rational."""
+    fraction = Fraction(value)
+    return sp.Rational(fraction.numerator, fraction.denominator)
+
+
+def candidate_points(instance: Instance, seed: int) -> Iterator[Point]:
+    """Rational points, simplest first: all ones, then 1..k, then seeded small random rationals."""
+    variables = instance.positive + instance.real
+    yield {v: sp.Integer(1) for v in variables}
+    yield {v: sp.Integer(k + 1) for k, v in enumerate(variables)}
+    rng = random.Random(seed)
+    for _ in range(POINT_TRIALS):
+        point = {v: sp.Rational(rng.randint(1, 9), rng.randint(1, 4)) for v in instance.positive}
+        point.update({v: sp.Rational(rng.randint(-9, 9), rng.randint(1, 4)) for v in instance.real})
+        yield point
+
+
+def _first_nonzero(residual: sp.Matrix, point: Point) -> tuple[int, int, sp.Expr] | None:
+    values = residual.xreplace(point)
+    for (i, j), value in sorted(values.todok().items()):
+        if value.is_finite and value != 0:
+            return i, j, value
+    return None
+
+
+def prove_up_to(build: Callable[[int], Instance], max_n: int, what: str) -> CheckResult:
+    """Decide ``build(n)`` exactly for n = 1..max_n.
+
+    PROVED with scope 'n <= max_n' when every residual is identically zero; DISPROVED at the smallest
+    failing n with an exact rational counterexample; INCONCLUSIVE only if no rational point separates a
+    non-zero residual from zero.
+    """
+    for n in range(1, max_n + 1):
+        instance = build(n)
+        residual = instance.residual()
+        if residual.is_zero_matrix:
+            continue
+        for point in candidate_points(instance, seed=n):
+            hit = _first_nonzero(residual, point)
+            if hit is None:
+                continue
+            i, j, value = hit
+            observed = {
+                "n": n,
+                "entry": [i, j],
+                "definition": exact_string(instance.definition[i, j].xreplace(point)),
+                "claimed": exact_string(instance.claimed[i, j].xreplace(point)),
+                "difference": exact_string(value),
+            }
+            return CheckResult(
+                Status.DISPROVED,
+                f"{what}: fails at n = {n}, entry ({i}, {j}), difference {exact_string(value)} (exact)",
+                cases=n,
+                counterexample=Counterexample(
+                    instance.describe(point), observed, True, "exact rational arithmetic (sympy)"
+                ),
+            )
+        return CheckResult(
+            Status.INCONCLUSIVE,
+            f"{what}: residual at n = {n} is a non-zero rational function but no tried point separates it",
+            cases=n,
+        )
+    return CheckResult(
+        Status.PROVED,
+        f"{what}: residual cancels to 0 identically for every n <= {max_n}",
+        cases=max_n,
+        scope=f"every n <= {max_n}, exact rational-function identity",
+    )
+
+
+def certify_at(instance: Instance, point: Point, how: str) -> tuple[bool, str, Mapping[str, Any]]:
+    """Re-decide an identity at one exact point (possibly transcendental, e.g. e = exp(q)).
+
+    Each residual entry is evaluated to CERTIFY_DIGITS significant digits with ``strict=True``: sympy
+    either guarantees those digits or raises, and an entry it cannot separate from zero certifies nothing.
+    """
+    residual = (instance.definition - instance.claimed).xreplace(point)
+    largest: tuple[sp.Expr, int, int, sp.Expr] | None = None
+    unresolved = 0
+    for i in range(residual.rows):
+        for j in range(residual.cols):
+            exact = residual[i, j]
+            try:
+                value = exact if exact.is_Rational else sp.N(exact, CERTIFY_DIGITS, strict=True)
+            except sp.core.evalf.PrecisionExhausted:
+                unresolved += 1
+                continue
+            if value != 0 and (largest is None or abs(value) > largest[0]):
+                largest = (abs(value), i, j, value)
+    if largest is None:
+        return False, f"{how}: no entry separated from zero at {CERTIFY_DIGITS} digits ({unresolved} unresolved)", {}
+    _, i, j, value = largest
+    precision = "exact" if value.is_Rational else f"{CERTIFY_DIGITS} guaranteed digits, sympy evalf strict"
+    return (
+        True,
+        f"{how}: entry ({i}, {j}) of definition - claimed = {sp.sstr(value, full_prec=False)} ({precision})",
+        {"exact_entry": [i, j], "exact_difference": exact_string(value)},
+    )
