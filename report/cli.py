@@ -1,0 +1,168 @@
+"""The ``fim-audit`` command.
+
+    fim-audit run [--out DIR] [--only PATTERN] [--profile default|ci|thorough] [--device auto|cpu|cuda]
+                  [--dtype float64|float32] [--seed N] [--check | --update-lock] [--lock PATH]
+    fim-audit list [--only PATTERN]
+    fim-audit report RESULTS.json [--out DIR]
+
+Exit status: 0 done; 1 ``--check`` found a verdict differing from the lock; 2 bad arguments or
+environment (no claim matched, no CUDA, unwritable output, unreadable lock or results); 3 a check raised
+an error (the audit is incomplete).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+import tempfile
+from pathlib import Path
+from typing import Sequence
+
+from claims.context import DEFAULT_SEED, DTYPES, PROFILES, ConfigurationError, RunContext
+from claims.engine import ClaimRecord, run_audit
+from claims.lock import LOCK_PATH, LockError, read_lock, updated, write_lock
+from claims.registry import select
+from report import junit, markdown
+from report.environment import collect
+from report.results import ResultsError, load_results, results_document, write_results
+
+EXIT_OK, EXIT_FLIPPED, EXIT_USAGE, EXIT_CHECK_ERROR = 0, 1, 2, 3
+
+
+class UsageError(Exception):
+    """A problem with the arguments or the environment, found before any work is done."""
+
+
+def _writable_directory(path: Path) -> Path:
+    """Create ``path`` if needed and prove it writable now, so a long run cannot fail at the end."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path, prefix=".fim-audit-write-test-"):
+            pass
+    except OSError as exc:
+        raise UsageError(f"cannot write to output directory {path}: {exc.strerror or exc}") from None
+    return path
+
+
+def _write_reports(document: dict, out: Path) -> list[Path]:
+    paths = [out / "results.json", out / "report.md", out / "junit.xml"]
+    write_results(document, paths[0])
+    paths[1].write_text(markdown.render(document), encoding="utf-8")
+    paths[2].write_text(junit.render(document), encoding="utf-8")
+    return paths
+
+
+def _print_record(record: ClaimRecord, locked) -> None:
+    flag = "" if locked is record.verdict else f"  [lock: {locked.value if locked else 'absent'}]"
+    errors = f"  [{len(record.errors)} check error(s)]" if record.errors else ""
+    print(f"{record.verdict.value:<10} {record.claim.id:<32} {record.seconds:7.2f}s  {record.cases:>6} cases{flag}{errors}",
+          flush=True)
+
+
+def _run(args: argparse.Namespace) -> int:
+    try:
+        ctx = RunContext.create(args.profile, args.device, args.dtype, args.seed)
+    except ConfigurationError as exc:
+        raise UsageError(str(exc)) from None
+    claims = select(args.only)
+    if not claims:
+        raise UsageError(f"no claim matched {args.only!r}; `fim-audit list` shows the registered ids")
+    out = _writable_directory(Path(args.out))
+    try:
+        lock = read_lock(args.lock)
+    except LockError:
+        if not args.update_lock:
+            raise
+        lock = {}
+
+    command = "fim-audit " + shlex.join(args.argv)
+    environment = collect(ctx, command)
+    print(f"fim-audit: {len(claims)} claim(s), profile {ctx.profile.name}, device {ctx.device} "
+          f"({environment['device_name']}), {environment['dtype']}, seed {ctx.seed}", flush=True)
+    records = run_audit(claims, ctx, lambda r: _print_record(r, lock.get(r.claim.id)))
+    document = results_document(records, environment, lock)
+    paths = _write_reports(document, out)
+
+    summary = document["summary"]
+    counts = ", ".join(f"{n} {v}" for v, n in summary["verdicts"].items() if n)
+    print(f"fim-audit: {counts}; {summary['cases']} numeric cases; {summary['seconds']:.1f}s of checks")
+    print("fim-audit: wrote " + ", ".join(str(p) for p in paths))
+    if args.update_lock:
+        write_lock(updated(lock, ((r.claim.id, r.verdict) for r in records)), args.lock)
+        print(f"fim-audit: updated verdict lock {args.lock}")
+    elif summary["flipped"]:
+        for claim in document["claims"]:
+            if claim["lock"] == "flipped":
+                print(f"fim-audit: {claim['id']} is {claim['verdict']} but the lock says "
+                      f"{claim['locked_verdict'] or 'nothing (not in the lock)'}", file=sys.stderr)
+    if summary["errors"]:
+        print(f"fim-audit: checks raised errors in {', '.join(summary['errors'])}", file=sys.stderr)
+        return EXIT_CHECK_ERROR
+    if args.check and summary["flipped"]:
+        return EXIT_FLIPPED
+    return EXIT_OK
+
+
+def _list(args: argparse.Namespace) -> int:
+    claims = select(args.only)
+    if not claims:
+        raise UsageError(f"no claim matched {args.only!r}")
+    for claim in claims:
+        print(f"{claim.id:<32} {claim.source.paper:<13} {claim.source.where}")
+    return EXIT_OK
+
+
+def _report(args: argparse.Namespace) -> int:
+    try:
+        document = load_results(Path(args.results))
+    except ResultsError as exc:
+        raise UsageError(str(exc)) from None
+    out = _writable_directory(Path(args.out) if args.out else Path(args.results).parent)
+    (out / "report.md").write_text(markdown.render(document), encoding="utf-8")
+    (out / "junit.xml").write_text(junit.render(document), encoding="utf-8")
+    print(f"fim-audit: wrote {out / 'report.md'}, {out / 'junit.xml'}")
+    return EXIT_OK
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="fim-audit", description=__doc__.split("\n\n")[0])
+    commands = top.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="run the audit and write results.json, report.md, junit.xml")
+    run.add_argument("--out", default="audit-report", help="output directory (default: audit-report/)")
+    run.add_argument("--only", help="claim ids to run: glob patterns or id prefixes, comma-separated")
+    run.add_argument("--profile", default="default", choices=sorted(PROFILES), help="search depth (default: default)")
+    run.add_argument("--device", default="cpu", choices=("auto", "cpu", "cuda"), help="torch device (default: cpu)")
+    run.add_argument("--dtype", default="float64", choices=sorted(DTYPES), help="numeric dtype (default: float64)")
+    run.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"global seed (default: {DEFAULT_SEED})")
+    run.add_argument("--lock", type=Path, default=LOCK_PATH, help="verdict lock file (default: the committed one)")
+    mode = run.add_mutually_exclusive_group()
+    mode.add_argument("--check", action="store_true", help="exit 1 when a verdict differs from the lock")
+    mode.add_argument("--update-lock", action="store_true", help="write the computed verdicts into the lock")
+    run.set_defaults(handler=_run)
+
+    listing = commands.add_parser("list", help="list the registered claims")
+    listing.add_argument("--only", help="glob patterns or id prefixes, comma-separated")
+    listing.set_defaults(handler=_list)
+
+    rerender = commands.add_parser("report", help="re-render report.md and junit.xml from a results.json")
+    rerender.add_argument("results", help="path to a results.json written by `fim-audit run`")
+    rerender.add_argument("--out", help="output directory (default: the results file's directory)")
+    rerender.set_defaults(handler=_report)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = parser().parse_args(argv)
+    args.argv = argv
+    try:
+        return args.handler(args)
+    except (UsageError, LockError) as exc:
+        print(f"fim-audit: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,64 @@
+"""Provenance of an audit run: versions, device, dtype, seeds, profile, git commit, date."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import platform
+import subprocess
+from importlib import metadata
+from pathlib import Path
+
+import hypothesis
+import numpy
+import sympy
+import torch
+
+from claims.context import RunContext
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _version(distribution: str) -> str | None:
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def _git(*args: str) -> str | None:
+    try:
+        done = subprocess.run(["git", *args], cwd=REPO_ROOT, capture_output=True, text=True, timeout=10, check=True)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip()
+
+
+def device_name(device: torch.device) -> str:
+    if device.type == "cuda":
+        return torch.cuda.get_device_name(device)
+    return platform.processor() or platform.machine()
+
+
+def collect(ctx: RunContext, command: str) -> dict:
+    """Everything needed to reproduce (or distrust) a results file."""
+    status = _git("status", "--porcelain")
+    return {
+        "fim_audit": _version("fim-audit"),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "torch": torch.__version__,
+        "cuda": torch.version.cuda,
+        "sympy": sympy.__version__,
+        "numpy": numpy.__version__,
+        "hypothesis": hypothesis.__version__,
+        "device": str(ctx.device),
+        "device_name": device_name(ctx.device),
+        "dtype": str(ctx.dtype).removeprefix("torch."),
+        "seed": ctx.seed,
+        "profile": dataclasses.asdict(ctx.profile),
+        "git_commit": _git("rev-parse", "HEAD"),
+        "git_dirty": None if status is None else bool(status),
+        "started_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "command": command,
+    }

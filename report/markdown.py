@@ -1,0 +1,114 @@
+"""``report.md``: the verdict table, then per claim its readings, checks, counterexample and correction,
+then the provenance.  Rendered from a results document, so an old results.json can be re-rendered."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from typing import Any, Mapping
+
+VERDICT_ORDER = ("PROVED", "SUPPORTED", "REFUTED", "ILL_POSED", "OPEN")
+
+
+def _cell(text: Any) -> str:
+    """Text safe inside a Markdown table cell: pipes escaped, newlines folded."""
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
+    return lines
+
+
+def _evidence(claim: Mapping[str, Any]) -> str:
+    kinds = sorted({check["kind"] for check in claim["checks"]})
+    return ", ".join(kinds)
+
+
+def _summary(document: Mapping[str, Any]) -> list[str]:
+    summary = document["summary"]
+    lines = ["## Summary", ""]
+    lines += _table(["verdict", "claims"], [[v, summary["verdicts"].get(v, 0)] for v in VERDICT_ORDER])
+    by_paper: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
+    for claim in document["claims"]:
+        by_paper[claim["paper"]].append(claim)
+    lines.append("")
+    for paper, claims in by_paper.items():
+        holding = [c["id"] for c in claims if c["verdict"] in ("PROVED", "SUPPORTED")]
+        failing = [c["id"] for c in claims if c["verdict"] in ("REFUTED", "ILL_POSED")]
+        open_ = [c["id"] for c in claims if c["verdict"] == "OPEN"]
+        parts = [f"holds: {', '.join(holding) or 'none'}"]
+        if failing:
+            parts.append(f"does not hold: {', '.join(failing)}")
+        if open_:
+            parts.append(f"open: {', '.join(open_)}")
+        count = f"{len(claims)} claim{'s' if len(claims) != 1 else ''}"
+        lines.append(f"- **{paper}** ({count}) — " + "; ".join(parts))
+    if summary["flipped"]:
+        lines += ["", f"**Verdicts differing from the lock:** {', '.join(summary['flipped'])}"]
+    if summary["errors"]:
+        lines += ["", f"**Claims with a check that raised:** {', '.join(summary['errors'])}"]
+    return lines
+
+
+def _claim_table(document: Mapping[str, Any]) -> list[str]:
+    rows = [
+        [f"[{c['id']}](#{c['id'].replace('.', '')})", c["where"], f"**{c['verdict']}**",
+         c.get("locked_verdict") or "—", _evidence(c), c["cases"], f"{c['seconds']:.2f}s"]
+        for c in document["claims"]
+    ]
+    return ["## Claims", "", *_table(["id", "where", "verdict", "locked", "evidence", "cases", "time"], rows)]
+
+
+def _json_block(value: Any) -> list[str]:
+    return ["```json", json.dumps(value, indent=2, ensure_ascii=False), "```"]
+
+
+def _reading(reading: Mapping[str, Any], title: str) -> list[str]:
+    lines = [f"#### {title} `{reading['key']}` — {reading['verdict']}", "", reading["statement"], "",
+             f"*Why:* {reading['reason']}", ""]
+    rows = [[c["kind"], c["name"], c["outcome"], c["cases"], f"{c['seconds']:.2f}s", c["detail"]]
+            for c in reading["checks"]]
+    lines += _table(["kind", "check", "outcome", "cases", "time", "detail"], rows)
+    scopes = [f"- {c['name']}: {c['scope']}" for c in reading["checks"] if c["scope"]]
+    if scopes:
+        lines += ["", "*Scope of the proofs:*", *scopes]
+    return lines + [""]
+
+
+def _claim(claim: Mapping[str, Any]) -> list[str]:
+    lines = [f"### {claim['id']}", "", f"**{claim['verdict']}** — {claim['reason']}", "",
+             f"*{claim['paper']}, {claim['where']}* (`{claim['seed_file']}`):", "", "> " + claim["statement"], ""]
+    for reading in claim["formalizations"]:
+        lines += _reading(reading, "Reading")
+    if claim["counterexample"]:
+        ce = claim["counterexample"]
+        lines += [f"**Counterexample** ({'certified: ' + ce['certificate'] if ce['certified'] else 'not certified'}):",
+                  "", *_json_block({"inputs": ce["inputs"], "observed": ce["observed"]}), ""]
+    if claim["correction"]:
+        lines += _reading(claim["correction"], "Corrected statement")
+    if claim.get("notes"):
+        lines += [f"*Notes:* {claim['notes']}", ""]
+    return lines
+
+
+def _environment(environment: Mapping[str, Any]) -> list[str]:
+    rows = [[key, json.dumps(value) if isinstance(value, (dict, list)) else value] for key, value in environment.items()]
+    return ["## Provenance", "", *_table(["field", "value"], rows)]
+
+
+def render(document: Mapping[str, Any]) -> str:
+    env = document["environment"]
+    head = [
+        "# fim-audit verification report",
+        "",
+        f"Commit `{env.get('git_commit') or 'unknown'}`{' (dirty)' if env.get('git_dirty') else ''} · profile "
+        f"`{env.get('profile', {}).get('name')}` · device `{env.get('device')}` ({env.get('device_name')}) · "
+        f"{env.get('dtype')} · seed {env.get('seed')} · {env.get('started_at')}",
+        "",
+    ]
+    body = [line for claim in document["claims"] for line in _claim(claim)]
+    sections = [*head, *_summary(document), "", *_claim_table(document), "", "## Details", "", *body,
+                *_environment(env)]
+    return "\n".join(sections) + "\n"

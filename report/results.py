@@ -1,0 +1,126 @@
+"""The machine-readable result, ``results.json`` (schema ``fim-audit/1`` of shared/CLAIMS.md, with extra
+fields: per-reading verdicts, per-check seeds and scopes, the lock comparison, a summary)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from claims.engine import CheckRecord, ClaimRecord, ReadingRecord
+from claims.lock import expectation
+from claims.model import Verdict
+
+SCHEMA = "fim-audit/1"
+
+
+class ResultsError(ValueError):
+    """A results file that cannot be read as schema fim-audit/1."""
+
+
+def _check(record: CheckRecord, reading: str) -> dict[str, Any]:
+    result = record.result
+    return {
+        "formalization": reading,
+        "name": record.check.name,
+        "kind": record.check.kind.value,
+        "outcome": result.status.outcome,
+        "status": result.status.value,
+        "detail": result.detail,
+        "cases": result.cases,
+        "seconds": round(result.seconds, 4),
+        "seed": record.seed,
+        "scope": result.scope,
+        "catches": record.check.catches,
+        "counterexample": result.counterexample.to_json() if result.counterexample else None,
+    }
+
+
+def _reading(reading: ReadingRecord) -> dict[str, Any]:
+    key = reading.formalization.key
+    return {
+        "key": key,
+        "statement": reading.formalization.statement,
+        "primary": reading.formalization.primary,
+        "verdict": reading.decision.verdict.value,
+        "reason": reading.decision.reason,
+        "checks": [_check(c, key) for c in reading.checks],
+    }
+
+
+def claim_entry(record: ClaimRecord, locked: Verdict | None) -> dict[str, Any]:
+    source = record.claim.source
+    readings = [_reading(r) for r in record.readings]
+    counterexample = record.counterexample
+    return {
+        "id": record.claim.id,
+        "paper": source.paper,
+        "seed_file": source.seed_file,
+        "where": source.where,
+        "statement": source.statement,
+        "verdict": record.verdict.value,
+        "reason": record.decision.reason,
+        "locked_verdict": locked.value if locked else None,
+        "lock": expectation(record.verdict, locked).value,
+        "cases": record.cases,
+        "seconds": round(record.seconds, 4),
+        "formalizations": readings,
+        "checks": [check for reading in readings for check in reading["checks"]],
+        "counterexample": counterexample.to_json() if counterexample else None,
+        "correction": _reading(record.correction) if record.correction else None,
+        "notes": record.claim.notes,
+    }
+
+
+def results_document(
+    records: Iterable[ClaimRecord], environment: Mapping[str, Any], lock: Mapping[str, Verdict]
+) -> dict[str, Any]:
+    claims = [claim_entry(r, lock.get(r.claim.id)) for r in records]
+    verdicts = Counter(c["verdict"] for c in claims)
+    return {
+        "schema": SCHEMA,
+        "environment": dict(environment),
+        "summary": {
+            "claims": len(claims),
+            "verdicts": {v.value: verdicts.get(v.value, 0) for v in Verdict},
+            "cases": sum(c["cases"] for c in claims),
+            "seconds": round(sum(c["seconds"] for c in claims), 4),
+            "flipped": [c["id"] for c in claims if c["lock"] == "flipped"],
+            "errors": [c["id"] for c in claims if any(k["outcome"] == "error" for k in c["checks"])],
+        },
+        "claims": claims,
+    }
+
+
+def write_results(document: Mapping[str, Any], path: Path) -> None:
+    path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+REQUIRED_CLAIM_FIELDS = ("id", "paper", "seed_file", "where", "statement", "verdict", "checks")
+
+
+def load_results(path: Path) -> dict[str, Any]:
+    """Read and validate a results file, naming the first problem found."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ResultsError(f"cannot read results file {path}: {exc.strerror or exc}") from None
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ResultsError(f"{path} is not valid JSON (truncated?): {exc}") from None
+    if not isinstance(document, dict):
+        raise ResultsError(f"{path}: top level must be an object, got {type(document).__name__}")
+    if document.get("schema") != SCHEMA:
+        raise ResultsError(f"{path}: schema is {document.get('schema')!r}, expected {SCHEMA!r}")
+    for field in ("environment", "summary", "claims"):
+        if field not in document:
+            raise ResultsError(f"{path}: missing field {field!r}")
+    for index, claim in enumerate(document["claims"]):
+        missing = [f for f in REQUIRED_CLAIM_FIELDS if f not in claim]
+        if missing:
+            raise ResultsError(f"{path}: claim #{index} ({claim.get('id', '?')}) lacks {missing}")
+        if claim["verdict"] not in {v.value for v in Verdict}:
+            raise ResultsError(f"{path}: claim {claim['id']} has unknown verdict {claim['verdict']!r}")
+    return document

@@ -1,0 +1,104 @@
+"""The fim-audit command: its outputs, its lock handling, and its refusals before doing any work."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+
+import pytest
+import torch
+
+from claims.lock import LOCK_SCHEMA, read_lock
+from report.cli import EXIT_FLIPPED, EXIT_OK, EXIT_USAGE, main
+
+CLAIM = "fim-attn.thm1-inner"  # the quickest claim
+
+
+def _run(tmp_path, *extra: str) -> int:
+    return main(["run", "--only", CLAIM, "--out", str(tmp_path / "out"), *extra])
+
+
+def _lock(tmp_path, verdict: str):
+    path = tmp_path / "lock.json"
+    path.write_text(json.dumps({"schema": LOCK_SCHEMA, "verdicts": {CLAIM: verdict}}))
+    return path
+
+
+def test_run_writes_the_three_reports(tmp_path, capsys):
+    assert _run(tmp_path) == EXIT_OK
+    out = capsys.readouterr().out
+    assert f"PROVED     {CLAIM}" in out  # one line per claim as it finishes
+    results = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert results["schema"] == "fim-audit/1"
+    assert {"torch", "device", "dtype", "seed", "git_commit", "profile"} <= results["environment"].keys()
+    (claim,) = results["claims"]
+    assert claim["id"] == CLAIM and claim["verdict"] == "PROVED" and claim["lock"] == "pass"
+    for check in claim["checks"]:
+        assert check["kind"] in {"symbolic", "numeric", "experiment"}
+        assert check["outcome"] in {"pass", "fail", "error", "inconclusive"}
+        assert {"detail", "cases", "seconds"} <= check.keys()
+    assert CLAIM in (tmp_path / "out" / "report.md").read_text()
+    suite = ET.parse(tmp_path / "out" / "junit.xml").getroot()
+    assert suite.get("tests") == "1" and suite.get("failures") == "0"
+
+
+def test_check_fails_and_names_the_flipped_claim(tmp_path, capsys):
+    assert _run(tmp_path, "--check", "--lock", str(_lock(tmp_path, "REFUTED"))) == EXIT_FLIPPED
+    assert f"{CLAIM} is PROVED but the lock says REFUTED" in capsys.readouterr().err
+
+
+def test_check_passes_against_a_matching_lock(tmp_path):
+    assert _run(tmp_path, "--check", "--lock", str(_lock(tmp_path, "PROVED"))) == EXIT_OK
+
+
+def test_update_lock_writes_the_computed_verdicts(tmp_path):
+    lock = tmp_path / "fresh-lock.json"
+    assert _run(tmp_path, "--update-lock", "--lock", str(lock)) == EXIT_OK
+    assert {k: v.value for k, v in read_lock(lock).items()} == {CLAIM: "PROVED"}
+
+
+def test_no_matching_claim_is_an_error(tmp_path, capsys):
+    assert main(["run", "--only", "nomatch", "--out", str(tmp_path)]) == EXIT_USAGE
+    assert "no claim matched 'nomatch'" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has CUDA")
+def test_cuda_without_cuda_is_an_error(tmp_path, capsys):
+    assert _run(tmp_path, "--device", "cuda") == EXIT_USAGE
+    assert "no usable CUDA device" in capsys.readouterr().err
+
+
+def test_unwritable_output_fails_before_any_work(tmp_path, capsys):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    assert main(["run", "--out", str(blocker / "sub")]) == EXIT_USAGE
+    captured = capsys.readouterr()
+    assert "cannot write to output directory" in captured.err and "PROVED" not in captured.out
+
+
+def test_missing_lock_is_an_error_unless_creating_it(tmp_path, capsys):
+    assert _run(tmp_path, "--lock", str(tmp_path / "absent.json")) == EXIT_USAGE
+    assert "--update-lock" in capsys.readouterr().err
+
+
+def test_report_rerenders_and_rejects_bad_files(tmp_path, capsys):
+    assert _run(tmp_path) == EXIT_OK
+    results = tmp_path / "out" / "results.json"
+    assert main(["report", str(results), "--out", str(tmp_path / "again")]) == EXIT_OK
+    assert (tmp_path / "again" / "report.md").read_text() == (tmp_path / "out" / "report.md").read_text()
+    truncated = tmp_path / "truncated.json"
+    truncated.write_text(results.read_text()[:200])
+    assert main(["report", str(truncated)]) == EXIT_USAGE
+    assert "not valid JSON" in capsys.readouterr().err
+
+
+def test_list_and_console_script(capsys):
+    assert main(["list"]) == EXIT_OK
+    assert CLAIM in capsys.readouterr().out
+    executable = shutil.which("fim-audit")
+    if executable is None:
+        pytest.skip("fim-audit is not on PATH (package not installed)")
+    done = subprocess.run([executable, "list", "--only", "fim-attn.lemma1"], capture_output=True, text=True, check=True)
+    assert done.stdout.startswith("fim-attn.lemma1")

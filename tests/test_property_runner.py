@@ -1,0 +1,77 @@
+"""numeric/property.py: case counting, shrinking to a minimal counterexample, certification, determinism."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+
+from claims.model import Status
+from numeric.property import Evaluation, check_property
+from numeric.strategies import logit_batches
+from numeric.tolerance import REFUTATION_MARGIN
+
+
+def _evaluator(ratio_of_row):
+    def evaluate(rows: np.ndarray, ctx) -> Evaluation:
+        ratios = torch.tensor([ratio_of_row(row) for row in rows], dtype=torch.float64)
+        return Evaluation(ratios, lambda k: ({"z": rows[k].tolist()}, {}))
+
+    return evaluate
+
+
+def _strategy(ctx):
+    return logit_batches(ctx.profile.max_n, ctx.profile.max_batch)
+
+
+def test_passing_property_counts_every_row(audit_context):
+    result = check_property(_strategy(audit_context), _evaluator(lambda row: 0.5), audit_context)
+    assert result.status is Status.PASSED
+    assert result.cases >= audit_context.profile.max_examples  # at least one row per example
+
+
+def test_failure_shrinks_to_a_minimal_counterexample(audit_context):
+    """Rows of length >= 3 'fail': the reported case is exactly three zero logits."""
+    result = check_property(_strategy(audit_context), _evaluator(lambda row: 1e6 if len(row) >= 3 else 0.0), audit_context)
+    assert result.status is Status.FAILED
+    assert result.counterexample.inputs == {"z": [0.0, 0.0, 0.0]}
+
+
+def test_margin_rule_certifies_only_far_beyond_rounding(audit_context):
+    marginal = check_property(_strategy(audit_context), _evaluator(lambda row: 2.0), audit_context)
+    wide = check_property(_strategy(audit_context), _evaluator(lambda row: 10 * REFUTATION_MARGIN), audit_context)
+    nan = check_property(_strategy(audit_context), _evaluator(lambda row: math.nan), audit_context)
+    assert marginal.status is wide.status is nan.status is Status.FAILED
+    assert not marginal.refutes and wide.refutes and not nan.refutes
+
+
+def test_certifier_decides_certification(audit_context):
+    seen = []
+
+    def certify(inputs):
+        seen.append(inputs)
+        return False, "exact re-evaluation found no discrepancy", {"exact": "0"}
+
+    result = check_property(_strategy(audit_context), _evaluator(lambda row: 1e9), audit_context, certify=certify)
+    assert seen == [result.counterexample.inputs]
+    assert not result.refutes and result.counterexample.observed["exact"] == "0"
+
+
+def test_same_seed_same_outcome(audit_context):
+    evaluate = _evaluator(lambda row: 1e6 if float(np.abs(row).max()) > 5 else 0.0)
+    first = check_property(_strategy(audit_context), evaluate, audit_context)
+    second = check_property(_strategy(audit_context), evaluate, audit_context)
+    assert first.counterexample.inputs == second.counterexample.inputs and first.cases == second.cases
+
+
+def test_exceptions_in_a_property_propagate(audit_context):
+    def evaluate(rows, ctx):
+        raise RuntimeError("broken check")
+
+    try:
+        check_property(_strategy(audit_context), evaluate, audit_context)
+    except RuntimeError as exc:
+        assert "broken check" in str(exc)
+    else:
+        raise AssertionError("an exception inside a property must not be swallowed")

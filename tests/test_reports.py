@@ -1,0 +1,69 @@
+"""report/: results.json validation, Markdown escaping, and JUnit's reading of each lock expectation."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from report import junit, markdown
+from report.results import SCHEMA, ResultsError, load_results
+
+
+def _claim(claim_id: str, verdict: str, lock: str, outcome: str = "pass", counterexample=None) -> dict:
+    return {
+        "id": claim_id, "paper": "p", "seed_file": "s.txt", "where": "Lemma | 1", "statement": "a | b <c>",
+        "verdict": verdict, "reason": "why", "locked_verdict": verdict, "lock": lock, "cases": 3, "seconds": 0.5,
+        "formalizations": [], "correction": None, "notes": "", "counterexample": counterexample,
+        "checks": [{"formalization": "r", "name": "c", "kind": "numeric", "outcome": outcome, "status": "x",
+                    "detail": "d", "cases": 3, "seconds": 0.5, "seed": 1, "scope": None, "catches": "",
+                    "counterexample": None}],
+    }
+
+
+def _document(*claims: dict) -> dict:
+    return {"schema": SCHEMA, "environment": {"profile": {"name": "default"}},
+            "summary": {"verdicts": {}, "flipped": [], "errors": []}, "claims": list(claims)}
+
+
+def test_load_results_names_the_problem(tmp_path):
+    path = tmp_path / "r.json"
+    for content, message in [
+        ("{", "not valid JSON"),
+        ("[]", "top level must be an object"),
+        (json.dumps({"schema": "other/9"}), "schema is 'other/9'"),
+        (json.dumps({"schema": SCHEMA, "environment": {}, "summary": {}}), "missing field 'claims'"),
+        (json.dumps({**_document(), "claims": [{"id": "x"}]}), "lacks"),
+        (json.dumps(_document({**_claim("x", "PROVED", "pass"), "verdict": "TRUE"})), "unknown verdict"),
+    ]:
+        path.write_text(content)
+        with pytest.raises(ResultsError, match=message):
+            load_results(path)
+    with pytest.raises(ResultsError, match="cannot read"):
+        load_results(tmp_path / "absent.json")
+
+
+def test_markdown_escapes_table_cells():
+    text = markdown.render(_document(_claim("x.y", "PROVED", "pass")))
+    assert "Lemma \\| 1" in text
+
+
+def test_junit_reads_each_expectation():
+    ce = {"inputs": {"z": [0.0]}, "observed": {}, "certified": True, "certificate": "exact"}
+    document = _document(
+        _claim("pass", "PROVED", "pass"),
+        _claim("xfail", "REFUTED", "xfail", outcome="fail", counterexample=ce),
+        _claim("skip", "OPEN", "skip"),
+        _claim("flip", "PROVED", "flipped"),
+        _claim("error", "OPEN", "skip", outcome="error"),
+    )
+    root = ET.fromstring(junit.render(document))
+    cases = {case.get("name"): case for case in root.iter("testcase")}
+    assert list(cases["pass"].iter("failure")) == [] and list(cases["pass"].iter("skipped")) == []
+    xfail = cases["xfail"].find("skipped")
+    assert xfail.get("type") == "pytest.xfail" and '"z": [0.0]' in xfail.get("message")
+    assert cases["skip"].find("skipped").get("type") == "pytest.skip"
+    assert cases["flip"].find("failure") is not None
+    assert cases["error"].find("error") is not None
+    assert root.get("tests") == "5" and root.get("failures") == "1" and root.get("errors") == "1"
