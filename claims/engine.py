@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Iterable
 
 from claims.context import RunContext
@@ -79,10 +79,7 @@ def run_check(check: Check, ctx: RunContext) -> CheckResult:
         result = CheckResult(
             Status.ERROR, f"{type(exc).__name__}: {exc} (at {frame.filename}:{frame.lineno})"
         )
-    return CheckResult(
-        result.status, result.detail, result.cases, result.scope, result.counterexample,
-        time.perf_counter() - start,
-    )
+    return replace(result, seconds=time.perf_counter() - start)
 
 
 def run_reading(claim_id: str, formalization: Formalization, ctx: RunContext) -> ReadingRecord:

@@ -74,8 +74,8 @@ THM1_SCORE = Claim(
         ),
         Formalization(
             "parameter-space",
-            "For every smooth logit map z(x, theta) in R^n, input x and outcome i, with a = sigma(z(x, theta)): "
-            "grad_theta log a_i = (dz/dtheta)^T (e_i - a).",
+            "For every smooth logit map z(x, theta) in R^n, input x and outcome i, with "
+            "a = sigma(z(x, theta)): grad_theta log a_i = (dz/dtheta)^T (e_i - a).",
             score_chain_checks(log_softmax_gradient_entry),
         ),
     ),
@@ -112,9 +112,10 @@ THM1 = Claim(
     formalizations=(
         Formalization(
             "categorical-fisher",
-            "Let z(x, theta) in R^n be smooth in theta, a = sigma(z(x, theta)) and x ~ X any input distribution. "
-            "The Fisher information of the model i ~ Categorical(a), FIM_theta = E_x E_(i~a)[grad_theta "
-            "log a_i grad_theta log a_i^T] (proof step 1), equals E_x[(dz/dtheta)^T (diag(a) - a a^T) dz/dtheta].",
+            "Let z(x, theta) in R^n be smooth in theta, a = sigma(z(x, theta)) and x ~ X any input "
+            "distribution. The Fisher information of the model i ~ Categorical(a), FIM_theta = E_x E_(i~a)"
+            "[grad_theta log a_i grad_theta log a_i^T] (proof step 1), equals "
+            "E_x[(dz/dtheta)^T (diag(a) - a a^T) dz/dtheta].",
             fisher_decomposition_checks(categorical_covariance_entry),
         ),
     ),

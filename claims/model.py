@@ -7,7 +7,7 @@ computed from :class:`CheckResult` values by :mod:`claims.verdict`.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 if TYPE_CHECKING:
@@ -176,7 +176,6 @@ class Claim:
     formalizations: tuple[Formalization, ...]
     correction: Formalization | None = None
     notes: str = ""
-    tags: frozenset[str] = field(default_factory=frozenset)
 
     def __post_init__(self) -> None:
         if not self.formalizations:

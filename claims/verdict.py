@@ -29,6 +29,7 @@ from typing import Sequence
 
 from claims.model import CheckResult, Kind, Status, Verdict
 
+
 @dataclass(frozen=True)
 class Decision:
     """A verdict and the reason for it, in words a reader can check against the evidence."""
@@ -65,9 +66,7 @@ def decide_formalization(results: Sequence[tuple[str, Kind, CheckResult]]) -> De
             Verdict.PROVED, f"derivation closed ({_names(proofs)}) and numeric agreement ({_names(passes)})"
         )
     if passes:
-        return Decision(
-            Verdict.SUPPORTED, f"numeric agreement ({_names(passes)}) but no closed derivation"
-        )
+        return Decision(Verdict.SUPPORTED, f"numeric agreement ({_names(passes)}) but no closed derivation")
     return Decision(Verdict.OPEN, "no check decided this reading")
 
 

@@ -10,7 +10,9 @@ from torch.func import jacfwd, jacrev, vmap
 MODES: dict[str, Callable] = {"reverse": jacrev, "forward": jacfwd}
 
 
-def batched_jacobian(fn: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, mode: str = "reverse") -> torch.Tensor:
+def batched_jacobian(
+    fn: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, mode: str = "reverse"
+) -> torch.Tensor:
     """Jacobian of a vector function ``fn: R^n -> R^m`` at every row of ``x`` (shape (..., n)).
 
     Returns shape (..., m, n).  ``mode`` picks reverse (jacrev) or forward (jacfwd) differentiation; the

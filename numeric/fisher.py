@@ -27,10 +27,14 @@ def _inputs(logit_map: LogitMap, theta: torch.Tensor, xs: torch.Tensor) -> None:
     if theta.shape != (logit_map.num_parameters,):
         raise InputError(f"theta has shape {tuple(theta.shape)}, expected ({logit_map.num_parameters},)")
     if tuple(xs.shape[1:]) != logit_map.input_shape:
-        raise InputError(f"xs has shape {tuple(xs.shape)}, expected (m, {', '.join(map(str, logit_map.input_shape))})")
+        raise InputError(
+            f"xs has shape {tuple(xs.shape)}, expected (m, {', '.join(map(str, logit_map.input_shape))})"
+        )
 
 
-def logits_and_jacobian(logit_map: LogitMap, theta: torch.Tensor, xs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+def logits_and_jacobian(
+    logit_map: LogitMap, theta: torch.Tensor, xs: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor]:
     """z(x, theta) (m, n) and dz/dtheta (m, n, p) for every input x in ``xs`` (m, *input_shape)."""
     _inputs(logit_map, theta, xs)
     z = vmap(logit_map, in_dims=(None, 0))(theta, xs)
@@ -81,7 +85,7 @@ def fisher_monte_carlo(
     sampled = torch.gather(g, 1, draws[..., None].expand(m, samples, p))  # (m, samples, p)
     estimate = torch.einsum("msa,msb->ab", sampled, sampled) / (m * samples)
     bound = (g.abs()[..., :, None] * g.abs()[..., None, :]).amax(dim=1)  # R_x, (m, p, p)
-    # sqrt(sum_x R_x^2) computed as R_max * sqrt(sum_x (R_x / R_max)^2): R_x^2 would underflow for tiny scores.
+    # sqrt(sum_x R_x^2) as R_max * sqrt(sum_x (R_x / R_max)^2): R_x^2 underflows for tiny scores.
     largest = bound.amax(dim=0)
     relative = bound / largest.clamp_min(torch.finfo(bound.dtype).tiny)
     root_sum_sq = largest * torch.sqrt((relative**2).sum(dim=0))

@@ -55,7 +55,9 @@ def _largest_error(a: torch.Tensor, b: torch.Tensor) -> float:
     return float((a - b).abs().max())
 
 
-def derivative_vs_autograd(kernel: EntryKernel, of: str, mode: str, *, catches: str, certify: Certifier | None = None) -> Check:
+def derivative_vs_autograd(
+    kernel: EntryKernel, of: str, mode: str, *, catches: str, certify: Certifier | None = None
+) -> Check:
     """d f_i / d z_j for f = softmax or log-softmax: the claimed kernel at sigma(z) against autograd.
 
     Depth: that of sigma(z) (:func:`numeric.tolerance.softmax_depth`); magnitude: PROBABILITY_TERM_BOUND.
@@ -79,7 +81,9 @@ def derivative_vs_autograd(kernel: EntryKernel, of: str, mode: str, *, catches: 
         return Evaluation(excess(claimed, expected, tolerance, dims=2), describe)
 
     def run(ctx: RunContext):
-        return check_property(logit_batches(ctx.profile.max_n, ctx.profile.max_batch), evaluate, ctx, certify=certify)
+        return check_property(
+            logit_batches(ctx.profile.max_n, ctx.profile.max_batch), evaluate, ctx, certify=certify
+        )
 
     return Check(f"torch: d {SYMBOLS[of]} / dz vs autograd ({MODE_NAMES[mode]})", Kind.NUMERIC, catches, run)
 
@@ -87,7 +91,9 @@ def derivative_vs_autograd(kernel: EntryKernel, of: str, mode: str, *, catches: 
 DOMAIN_STRATEGIES = {"simplex": simplex_batches, "nonnegative": nonnegative_batches}
 
 
-def inner_moment_vs_definition(kernel: EntryKernel, domain: str, *, catches: str, certify: Certifier | None = None) -> Check:
+def inner_moment_vs_definition(
+    kernel: EntryKernel, domain: str, *, catches: str, certify: Certifier | None = None
+) -> Check:
     """sum_i a_i (e_i - a)(e_i - a)^T summed explicitly, against the claimed kernel, for a in ``domain``
     ("simplex": probability vectors; "nonnegative": weights that need not sum to 1).
 
@@ -164,9 +170,9 @@ def _decomposition(kernel: EntryKernel, problem: LogitMapProblem, ctx: RunContex
     claimed = sandwich(jac, entry_matrix(kernel, a)).mean(dim=0)
     abs_jac = jac.abs()
     abar = (abs_jac * a[..., None]).sum(dim=1)
-    magnitude = (
-        2 * sandwich(abs_jac, torch.diag_embed(a)) + 4 * abar[:, :, None] * abar[:, None, :]
-    ).mean(dim=0)
+    magnitude = (2 * sandwich(abs_jac, torch.diag_embed(a)) + 4 * abar[:, :, None] * abar[:, None, :]).mean(
+        dim=0
+    )
     depth = float(softmax_depth(z).max()) + z.shape[-1] + problem.logit_map.depth
     return theta, xs, claimed, rounding_tolerance(depth, magnitude, ctx.dtype)
 

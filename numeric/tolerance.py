@@ -52,7 +52,9 @@ def gamma(depth: torch.Tensor | float, dtype: torch.dtype) -> torch.Tensor:
     return ku / (1 - ku)
 
 
-def rounding_tolerance(depth: torch.Tensor | float, magnitude: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
+def rounding_tolerance(
+    depth: torch.Tensor | float, magnitude: torch.Tensor, dtype: torch.dtype
+) -> torch.Tensor:
     """The pass threshold SAFETY * (gamma_depth * magnitude + depth * eta), broadcast over ``magnitude``.
 
     ``depth`` may be per batch row (shape of the batch dimensions); it is broadcast against the trailing

@@ -56,8 +56,11 @@ def _write_reports(document: dict, out: Path) -> list[Path]:
 def _print_record(record: ClaimRecord, locked) -> None:
     flag = "" if locked is record.verdict else f"  [lock: {locked.value if locked else 'absent'}]"
     errors = f"  [{len(record.errors)} check error(s)]" if record.errors else ""
-    print(f"{record.verdict.value:<10} {record.claim.id:<32} {record.seconds:7.2f}s  {record.cases:>6} cases{flag}{errors}",
-          flush=True)
+    print(
+        f"{record.verdict.value:<10} {record.claim.id:<32} {record.seconds:7.2f}s  "
+        f"{record.cases:>6} cases{flag}{errors}",
+        flush=True,
+    )
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -78,8 +81,11 @@ def _run(args: argparse.Namespace) -> int:
 
     command = "fim-audit " + shlex.join(args.argv)
     environment = collect(ctx, command)
-    print(f"fim-audit: {len(claims)} claim(s), profile {ctx.profile.name}, device {ctx.device} "
-          f"({environment['device_name']}), {environment['dtype']}, seed {ctx.seed}", flush=True)
+    print(
+        f"fim-audit: {len(claims)} claim(s), profile {ctx.profile.name}, device {ctx.device} "
+        f"({environment['device_name']}), {environment['dtype']}, seed {ctx.seed}",
+        flush=True,
+    )
     records = run_audit(claims, ctx, lambda r: _print_record(r, lock.get(r.claim.id)))
     document = results_document(records, environment, lock)
     paths = _write_reports(document, out)
@@ -94,8 +100,11 @@ def _run(args: argparse.Namespace) -> int:
     elif summary["flipped"]:
         for claim in document["claims"]:
             if claim["lock"] == "flipped":
-                print(f"fim-audit: {claim['id']} is {claim['verdict']} but the lock says "
-                      f"{claim['locked_verdict'] or 'nothing (not in the lock)'}", file=sys.stderr)
+                print(
+                    f"fim-audit: {claim['id']} is {claim['verdict']} but the lock says "
+                    f"{claim['locked_verdict'] or 'nothing (not in the lock)'}",
+                    file=sys.stderr,
+                )
     if summary["errors"]:
         print(f"fim-audit: checks raised errors in {', '.join(summary['errors'])}", file=sys.stderr)
         return EXIT_CHECK_ERROR
@@ -132,11 +141,19 @@ def parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run the audit and write results.json, report.md, junit.xml")
     run.add_argument("--out", default="audit-report", help="output directory (default: audit-report/)")
     run.add_argument("--only", help="claim ids to run: glob patterns or id prefixes, comma-separated")
-    run.add_argument("--profile", default="default", choices=sorted(PROFILES), help="search depth (default: default)")
-    run.add_argument("--device", default="cpu", choices=("auto", "cpu", "cuda"), help="torch device (default: cpu)")
-    run.add_argument("--dtype", default="float64", choices=sorted(DTYPES), help="numeric dtype (default: float64)")
+    run.add_argument(
+        "--profile", default="default", choices=sorted(PROFILES), help="search depth (default: default)"
+    )
+    run.add_argument(
+        "--device", default="cpu", choices=("auto", "cpu", "cuda"), help="torch device (default: cpu)"
+    )
+    run.add_argument(
+        "--dtype", default="float64", choices=sorted(DTYPES), help="numeric dtype (default: float64)"
+    )
     run.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"global seed (default: {DEFAULT_SEED})")
-    run.add_argument("--lock", type=Path, default=LOCK_PATH, help="verdict lock file (default: the committed one)")
+    run.add_argument(
+        "--lock", type=Path, default=LOCK_PATH, help="verdict lock file (default: the committed one)"
+    )
     mode = run.add_mutually_exclusive_group()
     mode.add_argument("--check", action="store_true", help="exit 1 when a verdict differs from the lock")
     mode.add_argument("--update-lock", action="store_true", help="write the computed verdicts into the lock")

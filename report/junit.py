@@ -15,7 +15,8 @@ from typing import Any, Mapping
 def outcome_message(claim: Mapping[str, Any]) -> str:
     """One line: the verdict, why, and the counterexample's inputs when there is one."""
     if claim["counterexample"]:
-        return f"{claim['verdict']}: {claim['reason']}; counterexample {json.dumps(claim['counterexample']['inputs'])}"
+        inputs = json.dumps(claim["counterexample"]["inputs"])
+        return f"{claim['verdict']}: {claim['reason']}; counterexample {inputs}"
     return f"{claim['verdict']}: {claim['reason']}"
 
 
@@ -31,10 +32,19 @@ def _testcase(claim: Mapping[str, Any]) -> tuple[ET.Element, str]:
         ET.SubElement(case, "error", message="; ".join(f"{c['name']}: {c['detail']}" for c in errors))
     elif lock == "flipped":
         kind = "failure"
-        ET.SubElement(case, "failure", message=f"verdict {claim['verdict']} differs from locked {claim.get('locked_verdict')}")
+        ET.SubElement(
+            case,
+            "failure",
+            message=f"verdict {claim['verdict']} differs from locked {claim.get('locked_verdict')}",
+        )
     elif lock in ("xfail", "skip"):
         kind = "skipped"
-        ET.SubElement(case, "skipped", type="pytest.xfail" if lock == "xfail" else "pytest.skip", message=outcome_message(claim))
+        ET.SubElement(
+            case,
+            "skipped",
+            type="pytest.xfail" if lock == "xfail" else "pytest.skip",
+            message=outcome_message(claim),
+        )
     else:
         kind = "pass"
     out = ET.SubElement(case, "system-out")
@@ -56,12 +66,21 @@ def render(document: Mapping[str, Any]) -> str:
             suite.append(case)
             counts[kind] += 1
         seconds = sum(c["seconds"] for c in claims)
-        suite.attrib.update(tests=str(len(claims)), failures=str(counts["failure"]), errors=str(counts["error"]),
-                            skipped=str(counts["skipped"]), time=f"{seconds:.3f}")
+        suite.attrib.update(
+            tests=str(len(claims)),
+            failures=str(counts["failure"]),
+            errors=str(counts["error"]),
+            skipped=str(counts["skipped"]),
+            time=f"{seconds:.3f}",
+        )
         for key, value in counts.items():
             totals[key] += value
         totals["tests"] += len(claims)
-    root.attrib.update(tests=str(totals["tests"]), failures=str(totals["failure"]), errors=str(totals["error"]),
-                       skipped=str(totals["skipped"]))
+    root.attrib.update(
+        tests=str(totals["tests"]),
+        failures=str(totals["failure"]),
+        errors=str(totals["error"]),
+        skipped=str(totals["skipped"]),
+    )
     ET.indent(root)
     return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"

@@ -54,8 +54,15 @@ def _summary(document: Mapping[str, Any]) -> list[str]:
 
 def _claim_table(document: Mapping[str, Any]) -> list[str]:
     rows = [
-        [f"[{c['id']}](#{c['id'].replace('.', '')})", c["where"], f"**{c['verdict']}**",
-         c.get("locked_verdict") or "—", _evidence(c), c["cases"], f"{c['seconds']:.2f}s"]
+        [
+            f"[{c['id']}](#{c['id'].replace('.', '')})",
+            c["where"],
+            f"**{c['verdict']}**",
+            c.get("locked_verdict") or "—",
+            _evidence(c),
+            c["cases"],
+            f"{c['seconds']:.2f}s",
+        ]
         for c in document["claims"]
     ]
     return ["## Claims", "", *_table(["id", "where", "verdict", "locked", "evidence", "cases", "time"], rows)]
@@ -66,10 +73,18 @@ def _json_block(value: Any) -> list[str]:
 
 
 def _reading(reading: Mapping[str, Any], title: str) -> list[str]:
-    lines = [f"#### {title} `{reading['key']}` — {reading['verdict']}", "", reading["statement"], "",
-             f"*Why:* {reading['reason']}", ""]
-    rows = [[c["kind"], c["name"], c["outcome"], c["cases"], f"{c['seconds']:.2f}s", c["detail"]]
-            for c in reading["checks"]]
+    lines = [
+        f"#### {title} `{reading['key']}` — {reading['verdict']}",
+        "",
+        reading["statement"],
+        "",
+        f"*Why:* {reading['reason']}",
+        "",
+    ]
+    rows = [
+        [c["kind"], c["name"], c["outcome"], c["cases"], f"{c['seconds']:.2f}s", c["detail"]]
+        for c in reading["checks"]
+    ]
     lines += _table(["kind", "check", "outcome", "cases", "time", "detail"], rows)
     scopes = [f"- {c['name']}: {c['scope']}" for c in reading["checks"] if c["scope"]]
     if scopes:
@@ -77,15 +92,33 @@ def _reading(reading: Mapping[str, Any], title: str) -> list[str]:
     return lines + [""]
 
 
+def _certification(counterexample: Mapping[str, Any]) -> str:
+    if counterexample["certified"]:
+        return "certified: " + counterexample["certificate"]
+    return "not certified: " + counterexample["certificate"]
+
+
 def _claim(claim: Mapping[str, Any]) -> list[str]:
-    lines = [f"### {claim['id']}", "", f"**{claim['verdict']}** — {claim['reason']}", "",
-             f"*{claim['paper']}, {claim['where']}* (`{claim['seed_file']}`):", "", "> " + claim["statement"], ""]
+    lines = [
+        f"### {claim['id']}",
+        "",
+        f"**{claim['verdict']}** — {claim['reason']}",
+        "",
+        f"*{claim['paper']}, {claim['where']}* (`{claim['seed_file']}`):",
+        "",
+        "> " + claim["statement"],
+        "",
+    ]
     for reading in claim["formalizations"]:
         lines += _reading(reading, "Reading")
     if claim["counterexample"]:
         ce = claim["counterexample"]
-        lines += [f"**Counterexample** ({'certified: ' + ce['certificate'] if ce['certified'] else 'not certified'}):",
-                  "", *_json_block({"inputs": ce["inputs"], "observed": ce["observed"]}), ""]
+        lines += [
+            f"**Counterexample** ({_certification(ce)}):",
+            "",
+            *_json_block({"inputs": ce["inputs"], "observed": ce["observed"]}),
+            "",
+        ]
     if claim["correction"]:
         lines += _reading(claim["correction"], "Corrected statement")
     if claim.get("notes"):
@@ -94,7 +127,10 @@ def _claim(claim: Mapping[str, Any]) -> list[str]:
 
 
 def _environment(environment: Mapping[str, Any]) -> list[str]:
-    rows = [[key, json.dumps(value) if isinstance(value, (dict, list)) else value] for key, value in environment.items()]
+    rows = [
+        [key, json.dumps(value) if isinstance(value, (dict, list)) else value]
+        for key, value in environment.items()
+    ]
     return ["## Provenance", "", *_table(["field", "value"], rows)]
 
 
@@ -103,12 +139,22 @@ def render(document: Mapping[str, Any]) -> str:
     head = [
         "# fim-audit verification report",
         "",
-        f"Commit `{env.get('git_commit') or 'unknown'}`{' (dirty)' if env.get('git_dirty') else ''} · profile "
+        f"Commit `{env.get('git_commit') or 'unknown'}`{' (dirty)' if env.get('git_dirty') else ''} · "
+        "profile "
         f"`{env.get('profile', {}).get('name')}` · device `{env.get('device')}` ({env.get('device_name')}) · "
         f"{env.get('dtype')} · seed {env.get('seed')} · {env.get('started_at')}",
         "",
     ]
     body = [line for claim in document["claims"] for line in _claim(claim)]
-    sections = [*head, *_summary(document), "", *_claim_table(document), "", "## Details", "", *body,
-                *_environment(env)]
+    sections = [
+        *head,
+        *_summary(document),
+        "",
+        *_claim_table(document),
+        "",
+        "## Details",
+        "",
+        *body,
+        *_environment(env),
+    ]
     return "\n".join(sections) + "\n"

@@ -12,13 +12,14 @@ exact rational point where it is non-zero: a certified counterexample.  Nothing 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
-from typing import Any, Callable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterator, Mapping
 
 import sympy as sp
 
-from claims.model import CheckResult, Counterexample, Status
+from claims.context import RunContext
+from claims.model import Check, CheckResult, Counterexample, Kind, Status
 
 Point = dict[sp.Symbol, sp.Expr]
 
@@ -123,6 +124,24 @@ def prove_up_to(build: Callable[[int], Instance], max_n: int, what: str) -> Chec
     )
 
 
+def sweep_check(
+    name: str, build: Callable[[int], Instance], what: str, *, catches: str, scope: str | None = None
+) -> Check:
+    """A symbolic check deciding ``build(n)`` exactly for n = 1..the profile's ``symbolic_max_n``.
+
+    ``scope``, when given, says what a proof covers beyond the sizes swept (e.g. every logit map).
+    """
+
+    def run(ctx: RunContext) -> CheckResult:
+        bound = ctx.profile.symbolic_max_n
+        result = prove_up_to(build, bound, what)
+        if scope is not None and result.status is Status.PROVED:
+            return replace(result, scope=f"every n <= {bound}, {scope}")
+        return result
+
+    return Check(name, Kind.SYMBOLIC, catches, run)
+
+
 def certify_at(instance: Instance, point: Point, how: str) -> tuple[bool, str, Mapping[str, Any]]:
     """Re-decide an identity at one exact point (possibly transcendental, e.g. e = exp(q)).
 
@@ -143,7 +162,11 @@ def certify_at(instance: Instance, point: Point, how: str) -> tuple[bool, str, M
             if value != 0 and (largest is None or abs(value) > largest[0]):
                 largest = (abs(value), i, j, value)
     if largest is None:
-        return False, f"{how}: no entry separated from zero at {CERTIFY_DIGITS} digits ({unresolved} unresolved)", {}
+        return (
+            False,
+            f"{how}: no entry separated from zero at {CERTIFY_DIGITS} digits ({unresolved} unresolved)",
+            {},
+        )
     _, i, j, value = largest
     precision = "exact" if value.is_Rational else f"{CERTIFY_DIGITS} guaranteed digits, sympy evalf strict"
     return (

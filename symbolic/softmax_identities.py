@@ -22,9 +22,8 @@ from typing import Any, Mapping
 
 import sympy as sp
 
-from claims.context import RunContext
 from claims.model import Check, CheckResult, Kind, Status
-from symbolic.exact import Instance, Point, certify_at, exact_string, prove_up_to, rational
+from symbolic.exact import Instance, Point, certify_at, exact_string, rational, sweep_check
 from symbolic.formulas import EntryKernel, entry_matrix, general_entry
 
 SYMBOLS = {"softmax": "sigma", "log_softmax": "log sigma"}
@@ -57,7 +56,7 @@ def derivative_instance(kernel: EntryKernel, of: str, n: int) -> Instance:
     total = sum(sp.exp(zk) for zk in z)
     sigma = [sp.exp(zk) / total for zk in z]
     f = sigma if of == "softmax" else [sp.log(s) for s in sigma]
-    to_e = {zk: sp.log(ek) for zk, ek in zip(z, e)}
+    to_e = {zk: sp.log(ek) for zk, ek in zip(z, e, strict=True)}
     definition = sp.Matrix(n, n, lambda i, j: sp.diff(f[i], z[j]).subs(to_e))
     return Instance(e, (), definition, entry_matrix(kernel, _softmax_of(e)), _describe_logits(e))
 
@@ -110,7 +109,7 @@ def _score_setup(n: int) -> _ScoreSetup:
     scores = sp.Matrix(n, 2, lambda i, c: sp.diff(sp.log(sp.exp(z[i]) / total), (ta, tb)[c]))
     derivatives = {sp.Derivative(zk, ta): ja[k] for k, zk in enumerate(z)}
     derivatives.update({sp.Derivative(zk, tb): jb[k] for k, zk in enumerate(z)})
-    scores = scores.xreplace(derivatives).subs({zk: sp.log(ek) for zk, ek in zip(z, e)})
+    scores = scores.xreplace(derivatives).subs({zk: sp.log(ek) for zk, ek in zip(z, e, strict=True)})
     jacobian = sp.Matrix.hstack(sp.Matrix(ja), sp.Matrix(jb))
     return _ScoreSetup(e, ja + jb, _softmax_of(e), scores, jacobian)
 
@@ -130,7 +129,7 @@ def fisher_instance(kernel: EntryKernel, n: int) -> Instance:
     """
     setup = _score_setup(n)
     definition = sp.zeros(2, 2)
-    for pi, row in zip(setup.probabilities, setup.scores.tolist()):
+    for pi, row in zip(setup.probabilities, setup.scores.tolist(), strict=True):
         g = sp.Matrix(row)
         definition += pi * g * g.T
     claimed = setup.jacobian.T * entry_matrix(kernel, setup.probabilities) * setup.jacobian
@@ -157,89 +156,74 @@ def derivative_general_n(kernel: EntryKernel, of: str) -> CheckResult:
     derivative = sp.diff(f, z[_J]).doit()
     residual = sp.simplify(derivative - general_entry(kernel, sigma_i, sigma_j, _I, _J))
     residual = sp.simplify(sp.refine(residual, sp.Q.le(_I, _N) & sp.Q.le(_J, _N)))
-    return _closed(residual, f"d {SYMBOLS[of]}_i / d z_j, symbolic n", "all n >= 1, all z in R^n, 1 <= i, j <= n")
+    return _closed(
+        residual, f"d {SYMBOLS[of]}_i / d z_j, symbolic n", "all n >= 1, all z in R^n, 1 <= i, j <= n"
+    )
 
 
 def inner_general_n(kernel: EntryKernel, domain: str) -> CheckResult:
     """sum_{i=1}^n a_i (delta_ik - a_k)(delta_il - a_l) for symbolic n, the constraint sum a = 1 applied
     only on the simplex, simplified against the kernel."""
     a = sp.IndexedBase("a", nonnegative=True)
-    k, l = _J, _M
+    row, col = _J, _M
     delta = sp.KroneckerDelta
-    expanded = sp.expand(a[_I] * (delta(_I, k) - a[k]) * (delta(_I, l) - a[l]))
+    expanded = sp.expand(a[_I] * (delta(_I, row) - a[row]) * (delta(_I, col) - a[col]))
     moment = sp.Sum(expanded, (_I, 1, _N)).doit()
-    moment = sp.simplify(sp.refine(moment, sp.Q.le(k, _N) & sp.Q.le(l, _N)))
+    moment = sp.simplify(sp.refine(moment, sp.Q.le(row, _N) & sp.Q.le(col, _N)))
     if domain == "simplex":
         moment = moment.subs(sp.Sum(a[_I], (_I, 1, _N)), 1)
-    residual = sp.simplify(moment - general_entry(kernel, a[k], a[l], k, l))
+    residual = sp.simplify(moment - general_entry(kernel, a[row], a[col], row, col))
     scope = "all n >= 1, all a with sum a = 1" if domain == "simplex" else "all n >= 1, all a >= 0"
     return _closed(residual, f"E_(i~a)[(e_i - a)(e_i - a)^T], symbolic n, a in {domain}", scope)
 
 
 def derivative_general_check(kernel: EntryKernel, of: str, *, catches: str) -> Check:
-    return Check(
-        f"sympy: d {SYMBOLS[of]} / dz, symbolic n (Sum, KroneckerDelta)",
-        Kind.SYMBOLIC,
-        catches,
-        lambda ctx: derivative_general_n(kernel, of),
-    )
+    name = f"sympy: d {SYMBOLS[of]} / dz, symbolic n (Sum, KroneckerDelta)"
+    return Check(name, Kind.SYMBOLIC, catches, lambda ctx: derivative_general_n(kernel, of))
 
 
 def derivative_exact_check(kernel: EntryKernel, of: str, *, catches: str) -> Check:
-    def run(ctx: RunContext) -> CheckResult:
-        build = lambda n: derivative_instance(kernel, of, n)  # noqa: E731
-        return prove_up_to(build, ctx.profile.symbolic_max_n, f"d {SYMBOLS[of]} / dz")
-
-    return Check(f"sympy: d {SYMBOLS[of]} / dz, exact for each n", Kind.SYMBOLIC, catches, run)
-
-
-def inner_general_check(kernel: EntryKernel, domain: str, *, catches: str) -> Check:
-    return Check(
-        f"sympy: inner expectation, symbolic n, a in {domain}",
-        Kind.SYMBOLIC,
-        catches,
-        lambda ctx: inner_general_n(kernel, domain),
+    return sweep_check(
+        f"sympy: d {SYMBOLS[of]} / dz, exact for each n",
+        lambda n: derivative_instance(kernel, of, n),
+        f"d {SYMBOLS[of]} / dz",
+        catches=catches,
     )
 
 
+def inner_general_check(kernel: EntryKernel, domain: str, *, catches: str) -> Check:
+    name = f"sympy: inner expectation, symbolic n, a in {domain}"
+    return Check(name, Kind.SYMBOLIC, catches, lambda ctx: inner_general_n(kernel, domain))
+
+
 def inner_exact_check(kernel: EntryKernel, domain: str, *, catches: str) -> Check:
-    def run(ctx: RunContext) -> CheckResult:
-        build = lambda n: inner_instance(kernel, domain, n)  # noqa: E731
-        return prove_up_to(build, ctx.profile.symbolic_max_n, f"inner expectation, a in {domain}")
-
-    return Check(f"sympy: inner expectation, exact for each n, a in {domain}", Kind.SYMBOLIC, catches, run)
-
-
-def _arbitrary_logit_map_check(name: str, build_instance, what: str, scope: str, catches: str) -> Check:
-    def run(ctx: RunContext) -> CheckResult:
-        bound = ctx.profile.symbolic_max_n
-        result = prove_up_to(build_instance, bound, what)
-        if result.status is Status.PROVED:
-            return CheckResult(result.status, result.detail, result.cases, f"every n <= {bound}, {scope}")
-        return result
-
-    return Check(name, Kind.SYMBOLIC, catches, run)
+    return sweep_check(
+        f"sympy: inner expectation, exact for each n, a in {domain}",
+        lambda n: inner_instance(kernel, domain, n),
+        f"inner expectation, a in {domain}",
+        catches=catches,
+    )
 
 
 def fisher_exact_check(kernel: EntryKernel, *, catches: str) -> Check:
-    return _arbitrary_logit_map_check(
+    return sweep_check(
         "sympy: Fisher from its definition, arbitrary z(theta), exact for each n",
         lambda n: fisher_instance(kernel, n),
         "Fisher of softmax(z(theta)), z arbitrary",
-        "every smooth logit map z(x, theta), any number of parameters (an entry involves two of them), any "
-        "input distribution (both sides are averages over x of the same pointwise identity)",
-        catches,
+        catches=catches,
+        scope="every smooth logit map z(x, theta), any number of parameters (an entry involves two of them), "
+        "any input distribution (both sides are averages over x of the same pointwise identity)",
     )
 
 
 def score_chain_exact_check(kernel: EntryKernel, *, catches: str) -> Check:
-    return _arbitrary_logit_map_check(
+    return sweep_check(
         "sympy: grad_theta log p_i, arbitrary z(theta), exact for each n",
         lambda n: score_chain_instance(kernel, n),
         "score grad_theta log softmax(z(theta))_i, z arbitrary",
-        "every smooth logit map z(x, theta) at every input x, any number of parameters (an entry involves "
-        "one of them)",
-        catches,
+        catches=catches,
+        scope="every smooth logit map z(x, theta) at every input x, any number of parameters (an entry "
+        "involves one of them)",
     )
 
 
@@ -249,7 +233,7 @@ def derivative_certifier(kernel: EntryKernel, of: str):
     def certify(inputs: Mapping[str, Any]):
         z = [rational(v) for v in inputs["z"]]
         instance = derivative_instance(kernel, of, len(z))
-        point = {ek: sp.exp(q) for ek, q in zip(instance.positive, z)}
+        point = {ek: sp.exp(q) for ek, q in zip(instance.positive, z, strict=True)}
         return certify_at(instance, point, "sympy at the exact binary value of z")
 
     return certify
@@ -263,6 +247,6 @@ def inner_certifier(kernel: EntryKernel, domain: str):
         w = [rational(v) for v in inputs["a"]]
         instance = inner_instance(kernel, domain, len(w))
         how = "exact rationals, a / sum(a)" if domain == "simplex" else "exact rationals"
-        return certify_at(instance, dict(zip(instance.positive, w)), how)
+        return certify_at(instance, dict(zip(instance.positive, w, strict=True)), how)
 
     return certify

@@ -13,18 +13,47 @@ from report.results import SCHEMA, ResultsError, load_results
 
 def _claim(claim_id: str, verdict: str, lock: str, outcome: str = "pass", counterexample=None) -> dict:
     return {
-        "id": claim_id, "paper": "p", "seed_file": "s.txt", "where": "Lemma | 1", "statement": "a | b <c>",
-        "verdict": verdict, "reason": "why", "locked_verdict": verdict, "lock": lock, "cases": 3, "seconds": 0.5,
-        "formalizations": [], "correction": None, "notes": "", "counterexample": counterexample,
-        "checks": [{"formalization": "r", "name": "c", "kind": "numeric", "outcome": outcome, "status": "x",
-                    "detail": "d", "cases": 3, "seconds": 0.5, "seed": 1, "scope": None, "catches": "",
-                    "counterexample": None}],
+        "id": claim_id,
+        "paper": "p",
+        "seed_file": "s.txt",
+        "where": "Lemma | 1",
+        "statement": "a | b <c>",
+        "verdict": verdict,
+        "reason": "why",
+        "locked_verdict": verdict,
+        "lock": lock,
+        "cases": 3,
+        "seconds": 0.5,
+        "formalizations": [],
+        "correction": None,
+        "notes": "",
+        "counterexample": counterexample,
+        "checks": [
+            {
+                "formalization": "r",
+                "name": "c",
+                "kind": "numeric",
+                "outcome": outcome,
+                "status": "x",
+                "detail": "d",
+                "cases": 3,
+                "seconds": 0.5,
+                "seed": 1,
+                "scope": None,
+                "catches": "",
+                "counterexample": None,
+            }
+        ],
     }
 
 
 def _document(*claims: dict) -> dict:
-    return {"schema": SCHEMA, "environment": {"profile": {"name": "default"}},
-            "summary": {"verdicts": {}, "flipped": [], "errors": []}, "claims": list(claims)}
+    return {
+        "schema": SCHEMA,
+        "environment": {"profile": {"name": "default"}},
+        "summary": {"verdicts": {}, "flipped": [], "errors": []},
+        "claims": list(claims),
+    }
 
 
 def test_load_results_names_the_problem(tmp_path):

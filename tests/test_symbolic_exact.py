@@ -14,7 +14,9 @@ X = sp.Symbol("x", positive=True)
 
 
 def _instance(definition, claimed):
-    return lambda n: Instance((X,), (), sp.Matrix([[definition]]), sp.Matrix([[claimed]]), lambda p: {"x": str(p[X])})
+    return lambda n: Instance(
+        (X,), (), sp.Matrix([[definition]]), sp.Matrix([[claimed]]), lambda p: {"x": str(p[X])}
+    )
 
 
 def test_true_identity_is_proved_with_scope():
@@ -49,13 +51,13 @@ def test_inner_general_n_uses_the_simplex_constraint_only_on_the_simplex():
 
 def test_high_precision_certification_refuses_true_identities():
     instance = derivative_instance(softmax_jacobian_entry, "softmax", 2)
-    point = dict(zip(instance.positive, (sp.exp(sp.Rational(3, 2)), sp.exp(sp.Integer(-7)))))
+    point = dict(zip(instance.positive, (sp.exp(sp.Rational(3, 2)), sp.exp(sp.Integer(-7))), strict=True))
     certified, how, _ = certify_at(instance, point, "test")
     assert not certified and "no entry separated from zero" in how
 
 
 def test_high_precision_certification_of_a_wrong_formula_at_huge_logits():
     instance = derivative_instance(lambda s_i, s_j, d: s_i * (d + s_j), "softmax", 2)
-    point = dict(zip(instance.positive, (sp.Integer(1), sp.exp(sp.Integer(10_000)))))
+    point = dict(zip(instance.positive, (sp.Integer(1), sp.exp(sp.Integer(10_000))), strict=True))
     certified, how, exact = certify_at(instance, point, "test")
     assert certified and exact["exact_entry"] == [1, 1]

@@ -7,7 +7,15 @@ import math
 import pytest
 import torch
 
-from numeric.tolerance import SAFETY, ToleranceError, excess, gamma, rounding_tolerance, softmax_depth, unit_roundoff
+from numeric.tolerance import (
+    SAFETY,
+    ToleranceError,
+    excess,
+    gamma,
+    rounding_tolerance,
+    softmax_depth,
+    unit_roundoff,
+)
 
 
 def test_unit_roundoff_is_half_epsilon():

@@ -59,8 +59,13 @@ def test_extreme_logits_stay_finite_and_normalised():
     assert torch.isfinite(log_softmax(z)).all()
 
 
-@given(arrays(np.float64, st.tuples(st.integers(1, 4), st.integers(1, 16)),
-              elements=st.floats(-1e300, 1e300, allow_nan=False, allow_infinity=False, allow_subnormal=False)))
+@given(
+    arrays(
+        np.float64,
+        st.tuples(st.integers(1, 4), st.integers(1, 16)),
+        elements=st.floats(-1e300, 1e300, allow_nan=False, allow_infinity=False, allow_subnormal=False),
+    )
+)
 def test_softmax_is_a_distribution_for_any_finite_logits(z):
     p = softmax(torch.from_numpy(z))
     n = z.shape[-1]
