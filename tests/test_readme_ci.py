@@ -1,9 +1,13 @@
-"""The README's two commands exist, and .ci/run runs exactly the README's test command."""
+"""The README's two commands exist, .ci/run runs exactly the README's test command, and the README's
+results table agrees with the verdict lock."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
+
+from claims.lock import read_lock
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,3 +34,15 @@ def test_ci_runs_the_readme_test_command():
     ci = (ROOT / ".ci" / "run").read_text()
     assert 'readme-command" test' in ci or "readme-command test" in ci
     assert "exit code 5" in ci  # pytest's 'no tests collected' must fail CI
+
+
+def test_readme_results_table_matches_the_lock():
+    """The README's 'Current results' rows must state the locked verdicts (the lock is the authority)."""
+    lock = read_lock()
+    rows = re.findall(
+        r"^\| `([\w.-]+)` \|[^|]*\| (PROVED|SUPPORTED|REFUTED|ILL_POSED|OPEN) \|",
+        (ROOT / "README.md").read_text(),
+        re.M,
+    )
+    assert rows, "README has no results table"
+    assert {claim_id: lock[claim_id].value for claim_id, _ in rows} == dict(rows)
