@@ -23,6 +23,7 @@ class AuditProfile:
     max_examples: Hypothesis examples per numeric check (each example is a batch of cases).
     max_batch: rows per Hypothesis example.
     max_n: largest vector length (number of logits / keys) drawn.
+    max_dense_n: largest n for checks that build and diagonalise dense n x n matrices.
     symbolic_max_n: largest n in exact fixed-n symbolic sweeps.
     mc_samples: Monte-Carlo draws per input in sampling-based checks.
     """
@@ -31,6 +32,7 @@ class AuditProfile:
     max_examples: int
     max_batch: int
     max_n: int
+    max_dense_n: int
     symbolic_max_n: int
     mc_samples: int
 
@@ -38,10 +40,26 @@ class AuditProfile:
 PROFILES: dict[str, AuditProfile] = {
     profile.name: profile
     for profile in (
-        AuditProfile("default", max_examples=60, max_batch=16, max_n=12, symbolic_max_n=6, mc_samples=4096),
-        AuditProfile("ci", max_examples=150, max_batch=32, max_n=24, symbolic_max_n=7, mc_samples=8192),
         AuditProfile(
-            "thorough", max_examples=1000, max_batch=256, max_n=256, symbolic_max_n=9, mc_samples=65536
+            "default",
+            max_examples=60,
+            max_batch=16,
+            max_n=12,
+            max_dense_n=64,
+            symbolic_max_n=6,
+            mc_samples=4096,
+        ),
+        AuditProfile(
+            "ci", max_examples=150, max_batch=32, max_n=24, max_dense_n=128, symbolic_max_n=7, mc_samples=8192
+        ),
+        AuditProfile(
+            "thorough",
+            max_examples=1000,
+            max_batch=256,
+            max_n=256,
+            max_dense_n=1024,
+            symbolic_max_n=9,
+            mc_samples=65536,
         ),
     )
 }

@@ -64,9 +64,7 @@ class ClaimRecord:
     @property
     def cases(self) -> int:
         """Numeric and experiment cases examined over all readings."""
-        return sum(
-            c.result.cases for r in self.readings for c in r.checks if c.check.kind is not Kind.SYMBOLIC
-        )
+        return sum(c.result.cases for r in self.readings for c in r.checks if c.check.kind is not Kind.SYMBOLIC)
 
 
 def run_check(check: Check, ctx: RunContext) -> CheckResult:
@@ -76,9 +74,7 @@ def run_check(check: Check, ctx: RunContext) -> CheckResult:
         result = check.run(ctx)
     except Exception as exc:  # noqa: BLE001 - a broken check must not take the audit down with it
         frame = traceback.extract_tb(exc.__traceback__)[-1]
-        result = CheckResult(
-            Status.ERROR, f"{type(exc).__name__}: {exc} (at {frame.filename}:{frame.lineno})"
-        )
+        result = CheckResult(Status.ERROR, f"{type(exc).__name__}: {exc} (at {frame.filename}:{frame.lineno})")
     return replace(result, seconds=time.perf_counter() - start)
 
 

@@ -26,9 +26,7 @@ def read_lock(path: Path = LOCK_PATH) -> dict[str, Verdict]:
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise LockError(
-            f"verdict lock {path} does not exist; create it with `fim-audit run --update-lock`"
-        ) from None
+        raise LockError(f"verdict lock {path} does not exist; create it with `fim-audit run --update-lock`") from None
     except json.JSONDecodeError as exc:
         raise LockError(f"verdict lock {path} is not valid JSON: {exc}") from None
     if not isinstance(document, dict) or document.get("schema") != LOCK_SCHEMA:

@@ -101,9 +101,7 @@ class CheckResult:
     seconds: float = 0.0
 
     def __post_init__(self) -> None:
-        if self.status is Status.DISPROVED and (
-            self.counterexample is None or not self.counterexample.certified
-        ):
+        if self.status is Status.DISPROVED and (self.counterexample is None or not self.counterexample.certified):
             raise ValueError("a DISPROVED result must carry a certified counterexample")
         if self.status is Status.FAILED and self.counterexample is None:
             raise ValueError("a FAILED result must carry its counterexample")
@@ -133,8 +131,9 @@ class Check:
 class Formalization:
     """One precise mathematical reading of a claim.
 
-    A claim whose words admit several readings lists each; ``primary`` marks the one the paper's own
-    text fixes (its proof, its definitions), if any.  Every formalization has at least one numeric or
+    A claim whose words admit several readings lists each; ``primary`` marks the one that decides the
+    claim when readings disagree (fixed by the paper's own definitions or proof; the claim's ``notes``
+    say why), if any.  Every formalization has at least one numeric or
     experiment check, so that no verdict rests on a derivation alone.
     """
 

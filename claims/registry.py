@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from fnmatch import fnmatchcase
 
-from claims import fim_attn
+from claims import fim_attn, fim_metrics
 from claims.model import Claim
 
-PAPER_MODULES = (fim_attn,)
+PAPER_MODULES = (fim_attn, fim_metrics)
 """Each module exposes PAPER, SEED_FILE and CLAIMS; adding a paper means adding its module here."""
 
 

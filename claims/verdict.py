@@ -15,7 +15,7 @@ Per formalization (one precise reading), in this order:
 Per claim, over its formalizations:
 
 * all readings agree: that verdict;
-* otherwise, if some reading is marked primary (fixed by the paper's own text): the primary verdict;
+* otherwise, if some reading is marked primary (the claim's notes say why): the primary verdict;
 * otherwise, if one reading holds (PROVED/SUPPORTED) and another is REFUTED, the claim's truth depends on
   a choice the paper leaves open: ILL_POSED;
 * otherwise the weakest verdict, in the order OPEN < SUPPORTED < PROVED (a reading that is undecided
@@ -86,7 +86,7 @@ def decide_claim(readings: Sequence[tuple[str, bool, Decision]]) -> Decision:
     primary = [(key, decision) for key, is_primary, decision in readings if is_primary]
     if primary:
         key, decision = primary[0]
-        return Decision(decision.verdict, f"the paper's text fixes reading {key!r} ({listing})")
+        return Decision(decision.verdict, f"primary reading {key!r} decides ({listing})")
     holds = verdicts & {Verdict.PROVED, Verdict.SUPPORTED}
     if holds and Verdict.REFUTED in verdicts:
         return Decision(

@@ -15,11 +15,14 @@ import torch
 EntryKernel = Callable[..., object]
 
 
-def entry_matrix(kernel: EntryKernel, v: torch.Tensor) -> torch.Tensor:
-    """M[..., i, j] = kernel(v_i, v_j, delta_ij) for a batch of vectors ``v`` of shape (..., n)."""
+def entry_matrix(kernel: EntryKernel, v: torch.Tensor, *parameters: object) -> torch.Tensor:
+    """M[..., i, j] = kernel(v_i, v_j, delta_ij, *parameters) for a batch of vectors ``v`` (..., n).
+
+    ``parameters`` (e.g. a temperature, as a tensor broadcastable to (..., 1, 1)) are passed through.
+    """
     n = v.shape[-1]
     delta = torch.eye(n, dtype=v.dtype, device=v.device)
-    out = kernel(v[..., :, None], v[..., None, :], delta)
+    out = kernel(v[..., :, None], v[..., None, :], delta, *parameters)
     return torch.broadcast_to(torch.as_tensor(out, dtype=v.dtype, device=v.device), (*v.shape, n))
 
 

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+import random
+from typing import Any, Callable, Mapping, Sequence
 
 import torch
-from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings, target
+from hypothesis import HealthCheck, Phase, Verbosity, example, find, given, seed, settings, target
 from hypothesis import strategies as st
+from hypothesis.errors import NoSuchExample
 
 from claims.context import AuditProfile, RunContext
 from claims.model import CheckResult, Counterexample, Status
@@ -42,7 +44,7 @@ def settings_for(profile: AuditProfile) -> settings:
         database=None,
         derandomize=False,
         verbosity=Verbosity.quiet,
-        phases=(Phase.generate, Phase.target, Phase.shrink),
+        phases=(Phase.explicit, Phase.generate, Phase.target, Phase.shrink),
         suppress_health_check=(HealthCheck.too_slow, HealthCheck.data_too_large),
         print_blob=False,
     )
@@ -58,9 +60,11 @@ def check_property(
     ctx: RunContext,
     *,
     certify: Certifier | None = None,
+    examples: Sequence[Any] = (),
 ) -> CheckResult:
     """Run ``evaluate`` on examples from ``strategy`` until the profile's budget or a failure.
 
+    ``examples`` are fixed adversarial inputs run before the random ones (uniform, one-hot, n = 1024...).
     PASSED carries the number of cases checked; FAILED carries the shrunk counterexample, certified by
     ``certify`` (exact re-evaluation) when given, else by the float margin rule of
     :data:`numeric.tolerance.REFUTATION_MARGIN`.
@@ -72,9 +76,9 @@ def check_property(
     @settings_for(ctx.profile)
     @seed(ctx.seed)
     @given(strategy)
-    def prop(example: Any) -> None:
+    def prop(drawn: Any) -> None:
         nonlocal cases, worst_ratio
-        evaluation = evaluate(example, ctx)
+        evaluation = evaluate(drawn, ctx)
         ratios = evaluation.ratio.detach().to("cpu", torch.float64)
         worst = int(torch.nan_to_num(ratios, nan=math.inf).argmax())
         ratio = float(ratios[worst])
@@ -86,6 +90,8 @@ def check_property(
         cases += len(ratios)
         worst_ratio = max(worst_ratio, ratio)
 
+    for fixed in reversed(examples):
+        prop = example(fixed)(prop)
     try:
         prop()
     except _CaseFailed:
@@ -111,4 +117,45 @@ def check_property(
         Status.PASSED,
         f"{cases} cases within tolerance; largest error / tolerance = {worst_ratio:.3g}",
         cases=cases,
+    )
+
+
+def search_witness(
+    strategy: st.SearchStrategy[Any],
+    margin: Callable[[Any, RunContext], float],
+    describe: Callable[[Any], dict[str, Any]],
+    ctx: RunContext,
+) -> CheckResult:
+    """Numeric evidence for an existence claim: look for an input whose ``margin`` exceeds 1.
+
+    ``margin`` measures how far a candidate clears the claim's condition, in units of its rounding
+    tolerance (e.g. lambda_min / rounding floor for "positive definite").  PASSED carries the shrunk
+    witness; FAILED means no witness in the profile's budget: its record says so and is never certified,
+    since not finding a witness proves nothing (a symbolic impossibility proof decides such readings).
+    """
+    tried = 0
+    best = 0.0
+
+    def is_witness(candidate: Any) -> bool:
+        nonlocal tried, best
+        tried += 1
+        value = margin(candidate, ctx)
+        best = max(best, value) if math.isfinite(value) else best
+        return value > 1.0
+
+    try:
+        witness = find(strategy, is_witness, settings=settings_for(ctx.profile), random=random.Random(ctx.seed))
+    except NoSuchExample:
+        return CheckResult(
+            Status.FAILED,
+            f"no witness among {tried} candidates; best margin {best:.3g} (needs > 1)",
+            cases=tried,
+            counterexample=Counterexample(
+                {"candidates": tried}, {"best_margin": best}, False, "a failed search certifies nothing"
+            ),
+        )
+    return CheckResult(
+        Status.PASSED,
+        f"witness found after {tried} candidates (margin {margin(witness, ctx):.3g}): {describe(witness)}",
+        cases=tried,
     )

@@ -22,7 +22,7 @@ import torch
 from claims.context import RunContext
 from claims.model import Check, Kind
 from numeric.categorical import centered_second_moment
-from numeric.fisher import fisher_exact, fisher_monte_carlo, logits_and_jacobian, scores
+from numeric.fisher_definition import fisher_exact, fisher_monte_carlo, logits_and_jacobian, scores
 from numeric.formulas import EntryKernel, entry_matrix, sandwich
 from numeric.property import Certifier, Evaluation, check_property
 from numeric.softmax import log_softmax_jacobian, softmax, softmax_jacobian
@@ -81,9 +81,7 @@ def derivative_vs_autograd(
         return Evaluation(excess(claimed, expected, tolerance, dims=2), describe)
 
     def run(ctx: RunContext):
-        return check_property(
-            logit_batches(ctx.profile.max_n, ctx.profile.max_batch), evaluate, ctx, certify=certify
-        )
+        return check_property(logit_batches(ctx.profile.max_n, ctx.profile.max_batch), evaluate, ctx, certify=certify)
 
     return Check(f"torch: d {SYMBOLS[of]} / dz vs autograd ({MODE_NAMES[mode]})", Kind.NUMERIC, catches, run)
 
@@ -170,9 +168,7 @@ def _decomposition(kernel: EntryKernel, problem: LogitMapProblem, ctx: RunContex
     claimed = sandwich(jac, entry_matrix(kernel, a)).mean(dim=0)
     abs_jac = jac.abs()
     abar = (abs_jac * a[..., None]).sum(dim=1)
-    magnitude = (2 * sandwich(abs_jac, torch.diag_embed(a)) + 4 * abar[:, :, None] * abar[:, None, :]).mean(
-        dim=0
-    )
+    magnitude = (2 * sandwich(abs_jac, torch.diag_embed(a)) + 4 * abar[:, :, None] * abar[:, None, :]).mean(dim=0)
     depth = float(softmax_depth(z).max()) + z.shape[-1] + problem.logit_map.depth
     return theta, xs, claimed, rounding_tolerance(depth, magnitude, ctx.dtype)
 

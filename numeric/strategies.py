@@ -27,15 +27,12 @@ def _unit_batch(n: int, batch: int) -> st.SearchStrategy[np.ndarray]:
     return arrays(np.float64, (batch, n), elements=st.floats(-1.0, 1.0, **FINITE))
 
 
-@st.composite
-def logit_batches(draw: st.DrawFn, max_n: int, max_batch: int) -> np.ndarray:
-    """Logit rows (batch, n), n in 1..max_n, of magnitude up to 1e4, some with near-ties.
+def _logit_rows(draw: st.DrawFn, n: int, batch: int) -> np.ndarray:
+    """``batch`` rows of n logits of magnitude up to 1e4, some with near-ties.
 
     A near-tie sets the first k+1 entries of every row within a few ulps of one another, the hardest case
     for argmax-based reasoning and for cancellation in sigma_i - sigma_j.
     """
-    n = draw(st.integers(1, max_n), label="n")
-    batch = draw(st.integers(1, max_batch), label="batch")
     scale = draw(st.sampled_from(LOGIT_SCALES), label="scale")
     z = draw(_unit_batch(n, batch)) * scale
     ties = draw(st.integers(0, n - 1), label="near-ties")
@@ -44,6 +41,14 @@ def logit_batches(draw: st.DrawFn, max_n: int, max_batch: int) -> np.ndarray:
         anchor = z[:, :1]
         z[:, 1 : ties + 1] = anchor + ulps * np.spacing(np.abs(anchor))
     return z
+
+
+@st.composite
+def logit_batches(draw: st.DrawFn, max_n: int, max_batch: int) -> np.ndarray:
+    """Logit rows (batch, n), n in 1..max_n (see :func:`_logit_rows`)."""
+    n = draw(st.integers(1, max_n), label="n")
+    batch = draw(st.integers(1, max_batch), label="batch")
+    return _logit_rows(draw, n, batch)
 
 
 def simplex_batches(max_n: int, max_batch: int) -> st.SearchStrategy[np.ndarray]:
@@ -87,3 +92,90 @@ def logit_map_problems(draw: st.DrawFn, name: str, max_n: int) -> LogitMapProble
     xs = draw(arrays(np.float64, (m, *logit_map.input_shape), elements=st.floats(-1.0, 1.0, **FINITE)))
     seed = draw(st.integers(0, 2**31 - 1), label="sampling seed")
     return LogitMapProblem(logit_map, theta * scale, xs * scale, seed)
+
+
+def temperatures() -> st.SearchStrategy[float]:
+    """Softmax temperatures tau > 0, shrinking towards 1, from very sharp (0.05) to very flat (20)."""
+    return st.one_of(st.sampled_from((1.0, 2.0, 0.5)), st.floats(0.05, 20.0, **FINITE))
+
+
+DISTRIBUTION_SHAPES = ("softmax", "uniform", "one-hot", "two-point", "ties", "near-one-hot", "sparse")
+
+
+@st.composite
+def adversarial_distributions(draw: st.DrawFn, max_n: int, max_batch: int) -> np.ndarray:
+    """Probability rows (batch, n) of one adversarial shape per example: softmax of random logits,
+    uniform, one-hot, two equal masses, repeated values (ties), near-one-hot (1 - eps and eps spread
+    over the rest), or sparse with exact zeros.  Rows are normalised by their float sum."""
+    n = draw(st.integers(1, max_n), label="n")
+    batch = draw(st.integers(1, max_batch), label="batch")
+    shape = draw(st.sampled_from(DISTRIBUTION_SHAPES), label="shape")
+    positive = st.floats(1e-3, 1.0, **FINITE)
+    if shape == "softmax":
+        return softmax(torch.from_numpy(_logit_rows(draw, n, batch))).numpy()
+    weights = np.zeros((batch, n))
+    if shape == "uniform":
+        weights[:] = 1.0
+    elif shape == "one-hot":
+        weights[np.arange(batch), draw(arrays(np.int64, (batch,), elements=st.integers(0, n - 1)))] = 1.0
+    elif shape == "two-point":
+        weights[:, 0] = 1.0
+        weights[:, -1] += 1.0
+    elif shape == "ties":
+        levels = draw(arrays(np.float64, (2,), elements=positive))
+        weights[:] = levels[draw(arrays(np.int64, (batch, n), elements=st.integers(0, 1)))]
+    elif shape == "near-one-hot":
+        eps = draw(st.sampled_from((1e-3, 1e-6, 1e-9, 1e-12)), label="eps")
+        weights[:] = eps / max(n - 1, 1)
+        weights[:, 0] = 1.0 - eps if n > 1 else 1.0
+    else:
+        weights[:] = draw(arrays(np.float64, (batch, n), elements=positive))
+        weights *= draw(arrays(np.bool_, (batch, n)))
+        weights[:, 0] += weights.sum(axis=1) == 0
+    return weights / weights.sum(axis=1, keepdims=True)
+
+
+@st.composite
+def supported_distributions(draw: st.DrawFn, max_n: int, max_batch: int) -> np.ndarray:
+    """Probability rows (batch, n) with exact zeros and every positive entry at least 1e-3 / n, so that
+    the support is unambiguous numerically (rank decisions cannot hinge on rounding)."""
+    n = draw(st.integers(1, max_n), label="n")
+    batch = draw(st.integers(1, max_batch), label="batch")
+    weights = draw(arrays(np.float64, (batch, n), elements=st.floats(1e-3, 1.0, **FINITE)))
+    weights *= draw(arrays(np.bool_, (batch, n)))
+    weights[:, 0] += weights.sum(axis=1) == 0
+    return weights / weights.sum(axis=1, keepdims=True)
+
+
+def symmetric_matrix(draw: st.DrawFn, size: int, scale: float) -> np.ndarray:
+    """A symmetric size x size matrix with entries in [-scale, scale]."""
+    m = draw(arrays(np.float64, (size, size), elements=st.floats(-1.0, 1.0, **FINITE)))
+    return (m + m.T) * (scale / 2)
+
+
+@dataclass(frozen=True)
+class BlockPair:
+    """Symmetric blocks A (k x k) and C (m x m) of B = blockdiag(A, C); ``shared`` says whether C was built
+    to share an eigenvalue with A."""
+
+    a: np.ndarray
+    c: np.ndarray
+    shared: bool
+
+
+@st.composite
+def block_pairs(draw: st.DrawFn, max_block: int, shared: bool | None = None) -> BlockPair:
+    """Two symmetric blocks; with ``shared`` (drawn when None) C is Q diag(lambda_A1, ...) Q^T for a
+    rotation Q, so that A and C share the eigenvalue lambda_A1 exactly up to rounding."""
+    k = draw(st.integers(1, max_block), label="k")
+    m = draw(st.integers(1, max_block), label="m")
+    scale = draw(st.sampled_from((1.0, 10.0, 1e-3)), label="scale")
+    a = symmetric_matrix(draw, k, scale)
+    c = symmetric_matrix(draw, m, scale)
+    share = draw(st.booleans(), label="shared") if shared is None else shared
+    if share:
+        eigenvalues, rotation = np.linalg.eigh(c)
+        eigenvalues[0] = np.linalg.eigvalsh(a)[0]
+        c = (rotation * eigenvalues) @ rotation.T
+        c = (c + c.T) / 2
+    return BlockPair(a, c, share)

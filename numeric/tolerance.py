@@ -52,9 +52,7 @@ def gamma(depth: torch.Tensor | float, dtype: torch.dtype) -> torch.Tensor:
     return ku / (1 - ku)
 
 
-def rounding_tolerance(
-    depth: torch.Tensor | float, magnitude: torch.Tensor, dtype: torch.dtype
-) -> torch.Tensor:
+def rounding_tolerance(depth: torch.Tensor | float, magnitude: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
     """The pass threshold SAFETY * (gamma_depth * magnitude + depth * eta), broadcast over ``magnitude``.
 
     ``depth`` may be per batch row (shape of the batch dimensions); it is broadcast against the trailing
@@ -78,6 +76,12 @@ def softmax_depth(scaled_logits: torch.Tensor) -> torch.Tensor:
     return n + 8 + 2 * scaled_logits.detach().abs().amax(dim=-1).to(torch.float64)
 
 
+def violation(smaller: torch.Tensor, larger: torch.Tensor, tolerance: torch.Tensor, dims: int) -> torch.Tensor:
+    """max (smaller - larger) / tolerance over the last ``dims`` dimensions, for a claimed ``smaller <=
+    larger``: > 1 means the inequality fails by more than rounding (NaN counts as failing)."""
+    return _worst((smaller - larger) / _floored(tolerance), dims)
+
+
 def excess(actual: torch.Tensor, expected: torch.Tensor, tolerance: torch.Tensor, dims: int) -> torch.Tensor:
     """max |actual - expected| / tolerance over the last ``dims`` dimensions: > 1 means the check fails.
 
@@ -87,6 +91,12 @@ def excess(actual: torch.Tensor, expected: torch.Tensor, tolerance: torch.Tensor
     """
     if actual.shape != expected.shape:
         raise ValueError(f"compared shapes differ: {tuple(actual.shape)} vs {tuple(expected.shape)}")
-    tiny = torch.finfo(tolerance.dtype).tiny
-    ratio = (actual - expected).abs() / tolerance.clamp_min(tiny)
+    return _worst((actual - expected).abs() / _floored(tolerance), dims)
+
+
+def _floored(tolerance: torch.Tensor) -> torch.Tensor:
+    return tolerance.clamp_min(torch.finfo(tolerance.dtype).tiny)
+
+
+def _worst(ratio: torch.Tensor, dims: int) -> torch.Tensor:
     return ratio.flatten(start_dim=ratio.dim() - dims).amax(dim=-1) if dims else ratio

@@ -141,19 +141,11 @@ def parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run the audit and write results.json, report.md, junit.xml")
     run.add_argument("--out", default="audit-report", help="output directory (default: audit-report/)")
     run.add_argument("--only", help="claim ids to run: glob patterns or id prefixes, comma-separated")
-    run.add_argument(
-        "--profile", default="default", choices=sorted(PROFILES), help="search depth (default: default)"
-    )
-    run.add_argument(
-        "--device", default="cpu", choices=("auto", "cpu", "cuda"), help="torch device (default: cpu)"
-    )
-    run.add_argument(
-        "--dtype", default="float64", choices=sorted(DTYPES), help="numeric dtype (default: float64)"
-    )
+    run.add_argument("--profile", default="default", choices=sorted(PROFILES), help="search depth (default: default)")
+    run.add_argument("--device", default="cpu", choices=("auto", "cpu", "cuda"), help="torch device (default: cpu)")
+    run.add_argument("--dtype", default="float64", choices=sorted(DTYPES), help="numeric dtype (default: float64)")
     run.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"global seed (default: {DEFAULT_SEED})")
-    run.add_argument(
-        "--lock", type=Path, default=LOCK_PATH, help="verdict lock file (default: the committed one)"
-    )
+    run.add_argument("--lock", type=Path, default=LOCK_PATH, help="verdict lock file (default: the committed one)")
     mode = run.add_mutually_exclusive_group()
     mode.add_argument("--check", action="store_true", help="exit 1 when a verdict differs from the lock")
     mode.add_argument("--update-lock", action="store_true", help="write the computed verdicts into the lock")

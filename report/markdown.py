@@ -82,8 +82,7 @@ def _reading(reading: Mapping[str, Any], title: str) -> list[str]:
         "",
     ]
     rows = [
-        [c["kind"], c["name"], c["outcome"], c["cases"], f"{c['seconds']:.2f}s", c["detail"]]
-        for c in reading["checks"]
+        [c["kind"], c["name"], c["outcome"], c["cases"], f"{c['seconds']:.2f}s", c["detail"]] for c in reading["checks"]
     ]
     lines += _table(["kind", "check", "outcome", "cases", "time", "detail"], rows)
     scopes = [f"- {c['name']}: {c['scope']}" for c in reading["checks"] if c["scope"]]
@@ -128,8 +127,7 @@ def _claim(claim: Mapping[str, Any]) -> list[str]:
 
 def _environment(environment: Mapping[str, Any]) -> list[str]:
     rows = [
-        [key, json.dumps(value) if isinstance(value, (dict, list)) else value]
-        for key, value in environment.items()
+        [key, json.dumps(value) if isinstance(value, (dict, list)) else value] for key, value in environment.items()
     ]
     return ["## Provenance", "", *_table(["field", "value"], rows)]
 

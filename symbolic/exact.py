@@ -45,7 +45,19 @@ class Instance:
     describe: Callable[[Point], dict[str, Any]]
 
     def residual(self) -> sp.Matrix:
-        return (self.definition - self.claimed).applyfunc(lambda e: sp.cancel(sp.together(e)))
+        return (self.definition - self.claimed).applyfunc(canonical)
+
+
+def canonical(expr: sp.Expr) -> sp.Expr:
+    """The canonical form of a rational function: expanded numerator over a coprime denominator.
+
+    A polynomial (numeric denominator after ``together``) only needs expanding, which is much cheaper than
+    ``cancel``; either way the result is 0 exactly when the function is identically 0.
+    """
+    numerator, denominator = sp.fraction(sp.together(expr))
+    if denominator.is_number:
+        return sp.expand(numerator) / denominator
+    return sp.cancel(numerator / denominator)
 
 
 def exact_string(value: sp.Expr) -> str:
@@ -124,16 +136,39 @@ def prove_up_to(build: Callable[[int], Instance], max_n: int, what: str) -> Chec
     )
 
 
+def closed_form(residual: sp.Expr, what: str, scope: str) -> CheckResult:
+    """The outcome of a general derivation: PROVED only when the simplified residual is literally 0.
+
+    Anything else is INCONCLUSIVE (never DISPROVED: a residual sympy cannot simplify may still be zero;
+    disproofs come from exact points, see :func:`prove_up_to`).
+    """
+    if residual == 0:
+        return CheckResult(Status.PROVED, f"{what}: residual simplifies to 0", cases=1, scope=scope)
+    return CheckResult(Status.INCONCLUSIVE, f"{what}: residual does not simplify to 0: {sp.sstr(residual)}")
+
+
+def derivation_check(name: str, derive: Callable[[], CheckResult], *, catches: str) -> Check:
+    """A symbolic check whose outcome does not depend on the profile (a general derivation)."""
+    return Check(name, Kind.SYMBOLIC, catches, lambda ctx: derive())
+
+
 def sweep_check(
-    name: str, build: Callable[[int], Instance], what: str, *, catches: str, scope: str | None = None
+    name: str,
+    build: Callable[[int], Instance],
+    what: str,
+    *,
+    catches: str,
+    scope: str | None = None,
+    max_n: int | None = None,
 ) -> Check:
     """A symbolic check deciding ``build(n)`` exactly for n = 1..the profile's ``symbolic_max_n``.
 
-    ``scope``, when given, says what a proof covers beyond the sizes swept (e.g. every logit map).
+    ``scope``, when given, says what a proof covers beyond the sizes swept (e.g. every logit map);
+    ``max_n`` caps the sweep for instances whose cost grows factorially (determinants of symbolic matrices).
     """
 
     def run(ctx: RunContext) -> CheckResult:
-        bound = ctx.profile.symbolic_max_n
+        bound = ctx.profile.symbolic_max_n if max_n is None else min(max_n, ctx.profile.symbolic_max_n)
         result = prove_up_to(build, bound, what)
         if scope is not None and result.status is Status.PROVED:
             return replace(result, scope=f"every n <= {bound}, {scope}")

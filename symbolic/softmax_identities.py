@@ -22,8 +22,17 @@ from typing import Any, Mapping
 
 import sympy as sp
 
-from claims.model import Check, CheckResult, Kind, Status
-from symbolic.exact import Instance, Point, certify_at, exact_string, rational, sweep_check
+from claims.model import Check, CheckResult
+from symbolic.exact import (
+    Instance,
+    Point,
+    certify_at,
+    closed_form,
+    derivation_check,
+    exact_string,
+    rational,
+    sweep_check,
+)
 from symbolic.formulas import EntryKernel, entry_matrix, general_entry
 
 SYMBOLS = {"softmax": "sigma", "log_softmax": "log sigma"}
@@ -136,12 +145,6 @@ def fisher_instance(kernel: EntryKernel, n: int) -> Instance:
     return Instance(setup.e, setup.jacobian_variables, definition, claimed, setup.describe)
 
 
-def _closed(residual: sp.Expr, what: str, scope: str) -> CheckResult:
-    if residual == 0:
-        return CheckResult(Status.PROVED, f"{what}: residual simplifies to 0", cases=1, scope=scope)
-    return CheckResult(Status.INCONCLUSIVE, f"{what}: residual does not simplify to 0: {sp.sstr(residual)}")
-
-
 _N = sp.Symbol("n", integer=True, positive=True)
 _I, _J, _M = sp.symbols("i j m", integer=True, positive=True)
 
@@ -156,9 +159,7 @@ def derivative_general_n(kernel: EntryKernel, of: str) -> CheckResult:
     derivative = sp.diff(f, z[_J]).doit()
     residual = sp.simplify(derivative - general_entry(kernel, sigma_i, sigma_j, _I, _J))
     residual = sp.simplify(sp.refine(residual, sp.Q.le(_I, _N) & sp.Q.le(_J, _N)))
-    return _closed(
-        residual, f"d {SYMBOLS[of]}_i / d z_j, symbolic n", "all n >= 1, all z in R^n, 1 <= i, j <= n"
-    )
+    return closed_form(residual, f"d {SYMBOLS[of]}_i / d z_j, symbolic n", "all n >= 1, all z in R^n, 1 <= i, j <= n")
 
 
 def inner_general_n(kernel: EntryKernel, domain: str) -> CheckResult:
@@ -174,12 +175,12 @@ def inner_general_n(kernel: EntryKernel, domain: str) -> CheckResult:
         moment = moment.subs(sp.Sum(a[_I], (_I, 1, _N)), 1)
     residual = sp.simplify(moment - general_entry(kernel, a[row], a[col], row, col))
     scope = "all n >= 1, all a with sum a = 1" if domain == "simplex" else "all n >= 1, all a >= 0"
-    return _closed(residual, f"E_(i~a)[(e_i - a)(e_i - a)^T], symbolic n, a in {domain}", scope)
+    return closed_form(residual, f"E_(i~a)[(e_i - a)(e_i - a)^T], symbolic n, a in {domain}", scope)
 
 
 def derivative_general_check(kernel: EntryKernel, of: str, *, catches: str) -> Check:
     name = f"sympy: d {SYMBOLS[of]} / dz, symbolic n (Sum, KroneckerDelta)"
-    return Check(name, Kind.SYMBOLIC, catches, lambda ctx: derivative_general_n(kernel, of))
+    return derivation_check(name, lambda: derivative_general_n(kernel, of), catches=catches)
 
 
 def derivative_exact_check(kernel: EntryKernel, of: str, *, catches: str) -> Check:
@@ -193,7 +194,7 @@ def derivative_exact_check(kernel: EntryKernel, of: str, *, catches: str) -> Che
 
 def inner_general_check(kernel: EntryKernel, domain: str, *, catches: str) -> Check:
     name = f"sympy: inner expectation, symbolic n, a in {domain}"
-    return Check(name, Kind.SYMBOLIC, catches, lambda ctx: inner_general_n(kernel, domain))
+    return derivation_check(name, lambda: inner_general_n(kernel, domain), catches=catches)
 
 
 def inner_exact_check(kernel: EntryKernel, domain: str, *, catches: str) -> Check:

@@ -22,9 +22,7 @@ LOCK = read_lock()
 
 def test_lock_covers_exactly_the_registry():
     registered = {claim.id for claim in CLAIMS}
-    assert registered - LOCK.keys() == set(), (
-        "claims missing from the lock: run `fim-audit run --update-lock`"
-    )
+    assert registered - LOCK.keys() == set(), "claims missing from the lock: run `fim-audit run --update-lock`"
     assert LOCK.keys() - registered == set(), "the lock names claims that are no longer registered"
 
 
@@ -37,9 +35,7 @@ def test_claim(claim, audit_context):
     outcome = expectation(record.verdict, locked)
     message = outcome_message(claim_entry(record, locked))
     if outcome is Expectation.FLIPPED:
-        pytest.fail(
-            f"verdict flipped: computed {record.verdict.value}, locked {locked and locked.value} ({message})"
-        )
+        pytest.fail(f"verdict flipped: computed {record.verdict.value}, locked {locked and locked.value} ({message})")
     if outcome is Expectation.XFAIL:
         pytest.xfail(message)
     if outcome is Expectation.SKIP:

@@ -100,7 +100,5 @@ def test_list_and_console_script(capsys):
     executable = shutil.which("fim-audit")
     if executable is None:
         pytest.skip("fim-audit is not on PATH (package not installed)")
-    done = subprocess.run(
-        [executable, "list", "--only", "fim-attn.lemma1"], capture_output=True, text=True, check=True
-    )
+    done = subprocess.run([executable, "list", "--only", "fim-attn.lemma1"], capture_output=True, text=True, check=True)
     assert done.stdout.startswith("fim-attn.lemma1")

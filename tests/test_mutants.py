@@ -104,9 +104,7 @@ def test_mutant_is_refuted_with_certified_counterexample(mutant_record):
 
 def test_mutant_is_killed_by_both_paths(mutant_record):
     results = [(c.check.kind, c.result) for c in mutant_record.readings[0].checks]
-    assert any(kind is Kind.SYMBOLIC and r.status is Status.DISPROVED for kind, r in results), (
-        "no exact certificate"
-    )
+    assert any(kind is Kind.SYMBOLIC and r.status is Status.DISPROVED for kind, r in results), "no exact certificate"
     assert any(kind is Kind.NUMERIC and r.status is Status.FAILED and r.refutes for kind, r in results), (
         "no certified numeric counterexample"
     )

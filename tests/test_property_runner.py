@@ -42,9 +42,7 @@ def test_failure_shrinks_to_a_minimal_counterexample(audit_context):
 
 def test_margin_rule_certifies_only_far_beyond_rounding(audit_context):
     marginal = check_property(_strategy(audit_context), _evaluator(lambda row: 2.0), audit_context)
-    wide = check_property(
-        _strategy(audit_context), _evaluator(lambda row: 10 * REFUTATION_MARGIN), audit_context
-    )
+    wide = check_property(_strategy(audit_context), _evaluator(lambda row: 10 * REFUTATION_MARGIN), audit_context)
     nan = check_property(_strategy(audit_context), _evaluator(lambda row: math.nan), audit_context)
     assert marginal.status is wide.status is nan.status is Status.FAILED
     assert not marginal.refutes and wide.refutes and not nan.refutes
@@ -57,9 +55,7 @@ def test_certifier_decides_certification(audit_context):
         seen.append(inputs)
         return False, "exact re-evaluation found no discrepancy", {"exact": "0"}
 
-    result = check_property(
-        _strategy(audit_context), _evaluator(lambda row: 1e9), audit_context, certify=certify
-    )
+    result = check_property(_strategy(audit_context), _evaluator(lambda row: 1e9), audit_context, certify=certify)
     assert seen == [result.counterexample.inputs]
     assert not result.refutes and result.counterexample.observed["exact"] == "0"
 

@@ -14,20 +14,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _command(marker: str) -> str:
     script = ROOT / ".ci" / "readme-command"
-    return subprocess.run(
-        ["bash", str(script), marker], capture_output=True, text=True, check=True
-    ).stdout.strip()
+    return subprocess.run(["bash", str(script), marker], capture_output=True, text=True, check=True).stdout.strip()
 
 
 def test_readme_starts_with_the_two_commands():
     readme = (ROOT / "README.md").read_text()
     audit, test = _command("audit"), _command("test")
     assert "fim-audit run" in audit and "pytest" in test
-    assert (
-        readme.index("<!-- command:audit -->")
-        < readme.index("<!-- command:test -->")
-        < readme.index("\n## ", 1)
-    )
+    assert readme.index("<!-- command:audit -->") < readme.index("<!-- command:test -->") < readme.index("\n## ", 1)
 
 
 def test_ci_runs_the_readme_test_command():

@@ -14,9 +14,7 @@ X = sp.Symbol("x", positive=True)
 
 
 def _instance(definition, claimed):
-    return lambda n: Instance(
-        (X,), (), sp.Matrix([[definition]]), sp.Matrix([[claimed]]), lambda p: {"x": str(p[X])}
-    )
+    return lambda n: Instance((X,), (), sp.Matrix([[definition]]), sp.Matrix([[claimed]]), lambda p: {"x": str(p[X])})
 
 
 def test_true_identity_is_proved_with_scope():

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from numeric.categorical import centered_second_moment, expectation
-from numeric.fisher import fisher_exact, fisher_monte_carlo
+from numeric.fisher_definition import fisher_exact, fisher_monte_carlo
 from numeric.logit_maps import LinearScorer
 from numeric.softmax import log_softmax, softmax, softmax_jacobian
 from numeric.tolerance import SAFETY, gamma

@@ -27,9 +27,7 @@ def _inputs(logit_map: LogitMap, theta: torch.Tensor, xs: torch.Tensor) -> None:
     if theta.shape != (logit_map.num_parameters,):
         raise InputError(f"theta has shape {tuple(theta.shape)}, expected ({logit_map.num_parameters},)")
     if tuple(xs.shape[1:]) != logit_map.input_shape:
-        raise InputError(
-            f"xs has shape {tuple(xs.shape)}, expected (m, {', '.join(map(str, logit_map.input_shape))})"
-        )
+        raise InputError(f"xs has shape {tuple(xs.shape)}, expected (m, {', '.join(map(str, logit_map.input_shape))})")
 
 
 def logits_and_jacobian(

@@ -1,0 +1,74 @@
+"""The FIM spectrum metrics of the fim-metrics doc (seed 004_a860e49dea2b827a.txt, "FIM Metrics We Track"),
+implemented once, as the dense float64 reference every faster implementation is checked against.
+
+For an attention row p = softmax(s / tau) the doc's Fisher matrix is
+
+    F = (1 / tau^2) (diag(p) - p p^T),
+
+and its metrics are computed from the eigenvalues lambda_1 >= ... >= lambda_n of F (dense ``eigvalsh``).
+
+Edge cases, decided here (tests/test_fisher_metrics.py holds each one):
+
+* Zero eigenvalues.  F is positive semi-definite with rank |supp p| - 1 (claim ``fim-metrics.kernel``), so
+  it always has the eigenvalue 0.  Dense eigh returns zeros as +-O(n u ||F||); every eigenvalue with
+  |lambda| at or below the rounding bound SAFETY * gamma_(n+8) * max(p) / tau^2 (||F||_2 <= max p / tau^2,
+  claim ``fim-metrics.eigmax-bounds``) is set to exactly 0, and negative rounding is clipped.  So an entry of
+  p below about 1e-13 max(p) (n = 1024) is numerically indistinguishable from 0 for these metrics.
+* ``eigmax`` = lambda_1; 0 when F = 0 (n = 1 or a one-hot p).
+* ``trace`` = sum of the eigenvalues (= (1 - ||p||^2) / tau^2, claim ``fim-metrics.trace``).
+* ``energy_r8``, ``energy_r16`` = (lambda_1 + ... + lambda_min(k, n)) / trace: exactly 1 when n <= k; 1 by
+  convention when trace = 0 (all of the, zero, energy is in the top modes).
+* ``decay`` = lambda_1 / lambda_5 with lambda_5 := 0 when n < 5; 1 when lambda_1 = 0 (a flat, all-zero
+  spectrum does not decay); +inf when lambda_1 > 0 = lambda_5, which happens exactly when p has at most 5
+  non-zero entries (claim ``fim-metrics.decay-defined``).
+* Ties in p give repeated eigenvalues; the metrics depend on eigenvalues only and are unaffected.
+* Temperature: F scales with 1 / tau^2, so eigmax and trace do, while the energies and decay are
+  scale-free.  For the entropic-OT potential tau * logsumexp(s / tau) the Hessian is tau * F (claim
+  ``fim-metrics.hessian-lse``): multiply eigmax and trace by tau for that normalisation.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from numeric.tolerance import rounding_tolerance
+from numeric.validate import positive_scalar, probability_vectors
+
+ENERGY_CUTS = {"energy_r8": 8, "energy_r16": 16}
+DECAY_INDEX = 5
+METRICS = ("eigmax", "trace", "energy_r8", "energy_r16", "decay")
+
+
+def softmax_fisher(p: torch.Tensor, tau: float = 1.0) -> torch.Tensor:
+    """F = (diag(p) - p p^T) / tau^2 for probability rows ``p`` (..., n): shape (..., n, n)."""
+    probability_vectors(p, "p")
+    tau = positive_scalar(tau, "tau")
+    return (torch.diag_embed(p) - p[..., :, None] * p[..., None, :]) / tau**2
+
+
+def zero_floor(p: torch.Tensor, tau: float) -> torch.Tensor:
+    """Per row, the largest |eigenvalue| of F indistinguishable from 0 after a dense eigh, (..., 1)."""
+    n = p.shape[-1]
+    return rounding_tolerance(n + 8, p.amax(dim=-1, keepdim=True) / tau**2, p.dtype)
+
+
+def softmax_fisher_spectrum(p: torch.Tensor, tau: float = 1.0) -> torch.Tensor:
+    """Eigenvalues of F in descending order, rounding-level ones set to exactly 0: shape (..., n)."""
+    eigenvalues = torch.linalg.eigvalsh(softmax_fisher(p, tau)).flip(-1)
+    return torch.where(eigenvalues > zero_floor(p, tau), eigenvalues, torch.zeros_like(eigenvalues))
+
+
+def fisher_metrics_reference(p: torch.Tensor, tau: float = 1.0) -> dict[str, torch.Tensor]:
+    """eigmax, trace, energy_r8, energy_r16 and decay of every row of ``p``, each of shape p.shape[:-1]."""
+    spectrum = softmax_fisher_spectrum(p, tau)
+    n = spectrum.shape[-1]
+    eigmax = spectrum[..., 0]
+    trace = spectrum.sum(dim=-1)
+    metrics = {"eigmax": eigmax, "trace": trace}
+    for name, k in ENERGY_CUTS.items():
+        top = spectrum[..., : min(k, n)].sum(dim=-1)
+        metrics[name] = torch.where(trace > 0, top / torch.where(trace > 0, trace, 1), 1)
+    fifth = spectrum[..., DECAY_INDEX - 1] if n >= DECAY_INDEX else torch.zeros_like(eigmax)
+    ratio = eigmax / torch.where(fifth > 0, fifth, 1)
+    metrics["decay"] = torch.where(fifth > 0, ratio, torch.where(eigmax > 0, torch.inf, 1))
+    return metrics
