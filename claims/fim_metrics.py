@@ -9,7 +9,9 @@ edge-case decision (zero eigenvalues, n below the rank cut, ties, tau != 1).
 from __future__ import annotations
 
 from claims.model import Claim, Formalization, Source
+from numeric import hessian_checks
 from numeric import spectrum_checks as numeric
+from symbolic import hessians
 from symbolic import spectrum as symbolic
 from symbolic.exact import derivation_check, sweep_check
 
@@ -24,6 +26,90 @@ CHARACTERISTIC_MAX_N = 6
 def _source(where: str, statement: str) -> Source:
     return Source(PAPER, SEED_FILE, where, statement)
 
+
+def softmax_fisher_entry(p_i, p_j, delta_ij, tau):
+    """The doc's FIM = (1/tau^2) (diag(p) - p p^T), entry (i, j)."""
+    return (delta_ij * p_i - p_i * p_j) / tau**2
+
+
+def _potential_checks(potential: str) -> tuple:
+    """The Hessian of one normalisation of the log-sum-exp potential against the doc's FIM formula."""
+    return (
+        derivation_check(
+            f"sympy: Hessian of the {potential} potential, symbolic n",
+            lambda: hessians.potential_hessian_general_n(softmax_fisher_entry, potential),
+            catches="a Hessian that is not (1/tau^2)(diag p - p p^T) for symbolic n",
+        ),
+        sweep_check(
+            f"sympy: Hessian of the {potential} potential, exact for each n",
+            lambda n: hessians.potential_hessian_instance(softmax_fisher_entry, potential, n),
+            f"Hessian of the {potential} potential vs (1/tau^2)(diag p - p p^T)",
+            catches="a factor of tau (potential normalisation) or a wrong sign, with an exact counterexample",
+        ),
+        hessian_checks.potential_hessian_vs_formula(
+            softmax_fisher_entry, potential, catches="a Hessian off the formula by more than rounding"
+        ),
+    )
+
+
+FISHER_IN_SCORES = (
+    sweep_check(
+        "sympy: Fisher of softmax(s / tau) in s from its definition, exact for each n",
+        lambda n: hessians.score_fisher_instance(softmax_fisher_entry, n),
+        "E[grad log p grad log p^T] vs (1/tau^2)(diag p - p p^T)",
+        catches="a Fisher formula with the wrong power of tau or without the p p^T term",
+    ),
+    hessian_checks.score_fisher_vs_formula(softmax_fisher_entry, catches="a Fisher formula off by more than rounding"),
+)
+
+
+HESSIAN_LSE = Claim(
+    id="fim-metrics.hessian-lse",
+    source=_source(
+        "Why We Care About FIM in Attention",
+        "The attention scores enter a log-sum-exp potential, and the Hessian (second derivative) of this potential "
+        "is exactly the Fisher Information Matrix. For attention with probabilities `p = softmax(scores / τ)`: "
+        "``` FIM = (1/τ²) * (diag(p) - p * p^T) ```",
+    ),
+    formalizations=(
+        Formalization(
+            "log-partition",
+            "With Phi(s) = log sum_j exp(s_j / tau): Hess_s Phi = (1/tau^2)(diag(p) - p p^T) = the Fisher information "
+            "of p = softmax(s / tau) with respect to the scores s, for every n, s and tau > 0.",
+            (*_potential_checks("lse"), *FISHER_IN_SCORES),
+        ),
+        Formalization(
+            "entropic-ot-potential",
+            "With the entropic-optimal-transport potential Psi(s) = tau log sum_j exp(s_j / tau) (SPDA's "
+            "normalisation): Hess_s Psi = (1/tau^2)(diag(p) - p p^T) = the Fisher, for every n, s and tau > 0.",
+            _potential_checks("eot"),
+        ),
+    ),
+    correction=Formalization(
+        "both-normalisations",
+        "Hess_s log sum exp(s / tau) = FIM_s = (1/tau^2)(diag p - p p^T), while the entropic-OT potential "
+        "tau log sum exp(s / tau) has Hessian tau * FIM_s = (1/tau)(diag p - p p^T): the two agree only at tau = 1. "
+        "eigmax and trace inherit the factor tau; energy_r8/16 and decay do not depend on it.",
+        (
+            *_potential_checks("lse"),
+            sweep_check(
+                "sympy: Hessian of the eot potential = tau * FIM, exact for each n",
+                lambda n: hessians.potential_hessian_instance(
+                    lambda p_i, p_j, d, tau: tau * softmax_fisher_entry(p_i, p_j, d, tau), "eot", n
+                ),
+                "Hessian of the eot potential vs (1/tau)(diag p - p p^T)",
+                catches="a wrong power of tau for the entropic-OT normalisation",
+            ),
+            hessian_checks.potential_hessian_vs_formula(
+                lambda p_i, p_j, d, tau: tau * softmax_fisher_entry(p_i, p_j, d, tau),
+                "eot",
+                catches="a wrong power of tau for the entropic-OT normalisation",
+            ),
+        ),
+    ),
+    notes="The doc does not say which normalisation of the potential it means; SPDA's entropic-OT dual uses "
+    "tau * log-sum-exp. The verdict follows the rule for readings that disagree without a primary one.",
+)
 
 TRACE = Claim(
     id="fim-metrics.trace",
@@ -191,4 +277,4 @@ DECAY_DEFINED = Claim(
     ),
 )
 
-CLAIMS = (TRACE, KERNEL, INTERLACING, EIGMAX_BOUNDS, DECAY_DEFINED)
+CLAIMS = (HESSIAN_LSE, TRACE, KERNEL, INTERLACING, EIGMAX_BOUNDS, DECAY_DEFINED)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Callable
 
 import torch
-from torch.func import jacfwd, jacrev, vmap
+from torch.func import hessian, jacfwd, jacrev, vmap
 
 MODES: dict[str, Callable] = {"reverse": jacrev, "forward": jacfwd}
 
@@ -23,3 +23,11 @@ def batched_jacobian(
     flat = x.reshape(-1, x.shape[-1])
     jac = vmap(MODES[mode](fn))(flat)
     return jac.reshape(*x.shape[:-1], *jac.shape[1:])
+
+
+def batched_hessian(fn: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor) -> torch.Tensor:
+    """Hessian of ``fn: R^n -> R^m`` (forward-over-reverse) at every row of ``x`` (..., n): (..., m, n, n),
+    or (..., n, n) for a scalar function."""
+    flat = x.reshape(-1, x.shape[-1])
+    hess = vmap(hessian(fn))(flat)
+    return hess.reshape(*x.shape[:-1], *hess.shape[1:])

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 
 import torch
-from torch.func import jacrev, vmap
+from torch.func import hessian, jacrev, vmap
 
 from numeric.categorical import expectation, sample_outcomes
 from numeric.logit_maps import LogitMap
@@ -52,11 +52,34 @@ def scores(logit_map: LogitMap, theta: torch.Tensor, xs: torch.Tensor) -> tuple[
     return softmax(z), g
 
 
-def fisher_exact(logit_map: LogitMap, theta: torch.Tensor, xs: torch.Tensor) -> torch.Tensor:
-    """E_x E_{i~a(x)} [g_i g_i^T] with the inner expectation summed exactly over the n outcomes: (p, p)."""
+def log_likelihood_hessians(logit_map: LogitMap, theta: torch.Tensor, xs: torch.Tensor) -> torch.Tensor:
+    """Hess_theta log a_i(x, theta) for every input and outcome, by autograd: (m, n, p, p)."""
+    _inputs(logit_map, theta, xs)
+    return vmap(hessian(lambda th, x: pure_log_softmax(logit_map(th, x))), in_dims=(None, 0))(theta, xs)
+
+
+def jacobian_magnitude(logit_map: LogitMap, theta: torch.Tensor, xs: torch.Tensor) -> torch.Tensor:
+    """Rounding magnitude of dz/dtheta, (m, n, p): the Jacobian of the map's first-order magnitude surrogate
+    at (|theta|, |x|) (see :mod:`numeric.logit_maps`)."""
+    _inputs(logit_map, theta, xs)
+    return vmap(jacrev(logit_map.magnitude_surrogate(1)), in_dims=(None, 0))(theta.abs(), xs.abs()).abs()
+
+
+def hessian_magnitude(logit_map: LogitMap, theta: torch.Tensor, xs: torch.Tensor) -> torch.Tensor:
+    """Rounding magnitude of Hess_theta z, (m, n, p, p), from the second-order magnitude surrogate."""
+    _inputs(logit_map, theta, xs)
+    return vmap(hessian(logit_map.magnitude_surrogate(2)), in_dims=(None, 0))(theta.abs(), xs.abs()).abs()
+
+
+def fisher_per_input(logit_map: LogitMap, theta: torch.Tensor, xs: torch.Tensor) -> torch.Tensor:
+    """E_{i~a(x)} [g_i g_i^T] for every input x, summed exactly over the n outcomes: (m, p, p)."""
     a, g = scores(logit_map, theta, xs)
-    outer = g[..., :, None] * g[..., None, :]
-    return expectation(a, outer).mean(dim=0)
+    return expectation(a, g[..., :, None] * g[..., None, :])
+
+
+def fisher_exact(logit_map: LogitMap, theta: torch.Tensor, xs: torch.Tensor) -> torch.Tensor:
+    """E_x E_{i~a(x)} [g_i g_i^T]: the per-input Fisher averaged over the given inputs, (p, p)."""
+    return fisher_per_input(logit_map, theta, xs).mean(dim=0)
 
 
 def fisher_monte_carlo(

@@ -3,6 +3,12 @@
 Each map takes a flat parameter vector theta (p,) and one input x, and returns n logits.  ``depth`` is the
 longest chain of roundings in one forward pass (inner-product lengths plus a few), used by the tolerance
 model in :mod:`numeric.tolerance`.
+
+``magnitude_surrogate(order)`` returns a map whose derivatives of that order, taken at (|theta|, |x|), bound
+entrywise the sum of absolute values of the terms computed in the real map's derivatives: the magnitude M
+of the rounding model for dz/dtheta (order 1) and for Hess_theta z (order 2).  A map that is a polynomial in
+(theta, x) with coefficients of modulus 1 is its own surrogate.  Bounding by |dz/dtheta| itself would be
+wrong whenever the derivative is a difference of nearly equal numbers (1 - tanh(u)^2 at a saturated unit).
 """
 
 from __future__ import annotations
@@ -37,6 +43,9 @@ class LinearScorer:
         w = theta[: self.n * self.d].reshape(self.n, self.d)
         return w @ x + theta[self.n * self.d :]
 
+    def magnitude_surrogate(self, order: int) -> LinearScorer:
+        return self
+
 
 @dataclass(frozen=True)
 class MLPScorer:
@@ -59,12 +68,27 @@ class MLPScorer:
         return self.d + self.hidden + 6
 
     def __call__(self, theta: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        return self._forward(theta, x, torch.tanh)
+
+    def _forward(self, theta: torch.Tensor, x: torch.Tensor, activation: Callable) -> torch.Tensor:
         h, d, n = self.hidden, self.d, self.n
         w1 = theta[: h * d].reshape(h, d)
         b1 = theta[h * d : h * d + h]
         rest = theta[h * d + h :]
         w2 = rest[: n * h].reshape(n, h)
-        return w2 @ torch.tanh(w1 @ x + b1) + rest[n * h :]
+        return w2 @ activation(w1 @ x + b1) + rest[n * h :]
+
+    def magnitude_surrogate(self, order: int) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
+        """The MLP with tanh replaced by a polynomial phi, evaluated at t = sum |W1||x| + |b1|.
+
+        tanh' = 1 - y^2 and tanh'' = -2 y (1 - y^2) are computed from y = tanh(u) with terms of modulus at
+        most 2 and 4, and the rounding of u (absolute error about t times the unit roundoff) moves them by at
+        most t max|tanh''| <= t and t max|tanh'''| <= 2t.  So the surrogate needs phi' >= 2 + t and
+        phi'' >= 4 + 2t, and phi >= 1 + t for the W2 entries: phi_1(t) = 1 + 2t + t^2/2 (first order) and
+        phi_2(t) = 1 + 2t + 2t^2 + t^3/3 (second order) satisfy them for t >= 0.
+        """
+        phi = {1: lambda t: 1 + 2 * t + t**2 / 2, 2: lambda t: 1 + 2 * t + 2 * t**2 + t**3 / 3}[order]
+        return lambda theta, x: self._forward(theta, x, phi)
 
 
 @dataclass(frozen=True)
@@ -96,6 +120,9 @@ class AttentionScore:
         w_q = theta[:size].reshape(self.d, self.key_dim)
         w_k = theta[size:].reshape(self.d, self.key_dim)
         return (x @ w_k) @ (x[0] @ w_q) / math.sqrt(self.key_dim)
+
+    def magnitude_surrogate(self, order: int) -> AttentionScore:
+        return self
 
 
 LogitMap = LinearScorer | MLPScorer | AttentionScore

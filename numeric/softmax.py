@@ -36,6 +36,17 @@ def _shifted(z: torch.Tensor, tau: float) -> torch.Tensor:
     return s - s.amax(dim=-1, keepdim=True).detach()
 
 
+def pure_log_partition(z: torch.Tensor, tau: float = 1.0) -> torch.Tensor:
+    """log sum_j exp(z_j / tau), the log-sum-exp potential, without validation (for use under torch.func).
+
+    Its gradient is sigma(z / tau) / tau and its Hessian (diag(p) - p p^T) / tau^2 (claim
+    fim-metrics.hessian-lse).
+    """
+    s = z / tau
+    m = s.amax(dim=-1, keepdim=True).detach()
+    return (m + torch.log(torch.exp(s - m).sum(dim=-1, keepdim=True))).squeeze(-1)
+
+
 def softmax(z: torch.Tensor, tau: float = 1.0) -> torch.Tensor:
     """sigma(z / tau) over the last dimension of finite float logits ``z`` (any leading batch shape)."""
     return pure_softmax(float_tensor(z, "logits"), positive_scalar(tau, "tau"))

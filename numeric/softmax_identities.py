@@ -22,7 +22,7 @@ import torch
 from claims.context import RunContext
 from claims.model import Check, Kind
 from numeric.categorical import centered_second_moment
-from numeric.fisher_definition import fisher_exact, fisher_monte_carlo, logits_and_jacobian, scores
+from numeric.fisher_definition import fisher_exact, fisher_monte_carlo, jacobian_magnitude, logits_and_jacobian, scores
 from numeric.formulas import EntryKernel, entry_matrix, sandwich
 from numeric.property import Certifier, Evaluation, check_property
 from numeric.softmax import log_softmax_jacobian, softmax, softmax_jacobian
@@ -126,8 +126,9 @@ def score_chain_vs_autograd(kernel: EntryKernel, map_name: str, *, catches: str)
     """grad_theta log a_i(x, theta) by autograd against row i of K(a) times dz/dtheta, for every outcome
     i and input x of a logit-map problem.
 
-    Magnitude: |K(a)| <= I + 1 a^T entrywise for the true kernel, so M = |J| + 1 (a^T |J|); depth =
-    softmax depth + n + the map's inner-product length.
+    Magnitude: |K(a)| <= I + 1 a^T entrywise for the true kernel, so M = |J| + 1 (a^T |J|) with |J| the
+    map's Jacobian magnitude (:func:`numeric.fisher_definition.jacobian_magnitude`); depth = softmax depth + n
+    + the map's inner-product length.
     """
 
     def evaluate(problem: LogitMapProblem, ctx: RunContext) -> Evaluation:
@@ -135,7 +136,8 @@ def score_chain_vs_autograd(kernel: EntryKernel, map_name: str, *, catches: str)
         z, jac = logits_and_jacobian(problem.logit_map, theta, xs)
         a, expected = scores(problem.logit_map, theta, xs)
         claimed = entry_matrix(kernel, a) @ jac
-        magnitude = jac.abs() + (jac.abs() * a[..., None]).sum(dim=1, keepdim=True)
+        jac_magnitude = jacobian_magnitude(problem.logit_map, theta, xs)
+        magnitude = jac_magnitude + (jac_magnitude * a[..., None]).sum(dim=1, keepdim=True)
         depth = float(softmax_depth(z).max()) + z.shape[-1] + problem.logit_map.depth
         tolerance = rounding_tolerance(depth, magnitude, ctx.dtype)
 
@@ -154,21 +156,26 @@ def score_chain_vs_autograd(kernel: EntryKernel, map_name: str, *, catches: str)
     return Check(f"torch: grad_theta log a_i vs autograd, logit map '{map_name}'", Kind.NUMERIC, catches, run)
 
 
+def fisher_magnitude(jac_magnitude: torch.Tensor, a: torch.Tensor) -> torch.Tensor:
+    """Per input, 2 |J|^T diag(a) |J| + 4 abar abar^T with abar = |J|^T a: an entrywise bound on the terms of
+    both the Fisher from its definition and J^T (diag a - a a^T) J, (m, p, p)."""
+    abar = (jac_magnitude * a[..., None]).sum(dim=1)
+    return 2 * sandwich(jac_magnitude, torch.diag_embed(a)) + 4 * abar[:, :, None] * abar[:, None, :]
+
+
 def _decomposition(kernel: EntryKernel, problem: LogitMapProblem, ctx: RunContext):
     """The claimed Fisher E_x[J^T K(a) J] of a logit-map problem, with its rounding tolerance.
 
     Magnitude: the scores satisfy |g_i| <= |J_i| + abar with abar = |J|^T a, so both sides are bounded
-    entrywise by M = E_x[2 |J|^T diag(a) |J| + 4 abar abar^T].  The map's forward intermediates are
-    shared by both sides, so only the contractions over outcomes and logits differ: depth =
-    softmax depth + n + the map's own inner-product length.
+    entrywise by M = E_x[2 |J|^T diag(a) |J| + 4 abar abar^T] (:func:`fisher_magnitude`), |J| being the
+    map's Jacobian magnitude (:func:`numeric.fisher_definition.jacobian_magnitude`), which also covers
+    cancellation inside dz/dtheta.  Depth: softmax depth + n + the map's own inner-product length.
     """
     theta, xs = _tensor(ctx, problem.theta), _tensor(ctx, problem.xs)
     z, jac = logits_and_jacobian(problem.logit_map, theta, xs)
     a = softmax(z)
     claimed = sandwich(jac, entry_matrix(kernel, a)).mean(dim=0)
-    abs_jac = jac.abs()
-    abar = (abs_jac * a[..., None]).sum(dim=1)
-    magnitude = (2 * sandwich(abs_jac, torch.diag_embed(a)) + 4 * abar[:, :, None] * abar[:, None, :]).mean(dim=0)
+    magnitude = fisher_magnitude(jacobian_magnitude(problem.logit_map, theta, xs), a).mean(dim=0)
     depth = float(softmax_depth(z).max()) + z.shape[-1] + problem.logit_map.depth
     return theta, xs, claimed, rounding_tolerance(depth, magnitude, ctx.dtype)
 

@@ -17,7 +17,6 @@ rational function that :mod:`symbolic.exact` decides exactly.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Mapping
 
 import sympy as sp
@@ -34,6 +33,7 @@ from symbolic.exact import (
     sweep_check,
 )
 from symbolic.formulas import EntryKernel, entry_matrix, general_entry
+from symbolic.logit_maps import fisher_of, logit_map_setup
 
 SYMBOLS = {"softmax": "sigma", "log_softmax": "log sigma"}
 
@@ -86,63 +86,22 @@ def inner_instance(kernel: EntryKernel, domain: str, n: int) -> Instance:
     return Instance(w, (), definition, entry_matrix(kernel, a), describe)
 
 
-@dataclass(frozen=True)
-class _ScoreSetup:
-    """Scores of i ~ sigma(z(theta)) for arbitrary smooth z(theta_a, theta_b), from the definition, in the
-    variables e_k = exp(z_k) and J = [dz/dtheta_a, dz/dtheta_b] (n x 2)."""
-
-    e: tuple[sp.Symbol, ...]
-    jacobian_variables: tuple[sp.Symbol, ...]
-    probabilities: list[sp.Expr]
-    scores: sp.Matrix
-    jacobian: sp.Matrix
-
-    def describe(self, point: Point) -> dict[str, Any]:
-        n = len(self.e)
-        return {
-            **_describe_logits(self.e)(point),
-            "dz/dtheta_a": [exact_string(point[v]) for v in self.jacobian_variables[:n]],
-            "dz/dtheta_b": [exact_string(point[v]) for v in self.jacobian_variables[n:]],
-        }
-
-
-def _score_setup(n: int) -> _ScoreSetup:
-    """Differentiate log p_i, p_i = exp(z_i) / sum_k exp(z_k), in theta_a and theta_b by sympy, with the
-    z_k undefined functions, then name their derivatives J and their exponentials e."""
-    ta, tb = sp.symbols("theta_a theta_b", real=True)
-    z = [sp.Function(f"z{k}", real=True)(ta, tb) for k in range(n)]
-    e = _exp_variables(n)
-    ja = sp.symbols(f"Ja0:{n}", real=True)
-    jb = sp.symbols(f"Jb0:{n}", real=True)
-    total = sum(sp.exp(zk) for zk in z)
-    scores = sp.Matrix(n, 2, lambda i, c: sp.diff(sp.log(sp.exp(z[i]) / total), (ta, tb)[c]))
-    derivatives = {sp.Derivative(zk, ta): ja[k] for k, zk in enumerate(z)}
-    derivatives.update({sp.Derivative(zk, tb): jb[k] for k, zk in enumerate(z)})
-    scores = scores.xreplace(derivatives).subs({zk: sp.log(ek) for zk, ek in zip(z, e, strict=True)})
-    jacobian = sp.Matrix.hstack(sp.Matrix(ja), sp.Matrix(jb))
-    return _ScoreSetup(e, ja + jb, _softmax_of(e), scores, jacobian)
-
-
 def score_chain_instance(kernel: EntryKernel, n: int) -> Instance:
     """grad_theta log p_i (rows i, for theta_a and theta_b) vs the kernel's row i times dz/dtheta."""
-    setup = _score_setup(n)
+    setup = logit_map_setup(n)
     claimed = entry_matrix(kernel, setup.probabilities) * setup.jacobian
-    return Instance(setup.e, setup.jacobian_variables, setup.scores, claimed, setup.describe)
+    return Instance(setup.e, setup.derivative_variables, setup.scores, claimed, setup.describe)
 
 
 def fisher_instance(kernel: EntryKernel, n: int) -> Instance:
     """The 2 x 2 block (theta_a, theta_b) of the Fisher of i ~ sigma(z(theta)), z arbitrary and smooth.
 
-    Definition: sum_i p_i g_i g_i^T with g_i the score row from :func:`_score_setup`.  Claimed:
-    J^T K(p) J with K the kernel's matrix.
+    Definition: sum_i p_i g_i g_i^T (:func:`symbolic.logit_maps.fisher_of`).  Claimed: J^T K(p) J with K
+    the kernel's matrix.
     """
-    setup = _score_setup(n)
-    definition = sp.zeros(2, 2)
-    for pi, row in zip(setup.probabilities, setup.scores.tolist(), strict=True):
-        g = sp.Matrix(row)
-        definition += pi * g * g.T
+    setup = logit_map_setup(n)
     claimed = setup.jacobian.T * entry_matrix(kernel, setup.probabilities) * setup.jacobian
-    return Instance(setup.e, setup.jacobian_variables, definition, claimed, setup.describe)
+    return Instance(setup.e, setup.derivative_variables, fisher_of(setup), claimed, setup.describe)
 
 
 _N = sp.Symbol("n", integer=True, positive=True)
