@@ -9,9 +9,9 @@ edge-case decision (zero eigenvalues, n below the rank cut, ties, tau != 1).
 from __future__ import annotations
 
 from claims.model import Claim, Formalization, Source
-from numeric import hessian_checks
+from numeric import dynamics_checks, hessian_checks
 from numeric import spectrum_checks as numeric
-from symbolic import hessians
+from symbolic import dynamics, hessians
 from symbolic import spectrum as symbolic
 from symbolic.exact import derivation_check, sweep_check
 
@@ -109,6 +109,66 @@ HESSIAN_LSE = Claim(
     ),
     notes="The doc does not say which normalisation of the potential it means; SPDA's entropic-OT dual uses "
     "tau * log-sum-exp. The verdict follows the rule for readings that disagree without a primary one.",
+)
+
+QUADRATIC_THRESHOLD = (
+    derivation_check(
+        "sympy: |1 - eta lambda| < 1 iff eta < 2 / lambda, minimised over the spectrum",
+        dynamics.quadratic_threshold,
+        catches="a threshold other than 2 / eigmax (e.g. 1 / eigmax or 2 / trace)",
+    ),
+    dynamics_checks.quadratic_threshold(catches="GD that diverges below 2/eigmax or converges above it"),
+)
+
+FIXED_POINT_THRESHOLD = (
+    derivation_check(
+        "sympy: GD on log-sum-exp linearised at its fixed point, symbolic n",
+        dynamics.fixed_point_threshold,
+        catches="a local threshold other than 2 n tau^2 = 2 / eigmax at the fixed point",
+    ),
+    dynamics_checks.fixed_point_threshold(catches="a fixed point that is stable above, or unstable below, 2 n tau^2"),
+)
+
+LR_BOUND = Claim(
+    id="fim-metrics.lr-bound",
+    source=_source(
+        "eigmax (Maximum Eigenvalue)",
+        "**Why it matters**: Learning rate needs to be smaller than 2/eigmax for stability. Lower eigmax allows "
+        "larger learning rates and more stable training.",
+    ),
+    formalizations=(
+        Formalization(
+            "quadratic",
+            "Gradient descent x <- x - eta grad f on f(x) = x^T F x / 2, F = (diag p - p p^T) / tau^2, converges for "
+            "every start iff eta < 2 / eigmax(F) (and stays bounded iff eta <= 2 / eigmax(F)).",
+            QUADRATIC_THRESHOLD,
+        ),
+        Formalization(
+            "potential-at-fixed-point",
+            "Gradient descent on the log-sum-exp potential Phi(s) = log sum exp(s / tau) (whose Hessian is F) is "
+            "locally stable at its fixed point (uniform p, modulo the constant direction) iff eta < 2 / eigmax(F) "
+            "with F evaluated at that fixed point.",
+            FIXED_POINT_THRESHOLD,
+        ),
+        Formalization(
+            "potential-pointwise",
+            "For gradient descent on Phi from any start s0, eta < 2 / eigmax(F(s0)), the eigmax measured where the "
+            "iteration is, is necessary for convergence.",
+            (dynamics_checks.pointwise_bound_necessary(catches="runs that converge although eta > 2/eigmax(F(s0))"),),
+        ),
+    ),
+    correction=Formalization(
+        "fixed-point-curvature",
+        "For gradient descent on a quadratic with Hessian F, eta < 2/eigmax(F) is necessary and sufficient for "
+        "convergence. For gradient descent on the log-sum-exp potential itself the governing curvature is that at "
+        "the fixed point, eigmax = 1/(n tau^2): a larger eigmax measured elsewhere does not forbid convergence. The "
+        "doc's eigmax is the curvature of one attention row in score space, not of the training loss in parameter "
+        "space, so it does not bound a training learning rate by itself.",
+        (*QUADRATIC_THRESHOLD, *FIXED_POINT_THRESHOLD),
+    ),
+    notes="The doc does not say which dynamics 'stability' refers to. The pointwise reading is decided numerically "
+    "(a counterexample run certified by its margin); a symbolic proof of global convergence is not attempted, since "
+    "the potential's gradient descent is a non-linear map whose basin of attraction has no closed form.",
 )
 
 TRACE = Claim(
@@ -277,4 +337,4 @@ DECAY_DEFINED = Claim(
     ),
 )
 
-CLAIMS = (HESSIAN_LSE, TRACE, KERNEL, INTERLACING, EIGMAX_BOUNDS, DECAY_DEFINED)
+CLAIMS = (HESSIAN_LSE, LR_BOUND, TRACE, KERNEL, INTERLACING, EIGMAX_BOUNDS, DECAY_DEFINED)

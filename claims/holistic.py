@@ -6,8 +6,8 @@ from __future__ import annotations
 from claims.fim_attn import categorical_covariance_entry
 from claims.model import Claim, Formalization, Source
 from claims.softmax_checks import LOGIT_MAPS
-from numeric import hessian_checks
-from symbolic import hessians
+from numeric import block_checks, hessian_checks
+from symbolic import blocks, hessians
 from symbolic.exact import derivation_check, sweep_check
 
 PAPER = "holistic"
@@ -94,4 +94,125 @@ FIM_SECOND_DERIVATIVE = Claim(
     "(MLP scorers, and QK attention scores, which are bilinear in W_Q, W_K).",
 )
 
-CLAIMS = (FIM_SECOND_DERIVATIVE,)
+BLOCK_SIZE_MAX = 3
+"""Exact sweeps over fully symbolic n x n blocks stop here (the 2n x 2n determinant grows like (2n)!)."""
+
+BLOCKWISE = (
+    derivation_check(
+        "sympy: B v - lambda v = [(A - lambda I) v_A; (C - lambda I) v_C], symbolic block sizes",
+        blocks.blockwise_eigen_equation,
+        catches="an eigen-equation for B that does not split into the blocks' own",
+    ),
+    block_checks.blockwise_eigenvectors(catches="an eigenvector of B whose parts are not block eigenvectors"),
+)
+
+EIGENVALUE_UNION = (
+    derivation_check(
+        "sympy: det(B - lambda I) = det(A - lambda I) det(C - lambda I), symbolic block sizes",
+        blocks.characteristic_polynomial_factorises,
+        catches="a spectrum of B other than that of A and C together",
+    ),
+    sweep_check(
+        "sympy: characteristic polynomial factorises, fully symbolic blocks, exact for each size",
+        blocks.characteristic_instance,
+        "det(B - lambda I) vs det(A - lambda I) det(C - lambda I)",
+        catches="a spectrum of B other than that of A and C together",
+        max_n=BLOCK_SIZE_MAX,
+    ),
+    block_checks.spectrum_union(catches="eigenvalues of B missing from, or added to, those of A and C"),
+)
+
+PADDED_EIGENBASIS = (
+    derivation_check(
+        "sympy: B [x; 0] = [A x; 0] and B [0; y] = [0; C y], symbolic block sizes",
+        blocks.padded_eigenvectors,
+        catches="zero-padded block eigenvectors that are not eigenvectors of B",
+    ),
+    block_checks.padded_eigenbasis(catches="padded eigenvectors that fail B Q = Q Lambda or orthonormality"),
+)
+
+BLOCK_EIGVEC = Claim(
+    id="holistic.block-eigvec",
+    source=_source(
+        "§3.1 Eigenvalue Problem for Block Matrices",
+        r"For the block matrix B, the eigenvectors of B are: $$v_B = \begin{bmatrix} v_A \\ v_C \end{bmatrix},$$ "
+        r"where  $v_A$  and  $v_C$  are the eigenvectors of blocks A and C, respectively.",
+    ),
+    formalizations=(
+        Formalization(
+            "stacked",
+            "For square A, C, every eigenvector v_A of A and v_C of C: [v_A; v_C] is an eigenvector of B = "
+            "blockdiag(A, C).",
+            (
+                sweep_check(
+                    "sympy: [e_1; e_1] for diagonal blocks, exact for each size",
+                    blocks.stacked_instance,
+                    "B v vs rho v for v = [e_1; e_1]",
+                    catches="stacked vectors whose parts belong to different eigenvalues",
+                ),
+                block_checks.stacked_eigenvectors(catches="a stacked vector that is not an eigenvector of B"),
+            ),
+            primary=True,
+        ),
+        Formalization(
+            "blockwise",
+            "For square A, C: v = [v_A; v_C] is an eigenvector of B = blockdiag(A, C) for lambda iff A v_A = lambda "
+            "v_A and C v_C = lambda v_C (each part an eigenvector of its block for the same lambda, or zero).",
+            BLOCKWISE,
+        ),
+    ),
+    correction=Formalization(
+        "padded",
+        "[v_A; 0] and [0; v_C] are eigenvectors of B (eigenvalues lambda_A, lambda_C); a stacked [v_A; v_C] with both "
+        "parts non-zero is an eigenvector iff lambda_A = lambda_C. Every eigenvector of B has this blockwise form.",
+        (*PADDED_EIGENBASIS, *BLOCKWISE),
+    ),
+    notes="Primary reading: the text's formula v_B = [v_A; v_C] built from eigenvectors of the two blocks. It fails "
+    "as soon as the two eigenvalues differ (A = (1), C = (2), v = (1, 1)).",
+)
+
+BLOCK_EIG_UNION = Claim(
+    id="holistic.block-eig-union",
+    source=_source(
+        "§2.4 Eigenvector Learning and Group Symmetries",
+        "The eigenvectors of this matrix B are simply the union of the eigenvectors of A and C.",
+    ),
+    formalizations=(
+        Formalization(
+            "eigenvalues",
+            "spec(blockdiag(A, C)) = spec(A) + spec(C) as multisets, for all square A, C.",
+            EIGENVALUE_UNION,
+        ),
+        Formalization(
+            "eigenbasis",
+            "For symmetric (or diagonalisable) A, C: the zero-padded eigenvectors of A and of C together form an "
+            "eigenbasis of B = blockdiag(A, C).",
+            PADDED_EIGENBASIS,
+        ),
+        Formalization(
+            "eigenvector-set",
+            "For all square A, C: the set of eigenvectors of B is the union of the zero-padded eigenvectors of A and "
+            "of C (every eigenvector of B has a zero part).",
+            (
+                derivation_check(
+                    "sympy: an eigenvector of B = I_2 with both parts non-zero",
+                    blocks.mixed_eigenvector,
+                    catches="eigenvectors of B mixing the blocks at a shared eigenvalue",
+                ),
+                block_checks.no_mixed_eigenvectors(catches="a mixed eigenvector when A and C share an eigenvalue"),
+            ),
+        ),
+    ),
+    correction=Formalization(
+        "union-with-multiplicity",
+        "spec(B) = spec(A) + spec(C) with multiplicities, and the zero-padded eigenvectors of A and C form an "
+        "eigenbasis of B (A, C diagonalisable); eigenvectors of B mix the two blocks only within an eigenvalue the "
+        "blocks share.",
+        (*EIGENVALUE_UNION, *PADDED_EIGENBASIS),
+    ),
+    notes="The sentence does not say whether it speaks of eigenvalues, of an eigenbasis, or of the set of all "
+    "eigenvectors, nor how vectors of A's and C's sizes become vectors of B's (zero padding). The readings disagree "
+    "exactly when A and C share an eigenvalue.",
+)
+
+CLAIMS = (FIM_SECOND_DERIVATIVE, BLOCK_EIGVEC, BLOCK_EIG_UNION)

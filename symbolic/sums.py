@@ -38,7 +38,11 @@ def linearise(expr: sp.Expr) -> sp.Expr:
     return expr
 
 
+def with_total(expr: sp.Expr, x: sp.IndexedBase, n: sp.Symbol, total: sp.Expr) -> sp.Expr:
+    """``expr`` with sum_{m=1}^n x_m replaced by ``total`` (after linearising, so every such sum is visible)."""
+    return linearise(linearise(expr).subs(sp.Sum(x[DUMMY], (DUMMY, 1, n)), total))
+
+
 def on_simplex(expr: sp.Expr, p: sp.IndexedBase, n: sp.Symbol) -> sp.Expr:
-    """``expr`` with sum_{m=1}^n p_m replaced by 1 (after linearising, so every such sum is visible)."""
-    total = sp.Sum(p[DUMMY], (DUMMY, 1, n))
-    return linearise(linearise(expr).subs(total, 1))
+    """``expr`` with sum_{m=1}^n p_m = 1 applied."""
+    return with_total(expr, p, n, 1)

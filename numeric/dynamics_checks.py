@@ -1,0 +1,215 @@
+"""Gradient-descent experiments for the learning-rate bound of the fim-metrics doc ("Learning rate needs to be
+smaller than 2/eigmax for stability"), each a numeric check: just below the threshold the iteration
+converges, just above it diverges (quadratic) or leaves the fixed point (log-sum-exp potential), and a
+search for starts where the bound measured at the current point is violated yet the iteration converges.
+
+Rounding: one step x <- x - eta F x with eta ||F|| <= 2 (1 + delta) perturbs x by at most gamma_(n+8) 4 ||x||,
+so after T steps the relative error is at most 4 T gamma_(n+8) (first order).  The computed F itself is F + E
+with ||E|| <= the zero floor of :func:`numeric.fisher_metrics.zero_floor`, so its eigenvalues may be negative
+by that much: at eta ~ 2 / eigmax such a component grows by exp(2 T floor / eigmax) over T steps, which the
+tolerance includes.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import torch
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from claims.context import RunContext
+from claims.model import Check, Kind
+from numeric.fisher_metrics import softmax_fisher, zero_floor
+from numeric.property import Evaluation, check_property
+from numeric.softmax import softmax
+from numeric.strategies import FINITE, adversarial_distributions, temperatures
+from numeric.tolerance import SAFETY, gamma
+
+MARGINS = (0.02, 0.1, 0.3)
+"""Relative distance delta of the step size from the threshold: eta = threshold * (1 -+ delta)."""
+
+DIVERGENCE = 1e6
+"""'Diverges' means the iterate grew by this factor; 'converges' that its distance shrank by it."""
+
+START_STEPS = 3000
+"""Steps of gradient descent from an arbitrary start (contraction at the fixed point is at worst 0.9)."""
+
+
+def _steps(delta: float) -> int:
+    """Enough steps for (1 +- 2 delta)^T to pass DIVERGENCE^(+-1) with room to spare."""
+    return math.ceil(2 * math.log(DIVERGENCE) / math.log1p(2 * delta))
+
+
+def _relative_rounding(n: int, steps: int, dtype: torch.dtype) -> float:
+    return float(4 * steps * gamma(n + 8, dtype))
+
+
+def _descend_quadratic(fisher: torch.Tensor, x: torch.Tensor, eta: torch.Tensor, steps: int) -> torch.Tensor:
+    for _ in range(steps):
+        x = x - eta[:, None] * (fisher @ x[..., None]).squeeze(-1)
+    return x
+
+
+def _centred(s: torch.Tensor) -> torch.Tensor:
+    """The component of s orthogonal to the constant direction (along which Phi is linear)."""
+    return s - s.mean(dim=-1, keepdim=True)
+
+
+def _descend_potential(s: torch.Tensor, eta: torch.Tensor, tau: float, steps: int) -> torch.Tensor:
+    """GD on Phi(s) = log sum exp(s / tau) (gradient softmax(s / tau) / tau), tracked modulo constants.
+
+    Phi(s + c 1) = Phi(s) + c / tau, so the mean of s drifts by eta / (n tau) per step for ever (Phi has no
+    minimiser) while the centred part evolves on its own; re-centring each step is exact and keeps the
+    iterate, hence its rounding, at the scale of the centred part.
+    """
+    s = _centred(s)
+    for _ in range(steps):
+        s = _centred(s - eta[:, None] * softmax(s, tau) / tau)
+    return s
+
+
+def quadratic_threshold(catches: str) -> Check:
+    """GD on x^T F x / 2 from x0 = v_1 + 1/sqrt(n) (top eigenvector plus a kernel component): with eta =
+    2 (1 - delta) / eigmax the norm never grows and the top component shrinks by (1 - 2 delta)^T; with
+    eta = 2 (1 + delta) / eigmax the iterate grows by at least DIVERGENCE.  Rows whose eigmax is within the zero
+    floor (F = 0 to working precision) are vacuous."""
+
+    def evaluate(drawn: tuple[np.ndarray, float, float], ctx: RunContext) -> Evaluation:
+        rows, tau, delta = drawn
+        p = torch.as_tensor(rows, dtype=ctx.dtype, device=ctx.device)
+        fisher = softmax_fisher(p, tau)
+        eigenvalues, vectors = torch.linalg.eigh(fisher)
+        eigmax, top = eigenvalues[:, -1], vectors[..., -1]
+        floor = zero_floor(p, tau).squeeze(-1)
+        active = eigmax > floor
+        safe = torch.where(active, eigmax, 1.0)
+        n = p.shape[-1]
+        x0 = top + 1 / math.sqrt(n)
+        steps = _steps(delta)
+        below = _descend_quadratic(fisher, x0, 2 * (1 - delta) / safe, steps)
+        above = _descend_quadratic(fisher, x0, 2 * (1 + delta) / safe, steps)
+        spurious_growth = torch.exp(2 * steps * floor / safe)
+        tolerance = spurious_growth * (1 + _relative_rounding(n, steps, p.dtype)) - 1
+        start = torch.linalg.norm(x0, dim=-1)
+        growth_below = torch.linalg.norm(below, dim=-1) / start
+        top_left = (below * top).sum(dim=-1).abs()
+        growth_above = torch.linalg.norm(above, dim=-1) / start
+        ratio = torch.stack(
+            [
+                (growth_below - 1) / tolerance,
+                (top_left - (1 - 2 * delta) ** steps) / (tolerance * start),
+                DIVERGENCE / growth_above,
+            ]
+        ).amax(dim=0)
+        ratio = torch.where(active, ratio, 0.0)
+
+        def describe(k: int) -> tuple[dict[str, Any], dict[str, Any]]:
+            return {"p": p[k].tolist(), "tau": tau, "delta": delta}, {
+                "eigmax": eigmax[k].item(),
+                "steps": steps,
+                "norm_growth_below": growth_below[k].item(),
+                "top_component_left_below": top_left[k].item(),
+                "norm_growth_above": growth_above[k].item(),
+            }
+
+        return Evaluation(ratio, describe)
+
+    def run(ctx: RunContext):
+        rows = adversarial_distributions(ctx.profile.max_dense_n, 4)
+        return check_property(st.tuples(rows, temperatures(), st.sampled_from(MARGINS)), evaluate, ctx)
+
+    return Check("torch: GD on x^T F x / 2 converges below 2/eigmax, diverges above", Kind.NUMERIC, catches, run)
+
+
+def fixed_point_threshold(catches: str) -> Check:
+    """GD on Phi = log sum exp(s / tau) from a perturbation of size up to 1e-4 tau of its fixed point (uniform
+    p): with eta = 2 n tau^2 (1 - delta) the distance to the fixed point shrinks by DIVERGENCE, with
+    eta = 2 n tau^2 (1 + delta) it does not shrink (it grows until the non-linearity bounds it).
+
+    Noise floor: near uniform p each softmax entry carries an absolute rounding error up to gamma_(n+8), so
+    each step adds up to sqrt(n) gamma_(n+8) eta / tau to the centred iterate, and a contraction by 1 - 2 delta
+    accumulates that to sqrt(n) gamma_(n+8) eta / (2 delta tau).  Starts within DIVERGENCE times that floor are
+    not resolved by the arithmetic and count as vacuous.
+    """
+
+    @st.composite
+    def starts(draw: st.DrawFn, max_n: int):
+        n = draw(st.integers(2, max_n), label="n")
+        direction = draw(arrays(np.float64, (1, n), elements=st.floats(-1.0, 1.0, **FINITE)))
+        return direction, draw(temperatures()), draw(st.sampled_from(MARGINS))
+
+    def evaluate(drawn: tuple[np.ndarray, float, float], ctx: RunContext) -> Evaluation:
+        direction, tau, delta = drawn
+        s0 = tau * 1e-4 * torch.as_tensor(direction, dtype=ctx.dtype, device=ctx.device)
+        n = s0.shape[-1]
+        threshold = torch.full((1,), 2 * n * tau**2, dtype=s0.dtype, device=s0.device)
+        steps = _steps(delta)
+        start = torch.linalg.norm(_centred(s0), dim=-1)
+        below = torch.linalg.norm(_centred(_descend_potential(s0, threshold * (1 - delta), tau, steps)), dim=-1)
+        above = torch.linalg.norm(_centred(_descend_potential(s0, threshold * (1 + delta), tau, steps)), dim=-1)
+        noise = SAFETY * math.sqrt(n) * float(gamma(n + 8, s0.dtype)) * 2 * n * tau * (1 + delta) / (2 * delta)
+        floor = noise + _relative_rounding(n, steps, s0.dtype) * start
+        converged = below / (start / DIVERGENCE + floor)
+        ratio = torch.maximum(converged, start / above.clamp_min(torch.finfo(s0.dtype).tiny))
+        ratio = torch.where(start > DIVERGENCE * noise, ratio, 0.0)
+
+        def describe(_: int) -> tuple[dict[str, Any], dict[str, Any]]:
+            return {"s0": s0[0].tolist(), "tau": tau, "delta": delta}, {
+                "steps": steps,
+                "distance_start": start.item(),
+                "distance_below": below.item(),
+                "distance_above": above.item(),
+            }
+
+        return Evaluation(ratio, describe)
+
+    def run(ctx: RunContext):
+        return check_property(starts(ctx.profile.max_n), evaluate, ctx)
+
+    return Check(
+        "torch: GD on log-sum-exp stable at its fixed point iff eta < 2/eigmax there", Kind.NUMERIC, catches, run
+    )
+
+
+def pointwise_bound_necessary(catches: str) -> Check:
+    """The bound measured where the iteration starts is necessary: GD on Phi from s0 = tau log p0 with eta in
+    (2 / eigmax(F(p0)), 2 n tau^2) (10% inside both ends) does not converge.  The ratio is the shrinkage of the
+    distance to the fixed point relative to DIVERGENCE; starts where that interval is empty are vacuous."""
+
+    @st.composite
+    def starts(draw: st.DrawFn, max_n: int):
+        n = draw(st.integers(3, max_n), label="n")
+        weights = draw(arrays(np.float64, (1, n), elements=st.floats(1e-3, 1.0, **FINITE)))
+        return weights / weights.sum(), draw(temperatures())
+
+    def evaluate(drawn: tuple[np.ndarray, float], ctx: RunContext) -> Evaluation:
+        p0, tau = drawn
+        p = torch.as_tensor(p0, dtype=ctx.dtype, device=ctx.device)
+        n = p.shape[-1]
+        eigmax = torch.linalg.eigvalsh(softmax_fisher(p, tau))[:, -1]
+        low, high = 2 / eigmax * 1.1, torch.full_like(eigmax, 2 * n * tau**2 * 0.9)
+        eta = (low + high) / 2
+        s0 = tau * torch.log(p)
+        start = torch.linalg.norm(_centred(s0), dim=-1)
+        end = torch.linalg.norm(_centred(_descend_potential(s0, eta, tau, START_STEPS)), dim=-1)
+        ratio = torch.where(low < high, start / (DIVERGENCE * end.clamp_min(torch.finfo(p.dtype).tiny)), 0.0)
+
+        def describe(_: int) -> tuple[dict[str, Any], dict[str, Any]]:
+            return {"p0": p0[0].tolist(), "tau": tau, "eta": eta.item()}, {
+                "eigmax_at_start": eigmax.item(),
+                "eta_times_eigmax_at_start": (eta * eigmax).item(),
+                "local_threshold_2_n_tau2": 2 * n * tau**2,
+                "steps": START_STEPS,
+                "distance_start": start.item(),
+                "distance_end": end.item(),
+            }
+
+        return Evaluation(ratio, describe)
+
+    def run(ctx: RunContext):
+        return check_property(starts(ctx.profile.max_n), evaluate, ctx)
+
+    return Check("torch: GD on log-sum-exp diverges when eta > 2/eigmax at the start", Kind.NUMERIC, catches, run)
