@@ -14,6 +14,9 @@ from claims.softmax_checks import (
     score_chain_checks,
     softmax_derivative_checks,
 )
+from numeric import fisher_model_checks
+from symbolic import fisher_models
+from symbolic.exact import derivation_check, sweep_check
 
 PAPER = "fim-attn"
 SEED_FILE = "002_4ba62ecdb41e3767.txt"
@@ -121,4 +124,156 @@ THM1 = Claim(
     ),
 )
 
-CLAIMS = (LEMMA1, THM1_SCORE, THM1_INNER, THM1)
+QK_SYMMETRY_MAX_N = 3
+"""Tokens in the exact check of the QK scaling symmetry (its cost grows with the symbolic token count)."""
+
+DEF2_PD = Claim(
+    id="fim-attn.def2-pd",
+    source=_source(
+        "Def. 2 item 3 (Positive Definiteness), with Thm 2 item 2 (full row rank)",
+        r"3. **Positive Definiteness:** The FIM satisfies  $\lambda_{\min}(\text{FIM}_\theta) \geq \mu > 0$  for "
+        r"some  $\mu$",
+    ),
+    formalizations=(
+        Formalization(
+            "expected-over-inputs",
+            "There are a smooth logit map z(x, theta) whose Jacobian dz/dtheta has full row rank at every input, a "
+            "parameter theta and an input distribution such that Thm 1's FIM_theta = E_x[J^T (diag a - a a^T) J] has "
+            "lambda_min >= mu > 0 (with bounded entropy and smoothness, Def. 2 items 1, 2, 4).",
+            (
+                derivation_check(
+                    "sympy: exact Fisher of z = theta * x at theta = 0 over two inputs",
+                    fisher_models.expected_witness,
+                    catches="a witness whose Fisher is singular after all",
+                ),
+                fisher_model_checks.positive_definite_witness(
+                    "elementwise", several_inputs=True, catches="no positive definite Fisher among such models"
+                ),
+            ),
+            primary=True,
+        ),
+        Formalization(
+            "single-input",
+            "For a single input x, a logit map with full-row-rank Jacobian can have "
+            "lambda_min(FIM_theta(x)) >= mu > 0.",
+            (
+                derivation_check(
+                    "sympy: M 1 = 0 (symbolic n) and J w = 1 give a null vector of J^T M J",
+                    fisher_models.single_input_impossible,
+                    catches="a single-input Fisher that is positive definite",
+                ),
+                *(
+                    fisher_model_checks.positive_definite_witness(
+                        name, several_inputs=False, catches="a positive definite single-input Fisher"
+                    )
+                    for name in ("elementwise", "linear", "mlp", "attention")
+                ),
+            ),
+        ),
+        Formalization(
+            "logit-space",
+            "In logit space, FIM_z = diag(a) - a a^T can have lambda_min >= mu > 0.",
+            (
+                derivation_check(
+                    "sympy: M 1 = 0 for every a, symbolic n",
+                    fisher_models.logit_space_impossible,
+                    catches="a logit-space Fisher that is positive definite",
+                ),
+                fisher_model_checks.logit_space_witness(catches="a positive definite diag(a) - a a^T"),
+            ),
+        ),
+        Formalization(
+            "qk-attention",
+            "For attention scores z_j = <x_0 W_Q, x_j W_K> / sqrt(k) with theta = (W_Q, W_K), some input distribution "
+            "and theta give lambda_min(FIM_theta) >= mu > 0.",
+            (
+                derivation_check(
+                    "sympy: the GL(k) scaling direction (W_Q, -W_K) is in the kernel of every J_x",
+                    lambda: fisher_models.qk_attention_impossible(QK_SYMMETRY_MAX_N),
+                    catches="QK attention with a positive definite Fisher",
+                ),
+                fisher_model_checks.positive_definite_witness(
+                    "attention", several_inputs=True, catches="a positive definite QK-attention Fisher"
+                ),
+            ),
+        ),
+    ),
+    notes="Primary reading: the paper's own objects, Thm 1's FIM_theta (an expectation over inputs) of a general "
+    "logit map (Def. 1). There the condition is attainable, but only because the average over varied inputs removes "
+    "the null direction every single input has. It is impossible for a single input, in logit space, and for QK "
+    "attention parameterised by (W_Q, W_K) (and likewise for linear and MLP scorers with a bias, whose shared shift "
+    "of all logits is a null direction). Whether one mu can hold for all theta in R^p, as Thm 2's analysis needs, is "
+    "not decided here: for the witness family lambda_min tends to 0 as |theta| grows and attention saturates.",
+)
+
+MULTIHEAD_MAX_N = 3
+"""Outcomes per head in the exact two-head sweeps (the joint Fisher has n^2 terms)."""
+
+C4_MULTIHEAD = Claim(
+    id="fim-attn.c4-multihead",
+    source=_source(
+        "App. C.4 (Connection to FIM)",
+        r"Our earlier FIM decomposition can be reinterpreted in this framework: $$\text{FIM}_\theta = \sum_\Lambda "
+        r"\mathbb{E} \left[ \left( \frac{\partial \phi_\Lambda}{\partial \theta} \right)^\top M_\Lambda "
+        r"\left( \frac{\partial \phi_\Lambda}{\partial \theta} \right) \right]$$ where  $M_\Lambda = "
+        r"\text{diag}(a_\Lambda) - a_\Lambda a_\Lambda^T$  now represents the metric at scale  $\Lambda$ .",
+    ),
+    formalizations=(
+        Formalization(
+            "independent-heads",
+            "If the heads' attention indices are drawn independently, (i_1, ..., i_H) ~ a_1 x ... x a_H (parameters "
+            "shared or not), the Fisher of that joint model is sum_h E[J_h^T (diag a_h - a_h a_h^T) J_h].",
+            (
+                sweep_check(
+                    "sympy: Fisher of two independent heads vs sum over heads, arbitrary z(theta), exact for each n",
+                    lambda n: fisher_models.independent_heads_instance(categorical_covariance_entry, n),
+                    "joint Fisher of independent heads vs per-head sum",
+                    catches="cross terms between heads that do not vanish",
+                    scope="every pair of smooth logit maps sharing theta (arbitrary n x 2 Jacobians)",
+                    max_n=MULTIHEAD_MAX_N,
+                ),
+                fisher_model_checks.independent_heads_vs_sum(
+                    categorical_covariance_entry, catches="a joint Fisher that is not the per-head sum"
+                ),
+            ),
+        ),
+        Formalization(
+            "mixture",
+            "For a single attention distribution built from the heads, the mixture a = (a_1 + a_2) / 2, the Fisher "
+            "of that categorical is sum_h E[J_h^T (diag a_h - a_h a_h^T) J_h].",
+            (
+                sweep_check(
+                    "sympy: Fisher of the mixture of two heads vs sum over heads, exact for each n",
+                    lambda n: fisher_models.mixture_instance(categorical_covariance_entry, n),
+                    "mixture Fisher vs per-head sum",
+                    catches="a mixture whose Fisher is not the per-head sum",
+                    max_n=MULTIHEAD_MAX_N,
+                ),
+                fisher_model_checks.mixture_vs_sum(
+                    categorical_covariance_entry, catches="a mixture Fisher that differs from the per-head sum"
+                ),
+            ),
+        ),
+    ),
+    correction=Formalization(
+        "product-model",
+        "The multi-head FIM is the sum of per-head terms exactly when the heads are modelled as independent "
+        "categorical draws (a product model); it is not for a single distribution combining the heads (e.g. their "
+        "mixture), nor for the model's output through W^O, whose Fisher involves W^O and the value vectors.",
+        (
+            sweep_check(
+                "sympy: Fisher of two independent heads vs sum over heads, arbitrary z(theta), exact for each n",
+                lambda n: fisher_models.independent_heads_instance(categorical_covariance_entry, n),
+                "joint Fisher of independent heads vs per-head sum",
+                catches="cross terms between heads that do not vanish",
+                max_n=MULTIHEAD_MAX_N,
+            ),
+            fisher_model_checks.independent_heads_vs_sum(
+                categorical_covariance_entry, catches="a joint Fisher that is not the per-head sum"
+            ),
+        ),
+    ),
+    notes="App. C.4 does not say which joint distribution of the heads its FIM belongs to; the readings disagree.",
+)
+
+CLAIMS = (LEMMA1, THM1_SCORE, THM1_INNER, THM1, DEF2_PD, C4_MULTIHEAD)

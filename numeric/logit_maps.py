@@ -125,11 +125,39 @@ class AttentionScore:
         return self
 
 
-LogitMap = LinearScorer | MLPScorer | AttentionScore
+@dataclass(frozen=True)
+class ElementwiseScorer:
+    """z_k = theta_k x_k (n = p = input dimension): the Jacobian diag(x) has full row rank whenever x has no
+    zero entry, and no direction of theta shifts every logit equally for all inputs at once, so averaged
+    over varied inputs its Fisher can be positive definite (fim-attn Def. 2 item 3)."""
+
+    n: int
+
+    @property
+    def num_parameters(self) -> int:
+        return self.n
+
+    @property
+    def input_shape(self) -> tuple[int, ...]:
+        return (self.n,)
+
+    @property
+    def depth(self) -> int:
+        return 2
+
+    def __call__(self, theta: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        return theta * x
+
+    def magnitude_surrogate(self, order: int) -> ElementwiseScorer:
+        return self
+
+
+LogitMap = LinearScorer | MLPScorer | AttentionScore | ElementwiseScorer
 
 LOGIT_MAPS: dict[str, Callable[[int, int, int], LogitMap]] = {
     "linear": lambda n, d, width: LinearScorer(n, d),
     "mlp": lambda n, d, width: MLPScorer(n, d, width),
     "attention": lambda n, d, width: AttentionScore(n, d, width),
+    "elementwise": lambda n, d, width: ElementwiseScorer(n),
 }
 """Constructors by name, each from (n logits, input dimension d, width: hidden size or key dimension)."""

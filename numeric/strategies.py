@@ -13,7 +13,8 @@ import torch
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from numeric.logit_maps import LOGIT_MAPS, LogitMap
+from numeric.logit_maps import LOGIT_MAPS, AttentionScore, LogitMap
+from numeric.multihead import TwoHeads
 from numeric.softmax import softmax
 
 FINITE = {"allow_nan": False, "allow_infinity": False, "allow_subnormal": False}
@@ -179,3 +180,25 @@ def block_pairs(draw: st.DrawFn, max_block: int, shared: bool | None = None) -> 
         c = (rotation * eigenvalues) @ rotation.T
         c = (c + c.T) / 2
     return BlockPair(a, c, share)
+
+
+@dataclass(frozen=True)
+class TwoHeadProblem:
+    """Two attention heads (see :mod:`numeric.multihead`), their parameters and one input of n tokens."""
+
+    model: TwoHeads
+    theta: np.ndarray
+    x: np.ndarray
+
+
+@st.composite
+def two_head_problems(draw: st.DrawFn, max_n: int) -> TwoHeadProblem:
+    """Two one-head score maps over n >= 2 tokens (d, key dim <= 3), sharing parameters or not."""
+    n = draw(st.integers(2, max(2, min(max_n, 6))), label="n")
+    d = draw(st.integers(1, 3), label="d")
+    key_dim = draw(st.integers(1, 3), label="key_dim")
+    model = TwoHeads(AttentionScore(n, d, key_dim), draw(st.booleans(), label="shared"))
+    scale = draw(st.sampled_from((1.0, 0.5, 3.0)), label="scale")
+    theta = draw(arrays(np.float64, (model.num_parameters,), elements=st.floats(-1.0, 1.0, **FINITE)))
+    x = draw(arrays(np.float64, (n, d), elements=st.floats(-1.0, 1.0, **FINITE)))
+    return TwoHeadProblem(model, theta * scale, x * scale)

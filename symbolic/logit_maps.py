@@ -42,7 +42,7 @@ class LogitMapSetup:
             f"{self.prefix}z": [exact_string(sp.log(v)) for v in values],
             f"{self.prefix}softmax": [exact_string(v / total) for v in values],
         }
-        described.update({f"{self.prefix}{v}": exact_string(point[v]) for v in self.derivative_variables})
+        described.update({str(v): exact_string(point[v]) for v in self.derivative_variables})
         return described
 
 

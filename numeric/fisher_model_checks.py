@@ -1,0 +1,156 @@
+"""Numeric checks of fim-attn Def. 2 item 3 (can lambda_min(FIM_theta) >= mu > 0 hold with the paper's other
+assumptions?) and App. C.4 (is the multi-head FIM a sum over heads?), on explicit small attention models with
+autograd Jacobians and Fishers computed from their definitions.
+
+Positive definiteness is an existence question: the checks search for a witness (:func:`numeric.property.
+search_witness`) whose smallest eigenvalue clears the perturbation bound of the computed Fisher.  That bound
+is ||E||_F, E the entrywise rounding bound of the Fisher (:func:`numeric.softmax_identities.fisher_magnitude`),
+plus the eigensolver's own gamma_(p+8) ||F||_2.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+
+from torch.func import jacrev
+
+from claims.context import RunContext
+from claims.model import Check, Kind
+from numeric.fisher_definition import fisher_exact, jacobian_magnitude, logits_and_jacobian
+from numeric.fisher_metrics import softmax_fisher
+from numeric.formulas import EntryKernel
+from numeric.multihead import (
+    independent_fisher,
+    independent_magnitude,
+    mixture_fisher,
+    mixture_magnitude,
+    per_head_sum,
+)
+from numeric.property import Evaluation, check_property, search_witness
+from numeric.softmax import softmax
+from numeric.softmax_identities import fisher_magnitude
+from numeric.strategies import LogitMapProblem, TwoHeadProblem, logit_map_problems, simplex_batches, two_head_problems
+from numeric.tolerance import SAFETY, excess, gamma, rounding_tolerance, softmax_depth
+
+
+def _eigenvalue_floor(fisher: torch.Tensor, entry_tolerance: torch.Tensor) -> float:
+    p = fisher.shape[-1]
+    spectral = float(SAFETY * gamma(p + 8, fisher.dtype)) * float(torch.linalg.matrix_norm(fisher, ord=2))
+    return float(torch.linalg.norm(entry_tolerance)) + spectral
+
+
+def _full_row_rank(jac: torch.Tensor, jac_magnitude: torch.Tensor, depth: float) -> bool:
+    """Every J_x (n x p) has rank n: n <= p and its n-th singular value clears the rounding bound."""
+    n, p = jac.shape[-2:]
+    if n > p:
+        return False
+    smallest = torch.linalg.svdvals(jac)[..., n - 1]
+    noise = rounding_tolerance(depth, torch.linalg.matrix_norm(jac_magnitude), jac.dtype)
+    return bool((smallest > noise).all())
+
+
+def positive_definite_witness(map_name: str, several_inputs: bool, *, catches: str) -> Check:
+    """Search for a logit map instance with full-row-rank Jacobians whose Fisher (averaged over its inputs, or
+    for a single input) has lambda_min above the perturbation bound: margin = lambda_min / bound."""
+
+    def margin(problem: LogitMapProblem, ctx: RunContext) -> float:
+        xs = problem.xs if several_inputs else problem.xs[:1]
+        if several_inputs and xs.shape[0] < 2:
+            return 0.0
+        theta = torch.as_tensor(problem.theta, dtype=ctx.dtype, device=ctx.device)
+        inputs = torch.as_tensor(xs, dtype=ctx.dtype, device=ctx.device)
+        z, jac = logits_and_jacobian(problem.logit_map, theta, inputs)
+        jac_magnitude = jacobian_magnitude(problem.logit_map, theta, inputs)
+        depth = float(softmax_depth(z).max()) + z.shape[-1] + problem.logit_map.depth
+        if not _full_row_rank(jac, jac_magnitude, depth):
+            return 0.0
+        fisher = fisher_exact(problem.logit_map, theta, inputs)
+        tolerance = rounding_tolerance(depth, fisher_magnitude(jac_magnitude, softmax(z)).mean(dim=0), ctx.dtype)
+        return float(torch.linalg.eigvalsh(fisher)[0]) / _eigenvalue_floor(fisher, tolerance)
+
+    def describe(problem: LogitMapProblem) -> dict[str, Any]:
+        xs = problem.xs if several_inputs else problem.xs[:1]
+        return {"logit_map": repr(problem.logit_map), "theta": problem.theta.tolist(), "xs": xs.tolist()}
+
+    def run(ctx: RunContext):
+        return search_witness(logit_map_problems(map_name, ctx.profile.max_n), margin, describe, ctx)
+
+    inputs = "averaged over several inputs" if several_inputs else "one input"
+    return Check(
+        f"torch: search for a positive definite Fisher, logit map '{map_name}', {inputs}", Kind.NUMERIC, catches, run
+    )
+
+
+def logit_space_witness(*, catches: str) -> Check:
+    """Search for an attention distribution a with lambda_min(diag(a) - a a^T) above the perturbation bound."""
+
+    def margin(rows: np.ndarray, ctx: RunContext) -> float:
+        p = torch.as_tensor(rows[:1], dtype=ctx.dtype, device=ctx.device)
+        fisher = softmax_fisher(p)[0]
+        tolerance = rounding_tolerance(p.shape[-1] + 8, torch.ones_like(fisher), ctx.dtype)
+        return float(torch.linalg.eigvalsh(fisher)[0]) / _eigenvalue_floor(fisher, tolerance)
+
+    def run(ctx: RunContext):
+        strategy = simplex_batches(ctx.profile.max_n, 1)
+        return search_witness(strategy, margin, lambda rows: {"a": rows[0].tolist()}, ctx)
+
+    return Check("torch: search for a positive definite logit-space Fisher", Kind.NUMERIC, catches, run)
+
+
+def _two_head_check(name: str, reference, reference_magnitude, kernel: EntryKernel, catches: str) -> Check:
+    """A two-head Fisher from its definition against the per-head sum J_h^T K(a_h) J_h.
+
+    Magnitude: that of the joint model's Fisher (``reference_magnitude``, built like the Fisher itself from
+    entrywise score bounds, cross terms between heads included) plus the per-head sum's own.
+    """
+
+    def evaluate(problem: TwoHeadProblem, ctx: RunContext) -> Evaluation:
+        model = problem.model
+        theta = torch.as_tensor(problem.theta, dtype=ctx.dtype, device=ctx.device)
+        x = torch.as_tensor(problem.x, dtype=ctx.dtype, device=ctx.device)
+        expected = reference(model, theta, x)
+        claimed = per_head_sum(model, kernel, theta, x)
+        magnitude = reference_magnitude(model, theta, x)
+        depth = float(model.head.depth + x.shape[0] + 8)
+        for h in (0, 1):
+            z = model.head_logits(h)(theta, x)
+            jac_magnitude = jacrev(model.head_magnitude(h))(theta.abs(), x.abs()).abs()
+            magnitude = magnitude + fisher_magnitude(jac_magnitude[None], softmax(z)[None])[0]
+            depth = max(depth, float(softmax_depth(z)) + x.shape[0] + model.head.depth + 8)
+        tolerance = rounding_tolerance(depth, magnitude, ctx.dtype)
+
+        def describe(_: int) -> tuple[dict[str, Any], dict[str, Any]]:
+            return {"heads": repr(model), "theta": problem.theta.tolist(), "x": problem.x.tolist()}, {
+                "per_head_sum": claimed.tolist(),
+                "fisher_by_definition": expected.tolist(),
+            }
+
+        return Evaluation(excess(claimed, expected, tolerance, dims=2)[None], describe)
+
+    def run(ctx: RunContext):
+        return check_property(two_head_problems(ctx.profile.max_n), evaluate, ctx)
+
+    return Check(name, Kind.NUMERIC, catches, run)
+
+
+def independent_heads_vs_sum(kernel: EntryKernel, *, catches: str) -> Check:
+    return _two_head_check(
+        "torch: Fisher of independent heads (i, j) ~ a_1 x a_2 vs sum over heads",
+        independent_fisher,
+        independent_magnitude,
+        kernel,
+        catches,
+    )
+
+
+def mixture_vs_sum(kernel: EntryKernel, *, catches: str) -> Check:
+    return _two_head_check(
+        "torch: Fisher of the mixture (a_1 + a_2) / 2 vs sum over heads",
+        mixture_fisher,
+        mixture_magnitude,
+        kernel,
+        catches,
+    )

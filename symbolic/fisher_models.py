@@ -1,0 +1,184 @@
+"""When can the Fisher of an attention model be positive definite (fim-attn Def. 2 item 3 with Thm 2 item 2),
+and under which joint model of several heads is it a sum over heads (fim-attn App. C.4)?
+
+Positive definiteness is decided by explicit witnesses (exact rational Fishers computed from the definition)
+and by impossibility arguments, each verified by sympy: the softmax Fisher kills the constant vector
+(M 1 = 0), full row rank puts 1 in the range of J, and QK attention scores are invariant under
+(W_Q, W_K) -> (W_Q A, W_K A^-T).  The multi-head statements are exact sweeps over two heads sharing theta.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sympy as sp
+
+from claims.model import CheckResult, Counterexample, Status
+from symbolic.exact import Instance, Point, exact_string, prove_up_to
+from symbolic.formulas import EntryKernel, entry_matrix
+from symbolic.logit_maps import LogitMapSetup, logit_map_setup
+from symbolic.sums import linearise, on_simplex
+
+_N = sp.Symbol("n", integer=True, positive=True)
+_J, _K = sp.symbols("j k", integer=True, positive=True)
+_P = sp.IndexedBase("p", nonnegative=True)
+
+
+def _fisher_from_definition(logits: list[sp.Expr], theta: list[sp.Symbol], at: dict[sp.Symbol, sp.Expr]) -> sp.Matrix:
+    """sum_i p_i grad log p_i grad log p_i^T at ``at``, by sympy differentiation of log softmax(logits)_i."""
+    total = sum(sp.exp(z) for z in logits)
+    fisher = sp.zeros(len(theta), len(theta))
+    for z in logits:
+        log_p = z - sp.log(total)
+        g = sp.Matrix([sp.diff(log_p, t) for t in theta]).subs(at)
+        fisher += sp.exp(log_p).subs(at) * g * g.T
+    return fisher.applyfunc(sp.nsimplify)
+
+
+def _elementwise_fisher(inputs: list[tuple[int, ...]]) -> tuple[sp.Matrix, list[sp.Symbol]]:
+    """Fisher averaged over ``inputs`` of z = theta * x (elementwise) at theta = 0 (uniform attention)."""
+    n = len(inputs[0])
+    theta = list(sp.symbols(f"t0:{n}", real=True))
+    at = {t: 0 for t in theta}
+    fishers = [_fisher_from_definition([t * xk for t, xk in zip(theta, x, strict=True)], theta, at) for x in inputs]
+    return sum(fishers, sp.zeros(n, n)) / len(inputs), theta
+
+
+WITNESS_INPUTS = [(1, 2), (2, 1)]
+
+
+def expected_witness() -> CheckResult:
+    """z(x, theta) = theta * x (n = p = 2, Jacobian diag(x): full row rank), theta = 0, x uniform on {(1, 2),
+    (2, 1)}: FIM_theta = E_x[...] = [[5/8, -1/2], [-1/2, 5/8]] with eigenvalues 9/8 and 1/8, so lambda_min =
+    1/8 > 0 together with full row rank, bounded entropy and smoothness (the map is linear in theta)."""
+    fisher, _ = _elementwise_fisher(WITNESS_INPUTS)
+    eigenvalues = sorted(fisher.eigenvals(multiple=True))
+    if not eigenvalues[0] > 0:
+        return CheckResult(Status.INCONCLUSIVE, f"witness Fisher eigenvalues {eigenvalues}")
+    return CheckResult(
+        Status.PROVED,
+        f"witness z = theta * x at theta = 0, x in {WITNESS_INPUTS}: FIM = {fisher.tolist()}, eigenvalues "
+        f"{[exact_string(e) for e in eigenvalues]} (exact)",
+        cases=len(WITNESS_INPUTS),
+        scope="existence: an explicit model, parameter and input distribution (Fisher from its definition, exact)",
+    )
+
+
+def constant_vector_in_kernel() -> CheckResult | None:
+    """M 1 = 0 for M = diag(p) - p p^T on the simplex, symbolic n (None when sympy cannot close it)."""
+    row = linearise(sp.Sum((sp.KroneckerDelta(_K, _J) * _P[_K] - _P[_K] * _P[_J]), (_J, 1, _N))).doit()
+    residual = sp.simplify(on_simplex(sp.refine(row, sp.Q.le(_K, _N)), _P, _N))
+    return None if residual != 0 else CheckResult(Status.PROVED, "M 1 = 0 on the simplex, symbolic n", 1)
+
+
+def _impossible(detail: str, instance: dict[str, Any], observed: dict[str, Any]) -> CheckResult:
+    return CheckResult(
+        Status.DISPROVED,
+        detail,
+        cases=1,
+        counterexample=Counterexample(instance, observed, True, "general argument verified by sympy; instance exact"),
+    )
+
+
+def single_input_impossible() -> CheckResult:
+    """For one input, FIM_x = J^T M J with M 1 = 0 (symbolic n); if J (n x p) has full row rank, some w solves
+    J w = 1, and FIM_x w = J^T M 1 = 0 with w != 0: lambda_min(FIM_x) = 0 for every such model."""
+    if constant_vector_in_kernel() is None:
+        return CheckResult(Status.INCONCLUSIVE, "sympy did not close M 1 = 0 for symbolic n")
+    fisher, _ = _elementwise_fisher(WITNESS_INPUTS[:1])
+    w = sp.Matrix([sp.Rational(1, x) for x in WITNESS_INPUTS[0]])  # J = diag(x), J w = 1
+    if not (fisher * w).is_zero_matrix:
+        return CheckResult(Status.INCONCLUSIVE, "instance null vector failed")
+    return _impossible(
+        "a single input gives FIM_x = J^T M J with M 1 = 0; full row rank gives J w = 1 for some w != 0, "
+        "so FIM_x w = 0",
+        {"logit_map": "z = theta * x", "theta": ["0", "0"], "x": ["1", "2"]},
+        {"FIM_x": [[exact_string(v) for v in row] for row in fisher.tolist()], "null_vector": ["1", "1/2"]},
+    )
+
+
+def logit_space_impossible() -> CheckResult:
+    """In logit space FIM_z = diag(a) - a a^T, and M 1 = 0 for every a on the simplex (symbolic n)."""
+    if constant_vector_in_kernel() is None:
+        return CheckResult(Status.INCONCLUSIVE, "sympy did not close M 1 = 0 for symbolic n")
+    return _impossible(
+        "FIM_z = diag(a) - a a^T satisfies FIM_z 1 = 0 for every a, so lambda_min(FIM_z) = 0",
+        {"a": ["1/2", "1/2"]},
+        {"FIM_z": [["1/4", "-1/4"], ["-1/4", "1/4"]], "null_vector": ["1", "1"]},
+    )
+
+
+def qk_symmetry_instance(n: int) -> Instance:
+    """z_j = <x_0 W_Q, x_j W_K> / sqrt(k) with d = k = 2 and n tokens, all entries symbolic: the derivative of z
+    along theta-direction v = (W_Q, -W_K) is J v = d/dt z(e^t W_Q, e^-t W_K) at t = 0 = 0, for every input."""
+    d = k = 2
+    wq = sp.Matrix(d, k, lambda i, j: sp.Symbol(f"q{i}{j}", real=True))
+    wk = sp.Matrix(d, k, lambda i, j: sp.Symbol(f"k{i}{j}", real=True))
+    x = sp.Matrix(n, d, lambda i, j: sp.Symbol(f"x{i}{j}", real=True))
+    theta = [*wq, *wk]
+    direction = [*wq, *(-wk)]
+    z = [((x[0, :] * wq) * (x[j, :] * wk).T)[0] / sp.sqrt(k) for j in range(n)]
+    jv = sp.Matrix([sum(sp.diff(zj, t) * v for t, v in zip(theta, direction, strict=True)) for zj in z])
+    variables = (*theta, *x)
+
+    def describe(point: Point) -> dict[str, Any]:
+        return {str(v): exact_string(point[v]) for v in variables}
+
+    return Instance((), variables, jv, sp.zeros(n, 1), describe)
+
+
+def qk_attention_impossible(max_n: int) -> CheckResult:
+    """QK scores are invariant under (W_Q, W_K) -> (W_Q A, W_K A^-T); with A = e^t I the direction v = (W_Q, -W_K)
+    satisfies J_x v = 0 for every input x (checked exactly for symbolic 2 x 2 weights and n <= max_n symbolic
+    tokens), so FIM v = E_x[J_x^T M J_x v] = 0: lambda_min(FIM) = 0 whenever W != 0 (and FIM = 0 when W = 0)."""
+    result = prove_up_to(qk_symmetry_instance, max_n, "J v along (W_Q, -W_K)")
+    if result.status is not Status.PROVED:
+        return CheckResult(Status.INCONCLUSIVE, f"the scaling direction is not in the kernel: {result.detail}")
+    return _impossible(
+        f"J_x (W_Q, -W_K) = 0 for every input (exact, symbolic weights and tokens, n <= {max_n}); it is the tangent "
+        "of the GL(k) orbit (W_Q A, W_K A^-T), along which the scores do not change",
+        {"logit_map": "z_j = <x_0 W_Q, x_j W_K> / sqrt(k)", "direction": "(W_Q, -W_K)"},
+        {"J_x v": "0 for all W_Q, W_K, x (d = k = 2)", "orbit_dimension": "k^2 = 4 null directions"},
+    )
+
+
+def _two_heads(n: int) -> tuple[LogitMapSetup, LogitMapSetup]:
+    return logit_map_setup(n, prefix="h1_"), logit_map_setup(n, prefix="h2_")
+
+
+def _per_head_sum(kernel: EntryKernel, heads: tuple[LogitMapSetup, ...]) -> sp.Matrix:
+    return sum((h.jacobian.T * entry_matrix(kernel, h.probabilities) * h.jacobian for h in heads), sp.zeros(2, 2))
+
+
+def _two_head_instance(definition: sp.Matrix, kernel: EntryKernel, heads: tuple[LogitMapSetup, ...]) -> Instance:
+    def describe(point: Point) -> dict[str, Any]:
+        return {key: value for h in heads for key, value in h.describe(point).items()}
+
+    positive = tuple(e for h in heads for e in h.e)
+    real = tuple(v for h in heads for v in h.derivative_variables)
+    return Instance(positive, real, definition, _per_head_sum(kernel, heads), describe)
+
+
+def independent_heads_instance(kernel: EntryKernel, n: int) -> Instance:
+    """Heads drawn independently, (i, j) ~ p x q: the joint score is g_i + h_j and the joint Fisher
+    sum_(i,j) p_i q_j (g_i + h_j)(g_i + h_j)^T is compared with sum over heads of J_h^T K(a_h) J_h."""
+    first, second = _two_heads(n)
+    joint = sp.zeros(2, 2)
+    for pi, g in zip(first.probabilities, first.scores.tolist(), strict=True):
+        for qj, h in zip(second.probabilities, second.scores.tolist(), strict=True):
+            score = sp.Matrix(g) + sp.Matrix(h)
+            joint += pi * qj * score * score.T
+    return _two_head_instance(joint, kernel, (first, second))
+
+
+def mixture_instance(kernel: EntryKernel, n: int) -> Instance:
+    """One categorical a = (p + q) / 2 built from two heads: its score is (p_i g_i + q_i h_i) / (p_i + q_i), and
+    its Fisher sum_i a_i s_i s_i^T is compared with the sum over heads of J_h^T K(a_h) J_h."""
+    first, second = _two_heads(n)
+    fisher = sp.zeros(2, 2)
+    for pi, qi, g, h in zip(
+        first.probabilities, second.probabilities, first.scores.tolist(), second.scores.tolist(), strict=True
+    ):
+        score = (pi * sp.Matrix(g) + qi * sp.Matrix(h)) / (pi + qi)
+        fisher += (pi + qi) / 2 * score * score.T
+    return _two_head_instance(fisher, kernel, (first, second))
