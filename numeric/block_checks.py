@@ -17,7 +17,7 @@ from claims.context import RunContext
 from claims.model import Check, Kind
 from numeric.property import Evaluation, check_property
 from numeric.strategies import BlockPair, block_pairs
-from numeric.tolerance import excess, rounding_tolerance
+from numeric.tolerance import excess, rounding_tolerance, safe_norm
 
 MAX_BLOCK = 6
 
@@ -26,7 +26,7 @@ def _blocks(pair: BlockPair, ctx: RunContext) -> tuple[torch.Tensor, torch.Tenso
     a = torch.as_tensor(pair.a, dtype=ctx.dtype, device=ctx.device)
     c = torch.as_tensor(pair.c, dtype=ctx.dtype, device=ctx.device)
     b = torch.block_diag(a, c)
-    tolerance = rounding_tolerance(b.shape[0] + 8, torch.linalg.norm(a) + torch.linalg.norm(c), ctx.dtype)
+    tolerance = rounding_tolerance(b.shape[0] + 8, safe_norm(a) + safe_norm(c), ctx.dtype)
     return a, c, b, tolerance
 
 
@@ -50,8 +50,8 @@ def _block_check(
 def _residual(b: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
     """||B v - rho v|| for unit v, rho the Rayleigh quotient (the best eigenvalue for v): zero iff v is an
     eigenvector."""
-    v = v / torch.linalg.norm(v)
-    return torch.linalg.norm(b @ v - (v @ b @ v) * v)
+    v = v / safe_norm(v)
+    return safe_norm(b @ v - (v @ b @ v) * v)
 
 
 def stacked_eigenvectors(catches: str) -> Check:
@@ -81,8 +81,8 @@ def blockwise_eigenvectors(catches: str) -> Check:
         k = a.shape[0]
         top, bottom = vectors[:k], vectors[k:]
         residual = torch.maximum(
-            torch.linalg.norm(a @ top - top * eigenvalues, dim=0),
-            torch.linalg.norm(c @ bottom - bottom * eigenvalues, dim=0),
+            safe_norm(a @ top - top * eigenvalues, dim=0),
+            safe_norm(c @ bottom - bottom * eigenvalues, dim=0),
         )
         return excess(residual, torch.zeros_like(residual), tolerance, dims=1), {
             "largest_residual": float(residual.max())
@@ -137,7 +137,7 @@ def no_mixed_eigenvectors(catches: str) -> Check:
         v = torch.cat([u[:, i], w[:, j]]) / math.sqrt(2)
         residual = _residual(b, v)
         is_eigenvector = residual <= tolerance
-        smaller_part = torch.minimum(torch.linalg.norm(v[: a.shape[0]]), torch.linalg.norm(v[a.shape[0] :]))
+        smaller_part = torch.minimum(safe_norm(v[: a.shape[0]]), safe_norm(v[a.shape[0] :]))
         ratio = torch.where(is_eigenvector, smaller_part / tolerance, torch.zeros_like(smaller_part))
         observed = {
             "v": v.tolist(),

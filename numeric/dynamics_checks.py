@@ -26,7 +26,7 @@ from numeric.fisher_metrics import softmax_fisher, zero_floor
 from numeric.property import Evaluation, check_property
 from numeric.softmax import softmax
 from numeric.strategies import FINITE, adversarial_distributions, temperatures
-from numeric.tolerance import SAFETY, gamma
+from numeric.tolerance import SAFETY, gamma, safe_norm
 
 MARGINS = (0.02, 0.1, 0.3)
 """Relative distance delta of the step size from the threshold: eta = threshold * (1 -+ delta)."""
@@ -93,10 +93,10 @@ def quadratic_threshold(catches: str) -> Check:
         above = _descend_quadratic(fisher, x0, 2 * (1 + delta) / safe, steps)
         spurious_growth = torch.exp(2 * steps * floor / safe)
         tolerance = spurious_growth * (1 + _relative_rounding(n, steps, p.dtype)) - 1
-        start = torch.linalg.norm(x0, dim=-1)
-        growth_below = torch.linalg.norm(below, dim=-1) / start
+        start = safe_norm(x0, dim=-1)
+        growth_below = safe_norm(below, dim=-1) / start
         top_left = (below * top).sum(dim=-1).abs()
-        growth_above = torch.linalg.norm(above, dim=-1) / start
+        growth_above = safe_norm(above, dim=-1) / start
         ratio = torch.stack(
             [
                 (growth_below - 1) / tolerance,
@@ -147,9 +147,9 @@ def fixed_point_threshold(catches: str) -> Check:
         n = s0.shape[-1]
         threshold = torch.full((1,), 2 * n * tau**2, dtype=s0.dtype, device=s0.device)
         steps = _steps(delta)
-        start = torch.linalg.norm(_centred(s0), dim=-1)
-        below = torch.linalg.norm(_centred(_descend_potential(s0, threshold * (1 - delta), tau, steps)), dim=-1)
-        above = torch.linalg.norm(_centred(_descend_potential(s0, threshold * (1 + delta), tau, steps)), dim=-1)
+        start = safe_norm(_centred(s0), dim=-1)
+        below = safe_norm(_centred(_descend_potential(s0, threshold * (1 - delta), tau, steps)), dim=-1)
+        above = safe_norm(_centred(_descend_potential(s0, threshold * (1 + delta), tau, steps)), dim=-1)
         noise = SAFETY * math.sqrt(n) * float(gamma(n + 8, s0.dtype)) * 2 * n * tau * (1 + delta) / (2 * delta)
         floor = noise + _relative_rounding(n, steps, s0.dtype) * start
         converged = below / (start / DIVERGENCE + floor)
@@ -193,8 +193,8 @@ def pointwise_bound_necessary(catches: str) -> Check:
         low, high = 2 / eigmax * 1.1, torch.full_like(eigmax, 2 * n * tau**2 * 0.9)
         eta = (low + high) / 2
         s0 = tau * torch.log(p)
-        start = torch.linalg.norm(_centred(s0), dim=-1)
-        end = torch.linalg.norm(_centred(_descend_potential(s0, eta, tau, START_STEPS)), dim=-1)
+        start = safe_norm(_centred(s0), dim=-1)
+        end = safe_norm(_centred(_descend_potential(s0, eta, tau, START_STEPS)), dim=-1)
         ratio = torch.where(low < high, start / (DIVERGENCE * end.clamp_min(torch.finfo(p.dtype).tiny)), 0.0)
 
         def describe(_: int) -> tuple[dict[str, Any], dict[str, Any]]:

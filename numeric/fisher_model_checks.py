@@ -33,13 +33,13 @@ from numeric.property import Evaluation, check_property, search_witness
 from numeric.softmax import softmax
 from numeric.softmax_identities import fisher_magnitude
 from numeric.strategies import LogitMapProblem, TwoHeadProblem, logit_map_problems, simplex_batches, two_head_problems
-from numeric.tolerance import SAFETY, excess, gamma, rounding_tolerance, softmax_depth
+from numeric.tolerance import SAFETY, excess, gamma, rounding_tolerance, softmax_depth, safe_norm
 
 
 def _eigenvalue_floor(fisher: torch.Tensor, entry_tolerance: torch.Tensor) -> float:
     p = fisher.shape[-1]
     spectral = float(SAFETY * gamma(p + 8, fisher.dtype)) * float(torch.linalg.matrix_norm(fisher, ord=2))
-    return float(torch.linalg.norm(entry_tolerance)) + spectral
+    return float(safe_norm(entry_tolerance)) + spectral
 
 
 def _full_row_rank(jac: torch.Tensor, jac_magnitude: torch.Tensor, depth: float) -> bool:
@@ -48,7 +48,7 @@ def _full_row_rank(jac: torch.Tensor, jac_magnitude: torch.Tensor, depth: float)
     if n > p:
         return False
     smallest = torch.linalg.svdvals(jac)[..., n - 1]
-    noise = rounding_tolerance(depth, torch.linalg.matrix_norm(jac_magnitude), jac.dtype)
+    noise = rounding_tolerance(depth, safe_norm(jac_magnitude, dim=None), jac.dtype)
     return bool((smallest > noise).all())
 
 

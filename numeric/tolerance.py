@@ -100,3 +100,18 @@ def _floored(tolerance: torch.Tensor) -> torch.Tensor:
 
 def _worst(ratio: torch.Tensor, dims: int) -> torch.Tensor:
     return ratio.flatten(start_dim=ratio.dim() - dims).amax(dim=-1) if dims else ratio
+
+
+def safe_norm(x: torch.Tensor, dim: int | None = None) -> torch.Tensor:
+    """The Euclidean (Frobenius when ``dim`` is None) norm as s * ||x / s|| with s = max |x|.
+
+    ``torch.linalg.vector_norm`` squares the entries, so a vector of entries 1e-200 gets norm 0: a tolerance
+    or a residual built from such a norm would be silently wrong.  Scaling first avoids under- and overflow.
+    """
+    if dim is None:
+        scale = x.abs().amax()
+        safe = torch.where(scale > 0, scale, torch.ones_like(scale))
+        return safe * torch.linalg.vector_norm(x / safe)
+    scale = x.abs().amax(dim=dim, keepdim=True)
+    safe = torch.where(scale > 0, scale, torch.ones_like(scale))
+    return (safe * torch.linalg.vector_norm(x / safe, dim=dim, keepdim=True)).squeeze(dim)

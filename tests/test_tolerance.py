@@ -13,6 +13,7 @@ from numeric.tolerance import (
     excess,
     gamma,
     rounding_tolerance,
+    safe_norm,
     softmax_depth,
     unit_roundoff,
 )
@@ -52,3 +53,14 @@ def test_excess():
     assert math.isnan(excess(a, a * math.nan, tol, dims=1).item())
     with pytest.raises(ValueError, match="shapes differ"):
         excess(a, a[:, :1], tol, dims=1)
+
+
+def test_safe_norm_does_not_underflow_or_overflow():
+    """torch.linalg.vector_norm squares entries: 1e-200 entries give norm 0 (a bug found by the ci profile)."""
+    tiny = torch.full((3, 3), 2.3e-201, dtype=torch.float64)
+    assert float(torch.linalg.vector_norm(tiny)) == 0.0
+    assert float(safe_norm(tiny)) == pytest.approx(3 * 2.3e-201, rel=1e-15)
+    huge = torch.tensor([1e200, 1e200], dtype=torch.float64)
+    assert float(safe_norm(huge)) == pytest.approx(math.sqrt(2) * 1e200, rel=1e-15)
+    rows = torch.tensor([[3e-300, 4e-300], [0.0, 0.0]], dtype=torch.float64)
+    assert safe_norm(rows, dim=-1).tolist() == pytest.approx([5e-300, 0.0], rel=1e-15)
