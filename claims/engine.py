@@ -78,21 +78,29 @@ def run_check(check: Check, ctx: RunContext) -> CheckResult:
     return replace(result, seconds=time.perf_counter() - start)
 
 
-def run_reading(claim_id: str, formalization: Formalization, ctx: RunContext) -> ReadingRecord:
-    records = []
+def run_reading(
+    claim_id: str, formalization: Formalization, ctx: RunContext, done: dict[Check, CheckRecord]
+) -> ReadingRecord:
+    """Run a reading's checks; a check already run in this audit (shared by several readings, a correction or
+    several claims) is not run again.  Its seed depends on the check's name only, so reusing the record is
+    the same as running it again, whichever claims were selected and in whatever order."""
     for check in formalization.checks:
-        check_ctx = ctx.derive(claim_id, formalization.key, check.name)
-        records.append(CheckRecord(check, run_check(check, check_ctx), check_ctx.seed))
+        if check not in done:
+            check_ctx = ctx.derive(check.name)
+            done[check] = CheckRecord(check, run_check(check, check_ctx), check_ctx.seed)
+    records = [done[check] for check in formalization.checks]
     decision = decide_formalization([(r.check.name, r.check.kind, r.result) for r in records])
     return ReadingRecord(formalization, tuple(records), decision)
 
 
-def run_claim(claim: Claim, ctx: RunContext) -> ClaimRecord:
-    """Run every reading of ``claim`` (and its correction, if any) and decide its verdict."""
+def run_claim(claim: Claim, ctx: RunContext, done: dict[Check, CheckRecord] | None = None) -> ClaimRecord:
+    """Run every reading of ``claim`` (and its correction, if any) and decide its verdict; ``done`` holds the
+    records of checks already run in this audit."""
     start = time.perf_counter()
-    readings = tuple(run_reading(claim.id, f, ctx) for f in claim.formalizations)
+    done = {} if done is None else done
+    readings = tuple(run_reading(claim.id, f, ctx, done) for f in claim.formalizations)
     decision = decide_claim([(r.formalization.key, r.formalization.primary, r.decision) for r in readings])
-    correction = run_reading(claim.id, claim.correction, ctx) if claim.correction else None
+    correction = run_reading(claim.id, claim.correction, ctx, done) if claim.correction else None
     return ClaimRecord(claim, readings, decision, correction, time.perf_counter() - start)
 
 
@@ -101,8 +109,9 @@ def run_audit(
 ) -> list[ClaimRecord]:
     """Run claims in order, reporting each record as soon as it is decided."""
     records = []
+    done: dict[Check, CheckRecord] = {}
     for claim in claims:
-        record = run_claim(claim, ctx)
+        record = run_claim(claim, ctx, done)
         if on_record is not None:
             on_record(record)
         records.append(record)

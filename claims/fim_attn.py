@@ -7,6 +7,8 @@ tensors and on sympy expressions; the check sets of :mod:`claims.softmax_checks`
 
 from __future__ import annotations
 
+from functools import partial
+
 from claims.model import Claim, Formalization, Source
 from claims.softmax_checks import (
     fisher_decomposition_checks,
@@ -37,8 +39,7 @@ def categorical_covariance_entry(a_i, a_j, delta_ij):
     return delta_ij * a_i - a_i * a_j
 
 
-def _source(where: str, statement: str) -> Source:
-    return Source(PAPER, SEED_FILE, where, statement)
+_source = partial(Source, PAPER, SEED_FILE)
 
 
 LEMMA1 = Claim(
@@ -209,6 +210,20 @@ DEF2_PD = Claim(
 MULTIHEAD_MAX_N = 3
 """Outcomes per head in the exact two-head sweeps (the joint Fisher has n^2 terms)."""
 
+INDEPENDENT_HEADS = (
+    sweep_check(
+        "sympy: Fisher of two independent heads vs sum over heads, arbitrary z(theta), exact for each n",
+        lambda n: fisher_models.independent_heads_instance(categorical_covariance_entry, n),
+        "joint Fisher of independent heads vs per-head sum",
+        catches="cross terms between heads that do not vanish",
+        scope="every pair of smooth logit maps sharing theta (arbitrary n x 2 Jacobians)",
+        max_n=MULTIHEAD_MAX_N,
+    ),
+    fisher_model_checks.independent_heads_vs_sum(
+        categorical_covariance_entry, catches="a joint Fisher that is not the per-head sum"
+    ),
+)
+
 C4_MULTIHEAD = Claim(
     id="fim-attn.c4-multihead",
     source=_source(
@@ -223,19 +238,7 @@ C4_MULTIHEAD = Claim(
             "independent-heads",
             "If the heads' attention indices are drawn independently, (i_1, ..., i_H) ~ a_1 x ... x a_H (parameters "
             "shared or not), the Fisher of that joint model is sum_h E[J_h^T (diag a_h - a_h a_h^T) J_h].",
-            (
-                sweep_check(
-                    "sympy: Fisher of two independent heads vs sum over heads, arbitrary z(theta), exact for each n",
-                    lambda n: fisher_models.independent_heads_instance(categorical_covariance_entry, n),
-                    "joint Fisher of independent heads vs per-head sum",
-                    catches="cross terms between heads that do not vanish",
-                    scope="every pair of smooth logit maps sharing theta (arbitrary n x 2 Jacobians)",
-                    max_n=MULTIHEAD_MAX_N,
-                ),
-                fisher_model_checks.independent_heads_vs_sum(
-                    categorical_covariance_entry, catches="a joint Fisher that is not the per-head sum"
-                ),
-            ),
+            INDEPENDENT_HEADS,
         ),
         Formalization(
             "mixture",
@@ -260,18 +263,7 @@ C4_MULTIHEAD = Claim(
         "The multi-head FIM is the sum of per-head terms exactly when the heads are modelled as independent "
         "categorical draws (a product model); it is not for a single distribution combining the heads (e.g. their "
         "mixture), nor for the model's output through W^O, whose Fisher involves W^O and the value vectors.",
-        (
-            sweep_check(
-                "sympy: Fisher of two independent heads vs sum over heads, arbitrary z(theta), exact for each n",
-                lambda n: fisher_models.independent_heads_instance(categorical_covariance_entry, n),
-                "joint Fisher of independent heads vs per-head sum",
-                catches="cross terms between heads that do not vanish",
-                max_n=MULTIHEAD_MAX_N,
-            ),
-            fisher_model_checks.independent_heads_vs_sum(
-                categorical_covariance_entry, catches="a joint Fisher that is not the per-head sum"
-            ),
-        ),
+        INDEPENDENT_HEADS,
     ),
     notes="App. C.4 does not say which joint distribution of the heads its FIM belongs to; the readings disagree.",
 )

@@ -8,6 +8,8 @@ edge-case decision (zero eigenvalues, n below the rank cut, ties, tau != 1).
 
 from __future__ import annotations
 
+from functools import partial
+
 from claims.model import Claim, Formalization, Source
 from numeric import dynamics_checks, hessian_checks
 from numeric import spectrum_checks as numeric
@@ -23,8 +25,7 @@ CHARACTERISTIC_MAX_N = 6
 """Exact sweeps over determinants of symbolic n x n matrices stop here (cost grows like n!)."""
 
 
-def _source(where: str, statement: str) -> Source:
-    return Source(PAPER, SEED_FILE, where, statement)
+_source = partial(Source, PAPER, SEED_FILE)
 
 
 def softmax_fisher_entry(p_i, p_j, delta_ij, tau):
@@ -52,6 +53,25 @@ def _potential_checks(potential: str) -> tuple:
     )
 
 
+LOG_PARTITION_HESSIAN = _potential_checks("lse")
+
+RANK_MINOR = sweep_check(
+    "sympy: principal minor of diag(q) - q q^T on the support = prod q, exact for each support size",
+    symbolic.rank_minor_instance,
+    "leading (s-1) principal minor vs q_1 ... q_s",
+    catches="a rank other than |supp p| - 1",
+)
+
+CHARACTERISTIC_POLYNOMIAL = sweep_check(
+    "sympy: det(M - lambda I) by the determinant lemma and its values at p_k, exact for each n",
+    symbolic.characteristic_instance,
+    "characteristic polynomial of diag(p) - p p^T",
+    catches="a characteristic polynomial (hence a sign pattern of roots against the sorted p) other than the lemma's",
+    scope="distinct positive p (sign alternation places one root in each (p_(k+1), p_(k))); ties and zeros by "
+    "continuity of eigenvalues in p",
+    max_n=CHARACTERISTIC_MAX_N,
+)
+
 FISHER_IN_SCORES = (
     sweep_check(
         "sympy: Fisher of softmax(s / tau) in s from its definition, exact for each n",
@@ -76,7 +96,7 @@ HESSIAN_LSE = Claim(
             "log-partition",
             "With Phi(s) = log sum_j exp(s_j / tau): Hess_s Phi = (1/tau^2)(diag(p) - p p^T) = the Fisher information "
             "of p = softmax(s / tau) with respect to the scores s, for every n, s and tau > 0.",
-            (*_potential_checks("lse"), *FISHER_IN_SCORES),
+            (*LOG_PARTITION_HESSIAN, *FISHER_IN_SCORES),
         ),
         Formalization(
             "entropic-ot-potential",
@@ -91,7 +111,7 @@ HESSIAN_LSE = Claim(
         "tau log sum exp(s / tau) has Hessian tau * FIM_s = (1/tau)(diag p - p p^T): the two agree only at tau = 1. "
         "eigmax and trace inherit the factor tau; energy_r8/16 and decay do not depend on it.",
         (
-            *_potential_checks("lse"),
+            *LOG_PARTITION_HESSIAN,
             sweep_check(
                 "sympy: Hessian of the eot potential = tau * FIM, exact for each n",
                 lambda n: hessians.potential_hessian_instance(
@@ -220,12 +240,7 @@ KERNEL = Claim(
                     symbolic.kernel_general_n,
                     catches="a wrong action of F on vectors (hence a wrong kernel)",
                 ),
-                sweep_check(
-                    "sympy: principal minor of diag(q) - q q^T on the support = prod q, exact for each support size",
-                    symbolic.rank_minor_instance,
-                    "leading (s-1) principal minor vs q_1 ... q_s",
-                    catches="a rank other than |supp p| - 1",
-                ),
+                RANK_MINOR,
                 numeric.kernel_and_rank(catches="a null vector missed or a rank off by one"),
             ),
         ),
@@ -245,15 +260,7 @@ INTERLACING = Claim(
             "For every n >= 1, p in the simplex and tau > 0, with p_(1) >= ... >= p_(n) the sorted p and "
             "mu_1 >= ... >= mu_n the eigenvalues of tau^2 F: p_(k+1) <= mu_k <= p_(k) for k < n, and mu_n = 0.",
             (
-                sweep_check(
-                    "sympy: det(M - lambda I) by the determinant lemma and its values at p_k, exact for each n",
-                    symbolic.characteristic_instance,
-                    "characteristic polynomial of diag(p) - p p^T",
-                    catches="a characteristic polynomial (hence a sign pattern) other than the lemma's",
-                    scope="distinct positive p (sign alternation places one root in each (p_(k+1), p_(k))); ties "
-                    "and zeros by continuity of eigenvalues in p",
-                    max_n=CHARACTERISTIC_MAX_N,
-                ),
+                CHARACTERISTIC_POLYNOMIAL,
                 numeric.interlacing(catches="an eigenvalue outside [p_(k+1), p_(k)] by more than rounding"),
             ),
         ),
@@ -280,13 +287,7 @@ EIGMAX_BOUNDS = Claim(
                     symbolic.variance_general_n,
                     catches="a quadratic form that is not the variance (so Popoviciu's bound would not apply)",
                 ),
-                sweep_check(
-                    "sympy: characteristic polynomial (interlacing, k = 1), exact for each n",
-                    symbolic.characteristic_instance,
-                    "characteristic polynomial of diag(p) - p p^T",
-                    catches="an eigmax outside [p_(2), p_(1)]",
-                    max_n=CHARACTERISTIC_MAX_N,
-                ),
+                CHARACTERISTIC_POLYNOMIAL,
                 numeric.eigmax_bounds(catches="eigmax outside the bounds by more than rounding"),
             ),
         ),
@@ -326,12 +327,7 @@ DECAY_DEFINED = Claim(
         "p approaches such a row (lambda_5 <= p_(5) / tau^2 by interlacing). The reference implementation "
         "returns +inf there (numeric/fisher_metrics.py).",
         (
-            sweep_check(
-                "sympy: principal minor of diag(q) - q q^T on the support = prod q, exact for each support size",
-                symbolic.rank_minor_instance,
-                "leading (s-1) principal minor vs q_1 ... q_s",
-                catches="a rank other than |supp p| - 1",
-            ),
+            RANK_MINOR,
             numeric.decay_finite_iff_six_supported(catches="a finite decay with at most 5 non-zero p, or vice versa"),
         ),
     ),

@@ -3,6 +3,8 @@ derivative of the log-likelihood (§2.1) and the eigen-structure of block-diagon
 
 from __future__ import annotations
 
+from functools import partial
+
 from claims.fim_attn import categorical_covariance_entry
 from claims.model import Claim, Formalization, Source
 from claims.softmax_checks import LOGIT_MAPS
@@ -17,8 +19,7 @@ SECOND_ORDER_MAX_N = 5
 """Exact sweeps with second derivatives of arbitrary logit maps stop here (each n adds 5 symbols per logit)."""
 
 
-def _source(where: str, statement: str) -> Source:
-    return Source(PAPER, SEED_FILE, where, statement)
+_source = partial(Source, PAPER, SEED_FILE)
 
 
 FIM_SECOND_DERIVATIVE = Claim(

@@ -35,8 +35,6 @@ def test_readme_results_table_matches_the_lock():
     lock = read_lock()
     readme = (ROOT / "README.md").read_text()
     table_ids = re.findall(r"^\| `([a-z-]+\.[\w.-]+)` \|", readme, re.M)
-    rows = re.findall(
-        r"^\| `([\w.-]+)` \|(?:[^|\\]|\\.)*\| (PROVED|SUPPORTED|REFUTED|ILL_POSED|OPEN) \|", readme, re.M
-    )
+    rows = re.findall(r"^\| `([\w.-]+)` \|(?:[^|\\]|\\.)*\| (PROVED|SUPPORTED|REFUTED|ILL_POSED|OPEN) \|", readme, re.M)
     assert rows and [claim_id for claim_id, _ in rows] == table_ids, "a results row could not be parsed"
     assert {claim_id: lock[claim_id].value for claim_id, _ in rows} == dict(rows)
