@@ -47,6 +47,7 @@ def settings_for(profile: AuditProfile) -> settings:
         phases=(Phase.explicit, Phase.generate, Phase.target, Phase.shrink),
         suppress_health_check=(HealthCheck.too_slow, HealthCheck.data_too_large),
         print_blob=False,
+        report_multiple_bugs=False,
     )
 
 

@@ -45,9 +45,9 @@ def _logit_rows(draw: st.DrawFn, n: int, batch: int) -> np.ndarray:
 
 
 @st.composite
-def logit_batches(draw: st.DrawFn, max_n: int, max_batch: int) -> np.ndarray:
-    """Logit rows (batch, n), n in 1..max_n (see :func:`_logit_rows`)."""
-    n = draw(st.integers(1, max_n), label="n")
+def logit_batches(draw: st.DrawFn, max_n: int, max_batch: int, min_n: int = 1) -> np.ndarray:
+    """Logit rows (batch, n), n in min_n..max_n (see :func:`_logit_rows`)."""
+    n = draw(st.integers(min_n, max_n), label="n")
     batch = draw(st.integers(1, max_batch), label="batch")
     return _logit_rows(draw, n, batch)
 
@@ -104,11 +104,12 @@ DISTRIBUTION_SHAPES = ("softmax", "uniform", "one-hot", "two-point", "ties", "ne
 
 
 @st.composite
-def adversarial_distributions(draw: st.DrawFn, max_n: int, max_batch: int) -> np.ndarray:
+def adversarial_distributions(draw: st.DrawFn, max_n: int, max_batch: int, min_n: int = 1) -> np.ndarray:
     """Probability rows (batch, n) of one adversarial shape per example: softmax of random logits,
     uniform, one-hot, two equal masses, repeated values (ties), near-one-hot (1 - eps and eps spread
-    over the rest), or sparse with exact zeros.  Rows are normalised by their float sum."""
-    n = draw(st.integers(1, max_n), label="n")
+    over the rest), or sparse with exact zeros.  Rows are normalised by their float sum.  n is drawn in
+    min_n..max_n."""
+    n = draw(st.integers(min_n, max_n), label="n")
     batch = draw(st.integers(1, max_batch), label="batch")
     shape = draw(st.sampled_from(DISTRIBUTION_SHAPES), label="shape")
     positive = st.floats(1e-3, 1.0, **FINITE)

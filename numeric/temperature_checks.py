@@ -1,0 +1,507 @@
+"""Numeric checks of the temperature, sampling and entropy claims (fim-attn Lemma 2, App. A, Prop. 1, Remark
+1, Thm 3 step 4; holistic §2.1-2.2), float64 by default, logits up to |z| = 1e4 through log-sum-exp.
+
+Claims with an unnamed constant are checked against C_MAX: a check that fails shows that no C <= C_MAX works
+at the failing input, and the exact symbolic family (symbolic/temperature.py) shows that no C works at all.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Callable
+
+import numpy as np
+import torch
+from hypothesis import strategies as st
+
+from claims.context import RunContext
+from claims.model import Check, CheckResult, Counterexample, Kind, Status
+from numeric.property import Evaluation, check_property, search_witness
+from numeric.softmax import log_softmax, pure_softmax, softmax
+from numeric.strategies import FINITE, adversarial_distributions, logit_batches, temperatures
+from numeric.temperature import argmax_set, entropy, logit_gap, one_hot_second_moment, zero_temperature_limit
+from numeric.tolerance import SAFETY, excess, gamma, rounding_tolerance, softmax_depth, violation
+
+C_MAX = 1e3
+"""The largest constant a failing 'O(tau)' or '<= C H(a)' check rules out at its counterexample."""
+
+SMALL_TAU = 1e-9
+"""The temperature at which a claimed O(tau) gap is evaluated (C_MAX * SMALL_TAU = 1e-6)."""
+
+
+def _spectral_norms(m: torch.Tensor) -> torch.Tensor:
+    return torch.linalg.matrix_norm(m, ord=2)
+
+
+def _logits(ctx: RunContext, rows: np.ndarray) -> torch.Tensor:
+    return torch.as_tensor(rows, dtype=ctx.dtype, device=ctx.device)
+
+
+def _check(name: str, strategy_of: Callable[[RunContext], st.SearchStrategy], evaluate, catches: str) -> Check:
+    def run(ctx: RunContext):
+        return check_property(strategy_of(ctx), evaluate, ctx)
+
+    return Check(name, Kind.NUMERIC, catches, run)
+
+
+def _rows(ctx: RunContext) -> st.SearchStrategy:
+    return logit_batches(ctx.profile.max_n, ctx.profile.max_batch)
+
+
+def _describe_rows(z: torch.Tensor, **observed: torch.Tensor):
+    def describe(k: int) -> tuple[dict[str, Any], dict[str, Any]]:
+        return {"z": z[k].tolist()}, {key: value[k].tolist() for key, value in observed.items()}
+
+    return describe
+
+
+# --- Lemma 2 ----------------------------------------------------------------------------------------------------
+
+
+def lemma2_gap(z: torch.Tensor, tau: float, reading: str) -> torch.Tensor:
+    """E[A A^T] - (diag(a) - a a^T) for one reading (see symbolic.temperature.lemma2_gap), batched."""
+    q = softmax(z, tau)
+    a = softmax(z) if reading == "base-attention" else q
+    second_moment = q[..., :, None] * q[..., None, :] if reading == "attention-vector" else one_hot_second_moment(q)
+    return second_moment - (torch.diag_embed(a) - a[..., :, None] * a[..., None, :])
+
+
+def lemma2_small_tau(reading: str, *, catches: str) -> Check:
+    """||gap(tau)||_2 <= C_MAX tau at tau = SMALL_TAU (tolerance: rounding of a sum of n probabilities)."""
+
+    def evaluate(rows: np.ndarray, ctx: RunContext) -> Evaluation:
+        z = _logits(ctx, rows)
+        norm = _spectral_norms(lemma2_gap(z, SMALL_TAU, reading))
+        tolerance = rounding_tolerance(softmax_depth(z / SMALL_TAU) + z.shape[-1], torch.full_like(norm, 4.0), z.dtype)
+        ratio = violation(norm, torch.full_like(norm, C_MAX * SMALL_TAU), tolerance, dims=0)
+        return Evaluation(ratio, _describe_rows(z, gap_norm=norm))
+
+    return _check(f"torch: ||gap(tau)||_2 <= {C_MAX:g} tau at tau = {SMALL_TAU:g}, {reading}", _rows, evaluate, catches)
+
+
+def one_hot_covariance(*, catches: str) -> Check:
+    """E[A A^T] = diag(q) and E[(A - q)(A - q)^T] = diag(q) - q q^T for a one-hot sample (Monte Carlo with a
+    Hoeffding radius at confidence 1 - 1e-9 against the closed forms, 4096 draws per row)."""
+
+    def evaluate(drawn: tuple[np.ndarray, float, int], ctx: RunContext) -> Evaluation:
+        rows, tau, seed = drawn
+        z = _logits(ctx, rows)
+        q = softmax(z, tau)
+        draws = 4096
+        generator = torch.Generator(device=ctx.device).manual_seed(seed)
+        samples = torch.multinomial(q.reshape(-1, q.shape[-1]), draws, replacement=True, generator=generator)
+        one_hot = torch.nn.functional.one_hot(samples, q.shape[-1]).to(q.dtype).reshape(*q.shape[:-1], draws, -1)
+        centred = one_hot - q[..., None, :]
+        estimate = (centred[..., :, None] * centred[..., None, :]).mean(dim=-3)
+        closed = torch.diag_embed(q) - q[..., :, None] * q[..., None, :]
+        n = q.shape[-1]
+        radius = math.sqrt(
+            2 * math.log(2 * n * n / 1e-9) / draws
+        )  # entries of the centred outer product lie in [-1, 1]
+        tolerance = radius + rounding_tolerance(n + 8, torch.ones_like(closed), q.dtype)
+        second = excess(
+            one_hot_second_moment(q),
+            torch.diag_embed(q),
+            rounding_tolerance(n + 8, torch.ones_like(closed), q.dtype),
+            dims=2,
+        )
+        ratio = torch.maximum(excess(estimate, closed, tolerance, dims=2), second)
+        return Evaluation(ratio, _describe_rows(z, covariance_estimate=estimate, closed_form=closed))
+
+    def strategy(ctx: RunContext) -> st.SearchStrategy:
+        return st.tuples(_rows(ctx), temperatures(), st.integers(0, 2**31 - 1))
+
+    return _check("torch: sampled one-hot A: E[A A^T] = diag(q), Cov(A) = diag(q) - q q^T", strategy, evaluate, catches)
+
+
+# --- Appendix A -------------------------------------------------------------------------------------------------
+
+
+def taylor_constant_term(*, catches: str) -> Check:
+    """|sigma(z/tau) - sigma(z)| <= C_MAX tau entrywise at tau = SMALL_TAU (needed for the expansion around tau = 0
+    with constant term sigma(z))."""
+
+    def evaluate(rows: np.ndarray, ctx: RunContext) -> Evaluation:
+        z = _logits(ctx, rows)
+        difference = (softmax(z, SMALL_TAU) - softmax(z)).abs().amax(dim=-1)
+        tolerance = rounding_tolerance(softmax_depth(z / SMALL_TAU) + z.shape[-1], torch.ones_like(difference), z.dtype)
+        ratio = violation(difference, torch.full_like(difference, C_MAX * SMALL_TAU), tolerance, dims=0)
+        return Evaluation(ratio, _describe_rows(z, largest_difference=difference))
+
+    return _check(f"torch: sigma(z/tau) - sigma(z) = O(tau) at tau = {SMALL_TAU:g}", _rows, evaluate, catches)
+
+
+def exponential_approach(*, catches: str) -> Check:
+    """For every i outside argmax z: log sigma(z/tau)_i <= -gap/tau - log |argmax z| (log domain, so it holds
+    down to e^-1000), i.e. sigma(z/tau) reaches its limit faster than any power of tau."""
+
+    def evaluate(drawn: tuple[np.ndarray, float], ctx: RunContext) -> Evaluation:
+        rows, tau = drawn
+        z = _logits(ctx, rows)
+        logp = log_softmax(z, tau)
+        outside = argmax_set(z) == 0
+        tied = argmax_set(z).sum(dim=-1, keepdim=True)
+        bound = (-logit_gap(z)[:, None] / tau - torch.log(tied)).expand_as(logp)
+        tolerance = rounding_tolerance(softmax_depth(z / tau)[:, None] + z.shape[-1], 1 + logp.abs(), z.dtype)
+        ratio = torch.where(outside, (logp - bound) / tolerance, -torch.inf).amax(dim=-1).clamp_min(0)
+        return Evaluation(ratio, _describe_rows(z, log_sigma=logp, bound=bound))
+
+    def strategy(ctx: RunContext) -> st.SearchStrategy:
+        return st.tuples(_rows(ctx), temperatures())
+
+    return _check("torch: sigma(z/tau)_i <= exp(-gap/tau) / |argmax| off the argmax", strategy, evaluate, catches)
+
+
+def tau_derivative(kernel: Callable, *, catches: str) -> Check:
+    """d sigma(z/tau) / d tau by forward-mode autograd in tau against kernel(z_i, sigma_i, sum z sigma, tau).
+
+    Magnitude: (|z_i| sigma_i + sigma_i sum_k |z_k| sigma_k) / tau^2; depth: softmax depth + n.
+    """
+
+    def evaluate(drawn: tuple[np.ndarray, float], ctx: RunContext) -> Evaluation:
+        rows, tau = drawn
+        z = _logits(ctx, rows)
+        t = torch.tensor(tau, dtype=z.dtype, device=z.device)
+        reference = torch.func.jacfwd(lambda temperature: pure_softmax(z, temperature))(t)
+        p = softmax(z, tau)
+        mean = (z * p).sum(dim=-1, keepdim=True)
+        claimed = kernel(z, p, mean, tau)
+        magnitude = (z.abs() * p + p * (z.abs() * p).sum(dim=-1, keepdim=True)) / tau**2
+        depth = (softmax_depth(z / tau) + z.shape[-1])[:, None]
+        return Evaluation(
+            excess(claimed, reference, rounding_tolerance(depth, magnitude, z.dtype), dims=1),
+            _describe_rows(z, claimed=claimed, autograd=reference),
+        )
+
+    def strategy(ctx: RunContext) -> st.SearchStrategy:
+        return st.tuples(_rows(ctx), temperatures())
+
+    return _check("torch: d sigma(z/tau) / d tau vs autograd (jacfwd in tau)", strategy, evaluate, catches)
+
+
+def zero_temperature(limit: str, *, catches: str) -> Check:
+    """sigma(z/tau) at tau = gap / 60 (where exp(-gap/tau) ~ 1e-26) against the claimed limit: "one-hot" at the
+    first maximiser (App. A step 3, i* = argmax z), or "uniform-argmax" over all maximisers.  Rows whose gap is
+    too small to resolve are vacuous."""
+
+    def evaluate(rows: np.ndarray, ctx: RunContext) -> Evaluation:
+        z = _logits(ctx, rows)
+        gap = logit_gap(z)
+        scale = 1 + z.abs().amax(dim=-1)
+        # tau = gap / 60 puts exp(-gap / tau) ~ 1e-26; rows whose z / tau would exceed 1e12 in modulus cannot be
+        # evaluated meaningfully in float (the rounding of z / tau alone is then above 1e-4) and are vacuous.
+        resolvable = torch.isfinite(gap) & (60 * scale / gap <= 1e12) | ~torch.isfinite(gap)
+        tau = torch.where(torch.isfinite(gap) & resolvable, gap / 60, torch.ones_like(gap))
+        p = torch.stack([softmax(z[k : k + 1], float(tau[k]))[0] for k in range(z.shape[0])])
+        if limit == "one-hot":
+            target = torch.nn.functional.one_hot(z.argmax(dim=-1), z.shape[-1]).to(z.dtype)
+        else:
+            target = zero_temperature_limit(z)
+        n = z.shape[-1]
+        depth = softmax_depth(z / tau[:, None]) + n
+        tolerance = rounding_tolerance(depth[:, None], torch.ones_like(p), z.dtype) + (n - 1) * math.exp(-60)
+        ratio = torch.where(resolvable, excess(p, target, tolerance, dims=1), 0.0)
+        return Evaluation(ratio, _describe_rows(z, softmax_at_small_tau=p, claimed_limit=target))
+
+    return _check(f"torch: sigma(z/tau) near tau = 0 vs the {limit} limit", _rows, evaluate, catches)
+
+
+# --- Prop. 1 and Remark 1 ----------------------------------------------------------------------------------------
+
+
+def prop1_gap(a: torch.Tensor, reading: str) -> torch.Tensor:
+    """||(diag(a) - a a^T) - E[A A^T]||_2 for A a one-hot sample from a, or A = a itself."""
+    outer = a[..., :, None] * a[..., None, :]
+    second = outer if reading == "attention-vector" else one_hot_second_moment(a)
+    return _spectral_norms(torch.diag_embed(a) - outer - second)
+
+
+def _distributions(ctx: RunContext) -> st.SearchStrategy:
+    return adversarial_distributions(ctx.profile.max_n, ctx.profile.max_batch)
+
+
+def _describe_distributions(a: torch.Tensor, **observed: torch.Tensor):
+    def describe(k: int) -> tuple[dict[str, Any], dict[str, Any]]:
+        return {"a": a[k].tolist()}, {key: value[k].tolist() for key, value in observed.items()}
+
+    return describe
+
+
+def entropy_bound(
+    quantity: Callable[[torch.Tensor], torch.Tensor], constant: float, name: str, *, catches: str
+) -> Check:
+    """quantity(a) <= constant * H(a) for adversarial a (one-hot, near-one-hot, ties, sparse, ...).
+
+    Tolerance: eigenvalue rounding gamma_(n+8) 2 max a, plus the entropy's own gamma_(n+8) H.
+    """
+
+    def evaluate(rows: np.ndarray, ctx: RunContext) -> Evaluation:
+        a = torch.as_tensor(rows, dtype=ctx.dtype, device=ctx.device)
+        value, h = quantity(a), entropy(a)
+        tolerance = rounding_tolerance(a.shape[-1] + 8, 2 * a.amax(dim=-1) + constant * h, a.dtype)
+        ratio = violation(value, constant * h, tolerance, dims=0)
+        return Evaluation(ratio, _describe_distributions(a, value=value, entropy=h))
+
+    return _check(name, _distributions, evaluate, catches)
+
+
+def _pairs(ctx: RunContext) -> st.SearchStrategy:
+    return st.integers(2, ctx.profile.max_n).flatmap(
+        lambda n: st.tuples(adversarial_distributions(n, 1, min_n=n), adversarial_distributions(n, 1, min_n=n))
+    )
+
+
+def monotone(
+    order: Callable[[torch.Tensor], torch.Tensor],
+    gap: Callable[[torch.Tensor], torch.Tensor],
+    name: str,
+    *,
+    catches: str,
+) -> Check:
+    """For pairs (a, b): if order(a) > order(b) (a counts as more concentrated), then gap(a) <= gap(b), up to
+    rounding (gamma_(n+8) times the values compared)."""
+
+    def evaluate(drawn: tuple[np.ndarray, np.ndarray], ctx: RunContext) -> Evaluation:
+        rows_a, rows_b = drawn
+        a = torch.as_tensor(rows_a, dtype=ctx.dtype, device=ctx.device)
+        b = torch.as_tensor(rows_b, dtype=ctx.dtype, device=ctx.device)
+        scale = rounding_tolerance(a.shape[-1] + 8, torch.ones(1, dtype=a.dtype, device=a.device), a.dtype)
+        more = order(a) - order(b) > scale
+        ratio = torch.where(more, violation(gap(a), gap(b), scale, dims=0), 0.0)
+
+        def describe(_: int) -> tuple[dict[str, Any], dict[str, Any]]:
+            return {"a": rows_a[0].tolist(), "b": rows_b[0].tolist()}, {
+                "order": [order(a).item(), order(b).item()],
+                "gap": [gap(a).item(), gap(b).item()],
+            }
+
+        return Evaluation(ratio, describe)
+
+    return _check(name, _pairs, evaluate, catches)
+
+
+def temperature_monotone(*, catches: str) -> Check:
+    """With a = sigma(z) fixed and A sampled at temperature tau, the gap ||diag(a) - a a^T - diag(sigma(z/tau))||_2
+    does not grow as tau decreases: gap(tau_2) <= gap(tau_1) for tau_2 < tau_1 <= 2."""
+
+    def evaluate(drawn: tuple[np.ndarray, float, float], ctx: RunContext) -> Evaluation:
+        rows, t1, t2 = drawn
+        z = _logits(ctx, rows)
+        low, high = min(t1, t2), max(t1, t2)
+        gaps = [_spectral_norms(lemma2_gap(z, tau, "base-attention")) for tau in (low, high)]
+        tolerance = rounding_tolerance(softmax_depth(z / low) + z.shape[-1], torch.full_like(gaps[0], 4.0), z.dtype)
+        ratio = torch.where(torch.tensor(low < high), violation(gaps[0], gaps[1], tolerance, dims=0), 0.0)
+        return Evaluation(ratio, _describe_rows(z, gap_at_lower_tau=gaps[0], gap_at_higher_tau=gaps[1]))
+
+    def strategy(ctx: RunContext) -> st.SearchStrategy:
+        tau = st.floats(0.01, 2.0, **FINITE)
+        return st.tuples(_rows(ctx), tau, tau)
+
+    return _check("torch: the Lemma 2 gap does not grow as tau decreases", strategy, evaluate, catches)
+
+
+# --- Thm 3 step 4 ------------------------------------------------------------------------------------------------
+
+
+def _harmonic(t: int) -> float:
+    return math.fsum(1.0 / k for k in range(1, t + 1))
+
+
+def schedule_increment(*, catches: str) -> Check:
+    """O(1) partial sums must be Cauchy: tau_0 (H_2T - H_T) <= tol for large T (T = 2^k, k in 10..20); the sums
+    use math.fsum (correctly rounded), so the tolerance is gamma_8 tau_0 H_2T."""
+
+    def evaluate(drawn: tuple[float, int], ctx: RunContext) -> Evaluation:
+        tau0, k = drawn
+        t = 2**k
+        increment = tau0 * (_harmonic(2 * t) - _harmonic(t))
+        tolerance = float(SAFETY * gamma(8, torch.float64)) * tau0 * _harmonic(2 * t)
+        ratio = torch.tensor([increment / tolerance], dtype=torch.float64)
+        return Evaluation(ratio, lambda _: ({"tau_0": tau0, "T": t}, {"sum_over_T_to_2T": increment}))
+
+    def strategy(ctx: RunContext) -> st.SearchStrategy:
+        return st.tuples(st.floats(0.01, 10.0, **FINITE), st.integers(10, 20))
+
+    return _check("torch: partial sums of tau_t eta_t stop growing (Cauchy increment)", strategy, evaluate, catches)
+
+
+def schedule_asymptotics(*, catches: str) -> Check:
+    """|H_T - (log T + gamma + 1/(2T) - 1/(12 T^2))| <= 1/(120 T^4) (Euler-Maclaurin, alternating remainder) for
+    T in 1..2^20, plus rounding gamma_8 H_T."""
+
+    def evaluate(t: int, ctx: RunContext) -> Evaluation:
+        exact = _harmonic(t)
+        approximation = math.log(t) + 0.5772156649015329 + 1 / (2 * t) - 1 / (12 * t**2)
+        bound = 1 / (120 * t**4) + float(SAFETY * gamma(8, torch.float64)) * exact
+        ratio = torch.tensor([abs(exact - approximation) / bound], dtype=torch.float64)
+        return Evaluation(ratio, lambda _: ({"T": t}, {"H_T": exact, "asymptotic": approximation}))
+
+    return _check(
+        "torch: H_T = log T + gamma + 1/(2T) - 1/(12T^2) + O(T^-4)",
+        lambda ctx: st.integers(1, 2**20),
+        evaluate,
+        catches,
+    )
+
+
+# --- holistic ---------------------------------------------------------------------------------------------------
+
+
+def gibbs_maximiser(*, catches: str) -> Check:
+    """<p, s> + T H(p) = T log Z - T KL(p || sigma(s/T)) <= T log Z = <sigma, s> + T H(sigma), for adversarial p.
+
+    Magnitude: sum p |s| + T (H(p) + sum p |log sigma|); depth: softmax depth + n.
+    """
+
+    def evaluate(drawn: tuple[np.ndarray, np.ndarray, float], ctx: RunContext) -> Evaluation:
+        probabilities, scores, t = drawn
+        p = torch.as_tensor(probabilities, dtype=ctx.dtype, device=ctx.device)
+        s = _logits(ctx, scores)
+        log_sigma = log_softmax(s, t)
+        log_z = (s / t - log_sigma)[..., 0]  # log Z = s_j / T - log sigma_j for any j
+        h = entropy(p)
+        objective = (p * s).sum(dim=-1) + t * h
+        kl = (p * (torch.log(torch.where(p > 0, p, 1)) - log_sigma)).sum(dim=-1)
+        magnitude = (p * s.abs()).sum(dim=-1) + t * (h + (p * log_sigma.abs()).sum(dim=-1)) + t * log_z.abs()
+        tolerance = rounding_tolerance(softmax_depth(s / t) + s.shape[-1], magnitude, s.dtype)
+        identity = excess(objective, t * log_z - t * kl, tolerance, dims=0)
+        maximal = violation(objective, t * log_z, tolerance, dims=0)
+        return Evaluation(
+            torch.maximum(identity, maximal),
+            lambda k: (
+                {"p": p[k].tolist(), "s": s[k].tolist(), "T": t},
+                {"objective": objective[k].item(), "T_log_Z": (t * log_z[k]).item()},
+            ),
+        )
+
+    def strategy(ctx: RunContext) -> st.SearchStrategy:
+        return st.integers(1, ctx.profile.max_n).flatmap(
+            lambda n: st.tuples(adversarial_distributions(n, 1, min_n=n), logit_batches(n, 1, min_n=n), temperatures())
+        )
+
+    return _check("torch: attention maximises <p, s> + T H(p) (Gibbs)", strategy, evaluate, catches)
+
+
+def entropy_increases_with_temperature(*, catches: str) -> Check:
+    """H(sigma(z/T_1)) <= H(sigma(z/T_2)) for T_1 < T_2 (tolerance gamma_depth (H + log n))."""
+
+    def evaluate(drawn: tuple[np.ndarray, float, float], ctx: RunContext) -> Evaluation:
+        rows, t1, t2 = drawn
+        z = _logits(ctx, rows)
+        low, high = min(t1, t2), max(t1, t2)
+        h_low, h_high = entropy(softmax(z, low)), entropy(softmax(z, high))
+        tolerance = rounding_tolerance(
+            softmax_depth(z / low) + z.shape[-1], torch.full_like(h_low, 2 * math.log(z.shape[-1]) + 1), z.dtype
+        )
+        return Evaluation(
+            violation(h_low, h_high, tolerance, dims=0), _describe_rows(z, entropy_low_T=h_low, entropy_high_T=h_high)
+        )
+
+    def strategy(ctx: RunContext) -> st.SearchStrategy:
+        return st.tuples(_rows(ctx), temperatures(), temperatures())
+
+    return _check("torch: entropy of sigma(z/T) increases with T", strategy, evaluate, catches)
+
+
+def high_temperature(*, catches: str) -> Check:
+    """|sigma(z/T) - 1/n| <= (e^(2M/T) - 1) / n with M = max |z|, at T = 1e6 (1 + M)."""
+
+    def evaluate(rows: np.ndarray, ctx: RunContext) -> Evaluation:
+        z = _logits(ctx, rows)
+        m = z.abs().amax(dim=-1, keepdim=True)
+        t = 1e6 * (1 + m)
+        p = torch.stack([softmax(z[k : k + 1], float(t[k]))[0] for k in range(z.shape[0])])
+        n = z.shape[-1]
+        bound = torch.expm1(2 * m / t) / n + rounding_tolerance(n + 8, torch.ones_like(m), z.dtype)
+        return Evaluation(
+            violation((p - 1 / n).abs(), bound.expand_as(p), bound.expand_as(p), dims=1),
+            _describe_rows(z, softmax_at_high_T=p),
+        )
+
+    return _check("torch: sigma(z/T) -> uniform as T -> oo", _rows, evaluate, catches)
+
+
+def entropy_jump_witness(*, catches: str) -> Check:
+    """Search for a phase transition at finite n: a jump of dH/dT between neighbouring points of a fine T grid
+    that exceeds what the largest |d^2H/dT^2| on the grid allows (times 2), both by autograd."""
+
+    @st.composite
+    def windows(draw: st.DrawFn, max_n: int):
+        z = draw(logit_batches(max_n, 1))
+        centre = draw(st.floats(0.05, 10.0, **FINITE))
+        return z, centre
+
+    def margin(drawn: tuple[np.ndarray, float], ctx: RunContext) -> float:
+        rows, centre = drawn
+        z = _logits(ctx, rows)[0]
+        grid = torch.linspace(0.5 * centre, 1.5 * centre, 201, dtype=z.dtype, device=z.device)
+
+        def entropy_at(t: torch.Tensor) -> torch.Tensor:
+            p = pure_softmax(z, t)
+            return -(p * torch.log(torch.where(p > 0, p, 1))).sum()
+
+        first = torch.func.vmap(torch.func.grad(entropy_at))(grid)
+        second = torch.func.vmap(torch.func.grad(torch.func.grad(entropy_at)))(grid)
+        step = float(grid[1] - grid[0])
+        allowed = 2 * step * float(second.abs().max()) + float(
+            rounding_tolerance(float(softmax_depth(z / grid[0])), torch.ones(()), z.dtype)
+        ) * (1 + float(first.abs().max()))
+        return float((first[1:] - first[:-1]).abs().max()) / allowed
+
+    def describe(drawn: tuple[np.ndarray, float]) -> dict[str, Any]:
+        return {"z": drawn[0][0].tolist(), "T_centre": drawn[1]}
+
+    def run(ctx: RunContext):
+        return search_witness(windows(ctx.profile.max_n), margin, describe, ctx)
+
+    return Check("torch: search for a jump of dH/dT (finite n)", Kind.NUMERIC, catches, run)
+
+
+REM_SIZES = (2**8, 2**11, 2**14, 2**17, 2**20)
+REM_SEEDS = 4
+
+
+def rem_convergence(*, catches: str) -> Check:
+    """Random energy model: scores s = sqrt(2 log n) g, g ~ N(0, 1) iid (seeded).  The mean error of H / log n
+    against h(T) = max(0, 1 - 1/T^2) on a T grid away from T_c = 1 is regressed on 1 / log n over n in REM_SIZES
+    and REM_SEEDS seeds; the extrapolated error (the intercept) must be 0 within two standard errors."""
+
+    def run(ctx: RunContext):
+        temperatures_grid = torch.cat(
+            [torch.linspace(0.3, 0.8, 11, dtype=torch.float64), torch.linspace(1.25, 3.0, 15, dtype=torch.float64)]
+        ).to(ctx.device)
+        limit = torch.clamp(1 - 1 / temperatures_grid**2, min=0)
+        xs, ys = [], []
+        generator = torch.Generator(device=ctx.device).manual_seed(ctx.seed)
+        for n in REM_SIZES:
+            for _ in range(REM_SEEDS):
+                g = torch.randn(n, generator=generator, dtype=torch.float64, device=ctx.device)
+                logp = torch.log_softmax(math.sqrt(2 * math.log(n)) * g[None, :] / temperatures_grid[:, None], dim=-1)
+                density = -(logp.exp() * logp).sum(dim=-1) / math.log(n)
+                xs.append(1 / math.log(n))
+                ys.append(float((density - limit).abs().mean()))
+        design = torch.tensor([[1.0, x] for x in xs], dtype=torch.float64)
+        values = torch.tensor(ys, dtype=torch.float64)
+        beta = torch.linalg.lstsq(design, values[:, None]).solution.squeeze(-1)
+        residual = values - design @ beta
+        variance = float((residual**2).sum()) / (len(ys) - 2)
+        standard_error = math.sqrt(variance * float(torch.linalg.inv(design.T @ design)[0, 0]))
+        ratio = abs(float(beta[0])) / (2 * standard_error)
+        detail = (
+            f"mean |H/log n - h(T)| = {float(beta[0]):.3g} + {float(beta[1]):.3g} / log n (intercept +- 2 s.e. = "
+            f"{2 * standard_error:.3g}) over n = {REM_SIZES[0]}..{REM_SIZES[-1]}, {REM_SEEDS} seeds each"
+        )
+        if ratio <= 1 and beta[1] > 0:
+            return CheckResult(Status.PASSED, detail, cases=len(ys))
+        return CheckResult(
+            Status.FAILED,
+            detail,
+            cases=len(ys),
+            counterexample=Counterexample(
+                {"sizes": list(REM_SIZES)}, {"errors": ys}, False, "a regression is not a certificate"
+            ),
+        )
+
+    return Check(
+        "torch: random energy model, H/log n -> max(0, 1 - 1/T^2) (regression on 1/log n)", Kind.NUMERIC, catches, run
+    )
