@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from functools import partial
 
+import torch
+
 from claims.model import Claim, Formalization, Source
 from claims.softmax_checks import (
     fisher_decomposition_checks,
@@ -16,8 +18,9 @@ from claims.softmax_checks import (
     score_chain_checks,
     softmax_derivative_checks,
 )
-from numeric import fisher_model_checks
-from symbolic import fisher_models
+from numeric import fisher_model_checks, temperature_checks
+from numeric.temperature import entropy
+from symbolic import fisher_models, temperature
 from symbolic.exact import derivation_check, sweep_check
 
 PAPER = "fim-attn"
@@ -268,4 +271,384 @@ C4_MULTIHEAD = Claim(
     notes="App. C.4 does not say which joint distribution of the heads its FIM belongs to; the readings disagree.",
 )
 
-CLAIMS = (LEMMA1, THM1_SCORE, THM1_INNER, THM1, DEF2_PD, C4_MULTIHEAD)
+
+def tau_derivative_entry(z_i, s_i, mean_z, tau):
+    """App. A step 2: d sigma(z/tau)_i / d tau = -(1/tau^2)(z_i sigma_i - sigma_i sum_k z_k sigma_k)."""
+    return -(z_i * s_i - s_i * mean_z) / tau**2
+
+
+def _lemma2_reading(key: str, statement: str) -> Formalization:
+    return Formalization(
+        key,
+        statement,
+        (
+            derivation_check(
+                f"sympy: exact limit of the gap as tau -> 0+ at z = (0, 1), {key}",
+                lambda: temperature.lemma2_no_constant(key),
+                catches="a gap that does not vanish as tau -> 0 (then no C works)",
+            ),
+            temperature_checks.lemma2_small_tau(key, catches="a gap larger than C_MAX tau at tau = 1e-9"),
+        ),
+    )
+
+
+LEMMA2 = Claim(
+    id="fim-attn.lemma2",
+    source=_source(
+        "Lemma 2 (Sampling Process)",
+        r"For attention values sampled at temperature  $\tau > 0$ : $$\mathbb{E}[A A^\top] = \text{diag}(a) - a a^\top "
+        r"+ O(\tau)$$ where the expectation is taken over the sampling process and  $\|O(\tau)\|_2 \leq C\tau$  for "
+        r"some constant  $C$ .",
+    ),
+    formalizations=(
+        _lemma2_reading(
+            "base-attention",
+            "A is one-hot with P(A = e_i) = sigma(z/tau)_i (the proof's sampling) and a = sigma(z): some C gives "
+            "||E[A A^T] - (diag(a) - a a^T)||_2 <= C tau for all tau in (0, 1] (and all z).",
+        ),
+        _lemma2_reading(
+            "same-temperature",
+            "A as above and a = sigma(z/tau), the attention at the same temperature: some C gives ||E[A A^T] - "
+            "(diag(a) - a a^T)||_2 <= C tau.",
+        ),
+        _lemma2_reading(
+            "attention-vector",
+            "A = a = sigma(z/tau), the attention vector itself (not a sample): some C gives ||A A^T - (diag(a) - a "
+            "a^T)||_2 <= C tau.",
+        ),
+    ),
+    correction=Formalization(
+        "exact-moments",
+        "For a one-hot A with P(A = e_i) = q_i, q = sigma(z/tau): E[A A^T] = diag(q) and Cov(A) = E[(A - q)(A - q)^T] "
+        "= diag(q) - q q^T exactly, for every tau > 0 (no O(tau) term). As tau -> 0, q tends to the uniform "
+        "distribution on argmax z and Cov(A) to 0 when the maximiser is unique, exponentially fast "
+        "(fim-attn.appA-taylor's correction).",
+        (
+            derivation_check(
+                "sympy: sum_i q_i e_i e_i^T = diag(q), symbolic n",
+                temperature.sampled_second_moment_general_n,
+                catches="a second moment other than diag(q)",
+            ),
+            temperature_checks.one_hot_covariance(catches="sampled moments off the closed forms beyond Hoeffding"),
+        ),
+    ),
+    notes="The paper does not define a at temperature tau, nor whether A is a sample; every reading fails, and at "
+    "z = (0, 1) the gap tends to a non-zero matrix as tau -> 0, so ||gap|| / tau is unbounded. The proof's own "
+    "expansion (App. A) is refuted separately (fim-attn.appA-taylor).",
+)
+
+APPA_TAYLOR = Claim(
+    id="fim-attn.appA-taylor",
+    source=_source(
+        "App. A, step 1",
+        r"1. First, we expand the softmax around  $\tau = 0$  using Taylor series: $$\sigma(z/\tau)_i = \sigma(z)_i + "
+        r"\tau \nabla_\tau \sigma(z/\tau)_i|_{\tau=0} + \frac{\tau^2}{2} \nabla_\tau^2 \sigma(z/\tau)_i|_{\tau=0} + "
+        r"O(\tau^3)$$",
+    ),
+    formalizations=(
+        Formalization(
+            "expansion-at-zero",
+            "For every z, as tau -> 0+, sigma(z/tau)_i = sigma(z)_i + c_1 tau + c_2 tau^2 + O(tau^3) for finite "
+            "c_1, c_2 (in particular sigma(z/tau) -> sigma(z)).",
+            (
+                derivation_check(
+                    "sympy: lim_(tau->0+) sigma(z/tau) at z = (0, 1)",
+                    temperature.taylor_zeroth_order,
+                    catches="a zeroth-order term other than the tau -> 0 limit",
+                ),
+                temperature_checks.taylor_constant_term(catches="sigma(z/tau) far from sigma(z) at small tau"),
+            ),
+        ),
+    ),
+    correction=Formalization(
+        "limit-and-expansion-at-one",
+        "As tau -> 0+, sigma(z/tau) tends to the uniform distribution on argmax z, and sigma(z/tau)_i <= "
+        "exp(-gap/tau) / |argmax z| off the argmax (gap = distance from max z to the next value): every power of tau "
+        "is too slow, so no Taylor series at 0 has a non-constant term. The expansion with constant term sigma(z) "
+        "holds around tau = 1, in powers of tau - 1, with slope given by App. A step 2.",
+        (
+            derivation_check(
+                "sympy: series of sigma(z/tau) at tau = 1, symbolic z",
+                temperature.expansion_at_one,
+                catches="an expansion at tau = 1 with another constant or slope",
+            ),
+            temperature_checks.exponential_approach(catches="entries off the argmax above exp(-gap/tau)"),
+        ),
+    ),
+)
+
+APPA_DTAU = Claim(
+    id="fim-attn.appA-dtau",
+    source=_source(
+        "App. A, step 2",
+        r"2. The gradient terms can be computed explicitly: $$\nabla_\tau \sigma(z/\tau)_i = -\frac{1}{\tau^2} (z_i "
+        r"\sigma(z/\tau)_i - \sigma(z/\tau)_i \sum_k z_k \sigma(z/\tau)_k)$$",
+    ),
+    formalizations=(
+        Formalization(
+            "derivative",
+            "For every n >= 1, z in R^n and tau > 0: d sigma(z/tau)_i / d tau = -(1/tau^2)(z_i sigma(z/tau)_i - "
+            "sigma(z/tau)_i sum_k z_k sigma(z/tau)_k).",
+            (
+                derivation_check(
+                    "sympy: d sigma(z/tau)_i / d tau, symbolic n",
+                    lambda: temperature.tau_derivative_general_n(tau_derivative_entry),
+                    catches="a wrong power of tau, sign or centring",
+                ),
+                sweep_check(
+                    "sympy: d sigma(z/tau) / d tau by the chain rule, exact for each n",
+                    lambda n: temperature.tau_derivative_instance(tau_derivative_entry, n),
+                    "d sigma(z/tau) / d tau",
+                    catches="a wrong power of tau, sign or centring, with an exact counterexample",
+                ),
+                temperature_checks.tau_derivative(tau_derivative_entry, catches="a formula off autograd in tau"),
+            ),
+        ),
+    ),
+)
+
+ZERO_TEMPERATURE_UNIQUE = (
+    derivation_check(
+        "sympy: lim_(tau->0+) of the top entry with symbolic gaps, each n",
+        lambda: temperature.unique_argmax_limit(5),
+        catches="a limit other than the one-hot vector at the unique maximiser",
+    ),
+    temperature_checks.zero_temperature("uniform-argmax", catches="sigma(z/tau) away from its limit near tau = 0"),
+)
+
+APPA_LIMIT = Claim(
+    id="fim-attn.appA-limit",
+    source=_source(
+        "App. A, step 3",
+        r"3. At  $\tau = 0$ , the softmax approaches a hard maximum. Let  $i^* = \arg \max_i z_i$ . Then: "
+        r"$$\lim_{\tau \rightarrow 0} \sigma(z/\tau)_i = \begin{cases} 1 & \text{if } i = i^* \\ 0 & "
+        r"\text{otherwise} \end{cases}$$",
+    ),
+    formalizations=(
+        Formalization(
+            "unique-maximiser",
+            "For z with a unique maximiser i*: lim_(tau->0+) sigma(z/tau) = e_(i*).",
+            ZERO_TEMPERATURE_UNIQUE,
+        ),
+        Formalization(
+            "any-logits",
+            "For every z, with i* = argmax z (the first maximiser when there are ties): lim_(tau->0+) sigma(z/tau) = "
+            "e_(i*).",
+            (
+                derivation_check(
+                    "sympy: lim sigma(z/tau) at tied logits z = (0, 0)",
+                    temperature.tie_breaks_unique_limit,
+                    catches="ties, where the limit is not one-hot",
+                ),
+                temperature_checks.zero_temperature("one-hot", catches="a one-hot claim at tied logits"),
+            ),
+        ),
+    ),
+    correction=Formalization(
+        "uniform-over-argmax",
+        "For every z: lim_(tau->0+) sigma(z/tau) is the uniform distribution on argmax z (one-hot exactly when the "
+        "maximiser is unique).",
+        (
+            derivation_check(
+                "sympy: lim_(tau->0+) with k tied maximisers, each n and k",
+                lambda: temperature.tied_limit(4),
+                catches="a limit other than 1/k on k tied maximisers",
+            ),
+            temperature_checks.zero_temperature("uniform-argmax", catches="sigma(z/tau) away from its limit"),
+        ),
+    ),
+    notes="i* = argmax z is undefined when the maximum is attained more than once; the readings differ exactly there.",
+)
+
+PROP1 = Claim(
+    id="fim-attn.prop1",
+    source=_source(
+        "Prop. 1 (Error Bounds)",
+        r"$$\|\mathbb{E}[(e_i - a)(e_i - a)^\top] - \mathbb{E}[A A^\top]\|_2 \leq C \cdot H(a)$$ where  $H(a) = "
+        r"-\sum_i a_i \log a_i$  is the entropy of the attention distribution and  $C$  is a problem-dependent "
+        r"constant.",
+    ),
+    formalizations=tuple(
+        Formalization(
+            reading,
+            statement,
+            (
+                derivation_check(
+                    f"sympy: ratio to H(a) along a = (1 - eps, eps), {reading}",
+                    lambda reading=reading: temperature.prop1_ratio_diverges(reading),
+                    catches="a gap that does not vanish with the entropy",
+                ),
+                temperature_checks.entropy_bound(
+                    lambda a, reading=reading: temperature_checks.prop1_gap(a, reading),
+                    temperature_checks.C_MAX,
+                    f"torch: gap <= C_MAX H(a) on adversarial a, {reading}",
+                    catches="a gap above C_MAX H(a), e.g. at one-hot a where H = 0",
+                ),
+            ),
+        )
+        for reading, statement in (
+            (
+                "sample-from-a",
+                "A one-hot with P(A = e_i) = a_i, i ~ a: some C gives ||E[(e_i - a)(e_i - a)^T] - E[A A^T]||_2 "
+                "<= C H(a) for every a on the simplex.",
+            ),
+            (
+                "attention-vector",
+                "A = a, the attention vector: some C gives ||E[(e_i - a)(e_i - a)^T] - a a^T||_2 <= C H(a) for "
+                "every a.",
+            ),
+        )
+    ),
+    correction=Formalization(
+        "covariance-bound",
+        "The Fisher term itself vanishes with the entropy: ||diag(a) - a a^T||_2 <= tr(diag(a) - a a^T) = "
+        "1 - ||a||_2^2 <= H(a), with C = 1, for every a on the simplex (equality in the first step only at rank <= 1).",
+        (
+            derivation_check(
+                "sympy: H(a) - (1 - sum a^2) = sum a_i (-log a_i - 1 + a_i) >= 0, symbolic n",
+                temperature.covariance_entropy_bound,
+                catches="a Tsallis-2 entropy above the Shannon entropy",
+            ),
+            temperature_checks.entropy_bound(
+                lambda a: torch.linalg.matrix_norm(torch.diag_embed(a) - a[..., :, None] * a[..., None, :], ord=2),
+                1.0,
+                "torch: ||diag(a) - a a^T||_2 <= H(a) on adversarial a",
+                catches="a covariance norm above the entropy",
+            ),
+        ),
+    ),
+    notes="Prop. 1's own temperature reading (a = sigma(z), A sampled at tau) contains tau = 1, where it is the "
+    "sample-from-a reading. At a one-hot a the entropy is 0 while the gap has norm 1, for every reading.",
+)
+
+REMARK1 = Claim(
+    id="fim-attn.remark1",
+    source=_source(
+        "Remark 1 (Optimization Implications)",
+        r"The geometric information captured by attention improves as: 1. The attention distribution becomes more "
+        r"concentrated (formally:  $\|a\|_2$  increases) 2. The entropy  $H(a)$  decreases 3. The temperature "
+        r"parameter  $\tau$  approaches zero",
+    ),
+    formalizations=(
+        Formalization(
+            "norm",
+            "The Prop. 1 gap (A a one-hot sample from a), ||diag(a) - a a^T - E[A A^T]||_2 = ||a||_2^2, does not grow "
+            "as ||a||_2 grows.",
+            (
+                derivation_check(
+                    "sympy: the gap at a = (1/2, 1/2) and at a = (1, 0)",
+                    temperature.remark1_gap_grows,
+                    catches="an approximation that worsens as a concentrates",
+                ),
+                temperature_checks.monotone(
+                    lambda a: (a * a).sum(dim=-1),
+                    lambda a: temperature_checks.prop1_gap(a, "sample-from-a"),
+                    "torch: larger ||a|| never means a larger gap",
+                    catches="pairs where the more concentrated a has the larger gap",
+                ),
+            ),
+        ),
+        Formalization(
+            "entropy",
+            "The same gap does not grow as H(a) decreases.",
+            (
+                derivation_check(
+                    "sympy: the gap at a = (1/2, 1/2) and at a = (1, 0)",
+                    temperature.remark1_gap_grows,
+                    catches="an approximation that worsens as the entropy falls",
+                ),
+                temperature_checks.monotone(
+                    lambda a: -entropy(a),
+                    lambda a: temperature_checks.prop1_gap(a, "sample-from-a"),
+                    "torch: lower H(a) never means a larger gap",
+                    catches="pairs where the lower-entropy a has the larger gap",
+                ),
+            ),
+        ),
+        Formalization(
+            "temperature",
+            "With a = sigma(z) and A sampled at temperature tau (Lemma 2), the gap ||diag(a) - a a^T - E[A A^T]||_2 "
+            "does not grow as tau decreases towards 0.",
+            (
+                derivation_check(
+                    "sympy: the gap at tau = 1 and as tau -> 0+ for a = (9/10, 1/10)",
+                    temperature.remark1_temperature,
+                    catches="a gap that grows as tau -> 0",
+                ),
+                temperature_checks.temperature_monotone(catches="temperatures where lowering tau enlarges the gap"),
+            ),
+        ),
+        Formalization(
+            "criteria-agree",
+            "Items 1 and 2 name one notion of concentration: ||a||_2 > ||b||_2 implies H(a) <= H(b).",
+            (
+                derivation_check(
+                    "sympy: a pair with the larger norm and the larger entropy",
+                    temperature.remark1_criteria,
+                    catches="norm and entropy ordering distributions differently",
+                ),
+                temperature_checks.monotone(
+                    lambda a: (a * a).sum(dim=-1),
+                    lambda a: -entropy(a),
+                    "torch: larger ||a|| always means lower entropy",
+                    catches="pairs ordered differently by norm and entropy",
+                ),
+            ),
+        ),
+    ),
+    notes="'The geometric information captured by attention' is not defined; its nearest measurable reading, from "
+    "the paper's own §2.3 ('the quality of the geometric approximation'), is the Prop. 1 / Lemma 2 gap, and that gap "
+    "grows rather than shrinks under all three changes. The criteria themselves disagree with one another.",
+)
+
+THM3_STEP4 = Claim(
+    id="fim-attn.thm3-step4",
+    source=_source(
+        "Thm 3, proof step 4",
+        r"4. With learning rate  $\eta_t = 1/\sqrt{t}$  and temperature schedule  $\tau_t = \tau_0/\sqrt{t}$ : "
+        r"$$\sum_{t=1}^T \tau_t \eta_t = O(1)$$",
+    ),
+    formalizations=(
+        Formalization(
+            "bounded",
+            "For tau_0 > 0 there is C with sum_(t=1)^T (tau_0 / sqrt(t)) (1 / sqrt(t)) <= C for every T.",
+            (
+                derivation_check(
+                    "sympy: summation and limits of the partial sums",
+                    temperature.schedule_sum_unbounded,
+                    catches="a divergent (harmonic) sum claimed bounded",
+                ),
+                temperature_checks.schedule_increment(catches="partial sums that keep growing"),
+            ),
+        ),
+    ),
+    correction=Formalization(
+        "logarithmic",
+        "sum_(t=1)^T tau_t eta_t = tau_0 H_T = tau_0 (log T + gamma + 1/(2T) + O(T^-2)), which is Theta(log T): Thm "
+        "3's right-hand side is then O(log T / sqrt(T)), not O(1 / sqrt(T)).",
+        (
+            derivation_check(
+                "sympy: asymptotic series of the harmonic number",
+                temperature.schedule_sum_asymptotics,
+                catches="a growth other than log T",
+            ),
+            temperature_checks.schedule_asymptotics(catches="partial sums off log T + gamma + 1/(2T) - 1/(12 T^2)"),
+        ),
+    ),
+)
+
+CLAIMS = (
+    LEMMA1,
+    THM1_SCORE,
+    THM1_INNER,
+    THM1,
+    DEF2_PD,
+    C4_MULTIHEAD,
+    LEMMA2,
+    APPA_TAYLOR,
+    APPA_DTAU,
+    APPA_LIMIT,
+    PROP1,
+    REMARK1,
+    THM3_STEP4,
+)

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from functools import partial
 
-from claims.fim_attn import categorical_covariance_entry
+from claims.fim_attn import ZERO_TEMPERATURE_UNIQUE, categorical_covariance_entry
 from claims.model import Claim, Formalization, Source
 from claims.softmax_checks import LOGIT_MAPS
-from numeric import block_checks, hessian_checks
-from symbolic import blocks, hessians
+from numeric import block_checks, hessian_checks, temperature_checks
+from symbolic import blocks, hessians, temperature
 from symbolic.exact import derivation_check, sweep_check
 
 PAPER = "holistic"
@@ -216,4 +216,121 @@ BLOCK_EIG_UNION = Claim(
     "exactly when A and C share an eigenvalue.",
 )
 
-CLAIMS = (FIM_SECOND_DERIVATIVE, BLOCK_EIGVEC, BLOCK_EIG_UNION)
+BOLTZMANN = Claim(
+    id="holistic.boltzmann",
+    source=_source(
+        "§3.2 Attention Mechanism as a Diffusion Process",
+        "where the attention weight between tokens i and j is modeled probabilistically, much like a **Boltzmann "
+        "distribution**.",
+    ),
+    formalizations=(
+        Formalization(
+            "gibbs",
+            "alpha_ij = softmax_j(q_i^T k_j / sqrt(d)) is the Boltzmann (Gibbs) distribution over keys with energies "
+            "E_j = -q_i^T k_j and temperature T = sqrt(d): alpha = exp(-E / T) / Z, and it is the unique maximiser "
+            "over the simplex of <p, s> + T H(p) (s = -E, the Gibbs variational principle).",
+            (
+                derivation_check(
+                    "sympy: <p, s> + T H(p) = T log Z - T KL(p || softmax(s/T)), symbolic n",
+                    temperature.gibbs_variational_identity,
+                    catches="a free-energy identity that fails (then softmax is not the Gibbs maximiser)",
+                ),
+                temperature_checks.gibbs_maximiser(catches="a distribution beating softmax on <p, s> + T H(p)"),
+            ),
+        ),
+    ),
+    notes="exp(-E_j / T) / Z with E_j = -q^T k_j and T = sqrt(d) is the softmax itself; the substantive content is "
+    "the variational characterisation, checked here.",
+)
+
+TEMPERATURE_LIMITS = Claim(
+    id="holistic.temperature-limits",
+    source=_source(
+        "§2.2 Diffusion Process and Phase Transitions in Attention",
+        "- Exploration Phase: High temperature leads to uniform, exploratory attention patterns.",
+    ),
+    formalizations=(
+        Formalization(
+            "limits-and-monotone-entropy",
+            "For scores s in R^n: softmax(s/T) -> uniform as T -> oo; softmax(s/T) -> the one-hot vector at the "
+            "maximiser as T -> 0+ when it is unique (uniform over the maximisers otherwise); and the entropy "
+            "H(softmax(s/T)) is non-decreasing in T, with dH/dT = Var_p(s) / T^3.",
+            (
+                derivation_check(
+                    "sympy: lim_(T->oo) softmax(s/T) = 1/n, symbolic scores, each n",
+                    lambda: temperature.high_temperature_limit(4),
+                    catches="a high-temperature limit other than uniform",
+                ),
+                *ZERO_TEMPERATURE_UNIQUE,
+                sweep_check(
+                    "sympy: dH/dT = Var_p(s) / T^3 by the chain rule, exact for each n",
+                    temperature.entropy_derivative_instance,
+                    "dH/dT vs Var_p(s) / T^3",
+                    catches="an entropy that can decrease with temperature",
+                ),
+                temperature_checks.high_temperature(catches="softmax away from uniform at very high T"),
+                temperature_checks.entropy_increases_with_temperature(catches="entropy falling as T rises"),
+            ),
+        ),
+    ),
+    notes="The low-temperature end is the same statement as fim-attn.appA-limit; with tied maximisers the limit is "
+    "uniform over them, and constant scores give uniform attention at every temperature.",
+)
+
+PHASE_TRANSITION = Claim(
+    id="holistic.phase-transition",
+    source=_source(
+        "§2.2 Diffusion Process and Phase Transitions in Attention",
+        "Attention mechanisms exhibit **phase transitions** as training progresses, characterized by the following "
+        "phases:",
+    ),
+    formalizations=(
+        Formalization(
+            "finite-keys",
+            "For attention over a finite number n of keys with fixed scores, some T_c > 0 exists at which the free "
+            "energy -T log Z(T) or the entropy H(T) of softmax(s/T) is not analytic (a phase transition).",
+            (
+                derivation_check(
+                    "sympy: derivatives of H(T) have denominators T^a Z^b only (n <= 3, order 3)",
+                    lambda: temperature.finite_n_smoothness(3),
+                    catches="a non-analytic point of the entropy at finite n",
+                ),
+                temperature_checks.entropy_jump_witness(catches="a jump of dH/dT on a fine grid"),
+            ),
+        ),
+        Formalization(
+            "random-energy-limit",
+            "For n -> oo keys with random scores s_j = sqrt(2 log n) g_j, g_j iid N(0, 1) (the random energy model), "
+            "the entropy density H / log n tends to h(T) = max(0, 1 - 1/T^2), which is not analytic at T_c = 1 (a "
+            "freezing transition).",
+            (
+                derivation_check(
+                    "sympy: one-sided derivatives of the limit density at T_c = 1",
+                    temperature.rem_limit_kink,
+                    catches="a limit curve without a kink",
+                ),
+                temperature_checks.rem_convergence(catches="finite-n entropy densities not approaching the limit"),
+            ),
+        ),
+    ),
+    correction=Formalization(
+        "only-in-a-limit",
+        "At any finite number of keys the free energy and entropy of attention are real-analytic in T > 0: there is "
+        "no phase transition. A transition needs a thermodynamic limit with suitably scaled random scores, e.g. the "
+        "random energy model's freezing at T_c = 1 for s_j = sqrt(2 log n) g_j; the paper states neither, nor defines "
+        "'hierarchical and scale-invariant' patterns.",
+        (
+            derivation_check(
+                "sympy: one-sided derivatives of the limit density at T_c = 1",
+                temperature.rem_limit_kink,
+                catches="a limit curve without a kink",
+            ),
+            temperature_checks.rem_convergence(catches="finite-n entropy densities not approaching the limit"),
+        ),
+    ),
+    notes="A phase transition is formalised as non-analyticity in T of the free energy or entropy; the prose "
+    "('hierarchical and scale-invariant patterns at T_c') has no mathematical content to check. The random energy "
+    "model's limit law is Derrida's (1981); here its kink is exact and the convergence is measured.",
+)
+
+CLAIMS = (FIM_SECOND_DERIVATIVE, BLOCK_EIGVEC, BLOCK_EIG_UNION, BOLTZMANN, TEMPERATURE_LIMITS, PHASE_TRANSITION)
