@@ -11,7 +11,7 @@ from functools import partial
 
 import torch
 
-from claims.model import Claim, Formalization, Source
+from claims.model import Claim, Figure, Formalization, Source
 from claims.softmax_checks import (
     fisher_decomposition_checks,
     inner_expectation_checks,
@@ -20,6 +20,7 @@ from claims.softmax_checks import (
 )
 from numeric import fisher_model_checks, temperature_checks
 from numeric.temperature import entropy
+from report import temperature_figures
 from symbolic import fisher_models, temperature
 from symbolic.exact import derivation_check, sweep_check
 
@@ -332,6 +333,15 @@ LEMMA2 = Claim(
             temperature_checks.one_hot_covariance(catches="sampled moments off the closed forms beyond Hoeffding"),
         ),
     ),
+    figures=(
+        Figure(
+            "gap-against-tau",
+            "||E[AA^T] - (diag a - aa^T)||_2 against tau (log-log) for two readings and three logit vectors, beside "
+            "the "
+            "claimed bound C tau for C = 1, 10, 100: the gap levels off instead of vanishing.",
+            temperature_figures.lemma2_gap_against_tau,
+        ),
+    ),
     notes="The paper does not define a at temperature tau, nor whether A is a sample; every reading fails, and at "
     "z = (0, 1) the gap tends to a non-zero matrix as tau -> 0, so ||gap|| / tau is unbounded. The proof's own "
     "expansion (App. A) is refuted separately (fim-attn.appA-taylor).",
@@ -373,6 +383,14 @@ APPA_TAYLOR = Claim(
                 catches="an expansion at tau = 1 with another constant or slope",
             ),
             temperature_checks.exponential_approach(catches="entries off the argmax above exp(-gap/tau)"),
+        ),
+    ),
+    figures=(
+        Figure(
+            "distance-against-tau",
+            "Distance of sigma(z/tau) to sigma(z) (the claimed zeroth-order term) and to its tau -> 0 limit, against "
+            "tau (log-log), beside C tau and exp(-gap/tau).",
+            temperature_figures.taylor_error_against_tau,
         ),
     ),
 )
@@ -517,6 +535,14 @@ PROP1 = Claim(
             ),
         ),
     ),
+    figures=(
+        Figure(
+            "gap-against-entropy",
+            "The Prop. 1 gap and the corrected quantity ||diag a - aa^T||_2 against H(a) (log-log) along near-one-hot "
+            "families, beside C H(a) for C = 1, 10, 100.",
+            temperature_figures.prop1_gap_against_entropy,
+        ),
+    ),
     notes="Prop. 1's own temperature reading (a = sigma(z), A sampled at tau) contains tau = 1, where it is the "
     "sample-from-a reading. At a one-hot a the entropy is 0 while the gap has norm 1, for every reading.",
 )
@@ -633,6 +659,13 @@ THM3_STEP4 = Claim(
                 catches="a growth other than log T",
             ),
             temperature_checks.schedule_asymptotics(catches="partial sums off log T + gamma + 1/(2T) - 1/(12 T^2)"),
+        ),
+    ),
+    figures=(
+        Figure(
+            "partial-sums",
+            "sum_(t<=T) tau_t eta_t / tau_0 against T (log axis), beside log T + gamma and constant bounds.",
+            temperature_figures.schedule_partial_sums,
         ),
     ),
 )

@@ -6,9 +6,10 @@ from __future__ import annotations
 from functools import partial
 
 from claims.fim_attn import ZERO_TEMPERATURE_UNIQUE, categorical_covariance_entry
-from claims.model import Claim, Formalization, Source
+from claims.model import Claim, Figure, Formalization, Source
 from claims.softmax_checks import LOGIT_MAPS
 from numeric import block_checks, hessian_checks, temperature_checks
+from report import temperature_figures
 from symbolic import blocks, hessians, temperature
 from symbolic.exact import derivation_check, sweep_check
 
@@ -326,6 +327,15 @@ PHASE_TRANSITION = Claim(
                 catches="a limit curve without a kink",
             ),
             temperature_checks.rem_convergence(catches="finite-n entropy densities not approaching the limit"),
+        ),
+    ),
+    figures=(
+        Figure(
+            "rem-entropy-density",
+            "Entropy density H / log n against T for random-energy-model scores at n = 2^8, 2^14, 2^20, beside the "
+            "limit "
+            "max(0, 1 - 1/T^2) with its kink at T_c = 1.",
+            temperature_figures.rem_entropy_density,
         ),
     ),
     notes="A phase transition is formalised as non-analyticity in T of the free energy or entropy; the prose "

@@ -153,6 +153,18 @@ class Formalization:
 
 
 @dataclass(frozen=True)
+class Figure:
+    """A plot that belongs to a claim's evidence (error against tau or entropy, with the claimed bound).
+
+    ``render`` returns a matplotlib figure for the run context; the report layer saves it.
+    """
+
+    name: str
+    caption: str
+    render: Callable[["RunContext"], Any]
+
+
+@dataclass(frozen=True)
 class Source:
     """Where a claim comes from: the paper's short name, its seed file, the section, the verbatim text."""
 
@@ -175,6 +187,7 @@ class Claim:
     formalizations: tuple[Formalization, ...]
     correction: Formalization | None = None
     notes: str = ""
+    figures: tuple[Figure, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.formalizations:

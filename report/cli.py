@@ -25,6 +25,7 @@ from claims.lock import LOCK_PATH, LockError, read_lock, updated, write_lock
 from claims.registry import select
 from report import junit, markdown
 from report.environment import collect
+from report.figures import render_figures
 from report.results import ResultsError, load_results, results_document, write_results
 
 EXIT_OK, EXIT_FLIPPED, EXIT_USAGE, EXIT_CHECK_ERROR = 0, 1, 2, 3
@@ -87,13 +88,15 @@ def _run(args: argparse.Namespace) -> int:
         flush=True,
     )
     records = run_audit(claims, ctx, lambda r: _print_record(r, lock.get(r.claim.id)))
-    document = results_document(records, environment, lock)
+    figures = {r.claim.id: render_figures(r.claim, ctx, out) for r in records if r.claim.figures}
+    document = results_document(records, environment, lock, figures)
     paths = _write_reports(document, out)
 
     summary = document["summary"]
     counts = ", ".join(f"{n} {v}" for v, n in summary["verdicts"].items() if n)
     print(f"fim-audit: {counts}; {summary['cases']} numeric cases; {summary['seconds']:.1f}s of checks")
-    print("fim-audit: wrote " + ", ".join(str(p) for p in paths))
+    rendered = sum(len(entries) for entries in figures.values())
+    print("fim-audit: wrote " + ", ".join(str(p) for p in paths) + (f" and {rendered} figure(s)" if rendered else ""))
     if args.update_lock:
         write_lock(updated(lock, ((r.claim.id, r.verdict) for r in records)), args.lock)
         print(f"fim-audit: updated verdict lock {args.lock}")

@@ -120,6 +120,8 @@ def _claim(claim: Mapping[str, Any]) -> list[str]:
         ]
     if claim["correction"]:
         lines += _reading(claim["correction"], "Corrected statement")
+    for figure in claim.get("figures", []):
+        lines += [f"![{figure['name']}]({figure['file']})", "", f"*{figure['caption']}*", ""]
     if claim.get("notes"):
         lines += [f"*Notes:* {claim['notes']}", ""]
     return lines

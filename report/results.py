@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Sequence
 
 from claims.engine import CheckRecord, ClaimRecord, ReadingRecord
 from claims.lock import expectation
@@ -49,7 +49,9 @@ def _reading(reading: ReadingRecord) -> dict[str, Any]:
     }
 
 
-def claim_entry(record: ClaimRecord, locked: Verdict | None) -> dict[str, Any]:
+def claim_entry(
+    record: ClaimRecord, locked: Verdict | None, figures: Sequence[Mapping[str, Any]] = ()
+) -> dict[str, Any]:
     source = record.claim.source
     readings = [_reading(r) for r in record.readings]
     counterexample = record.counterexample
@@ -70,13 +72,20 @@ def claim_entry(record: ClaimRecord, locked: Verdict | None) -> dict[str, Any]:
         "counterexample": counterexample.to_json() if counterexample else None,
         "correction": _reading(record.correction) if record.correction else None,
         "notes": record.claim.notes,
+        "figures": [dict(figure) for figure in figures],
     }
 
 
 def results_document(
-    records: Iterable[ClaimRecord], environment: Mapping[str, Any], lock: Mapping[str, Verdict]
+    records: Iterable[ClaimRecord],
+    environment: Mapping[str, Any],
+    lock: Mapping[str, Verdict],
+    figures: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
 ) -> dict[str, Any]:
-    claims = [claim_entry(r, lock.get(r.claim.id)) for r in records]
+    """The results document; ``figures`` maps claim ids to their rendered figures (file paths relative to the
+    results file)."""
+    figures = figures or {}
+    claims = [claim_entry(r, lock.get(r.claim.id), figures.get(r.claim.id, ())) for r in records]
     verdicts = Counter(c["verdict"] for c in claims)
     return {
         "schema": SCHEMA,

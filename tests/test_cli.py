@@ -102,3 +102,16 @@ def test_list_and_console_script(capsys):
         pytest.skip("fim-audit is not on PATH (package not installed)")
     done = subprocess.run([executable, "list", "--only", "fim-attn.lemma1"], capture_output=True, text=True, check=True)
     assert done.stdout.startswith("fim-attn.lemma1")
+
+
+def test_figures_are_written_referenced_and_deterministic(tmp_path):
+    """A claim with figures gets SVG files under figures/, listed in results.json and embedded in report.md,
+    byte-identical across two runs."""
+    claim = "fim-attn.thm3-step4"
+    for name in ("first", "second"):
+        assert main(["run", "--only", claim, "--out", str(tmp_path / name)]) == EXIT_OK
+    (entry,) = json.loads((tmp_path / "first" / "results.json").read_text())["claims"]
+    (figure,) = entry["figures"]
+    first, second = (tmp_path / name / figure["file"] for name in ("first", "second"))
+    assert first.read_bytes() == second.read_bytes() and first.read_text().lstrip().startswith("<?xml")
+    assert f"]({figure['file']})" in (tmp_path / "first" / "report.md").read_text()

@@ -1,0 +1,44 @@
+"""Saving claim figures: one SVG per figure, byte-identical across runs (fixed hash salt, no date)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402 - the backend must be chosen first
+
+from claims.context import RunContext  # noqa: E402
+from claims.model import Claim  # noqa: E402
+
+plt.rcParams.update({"svg.hashsalt": "fim-audit", "figure.figsize": (6.0, 4.0), "font.size": 9})
+
+FIGURE_DIRECTORY = "figures"
+
+
+def render_figures(claim: Claim, ctx: RunContext, out: Path) -> list[dict[str, Any]]:
+    """Render ``claim``'s figures into ``out / figures`` and describe them for results.json."""
+    entries = []
+    for figure in claim.figures:
+        relative = Path(FIGURE_DIRECTORY) / f"{claim.id}__{figure.name}.svg"
+        (out / FIGURE_DIRECTORY).mkdir(parents=True, exist_ok=True)
+        drawn = figure.render(ctx)
+        drawn.savefig(out / relative, format="svg", metadata={"Date": None})
+        plt.close(drawn)
+        entries.append({"name": figure.name, "caption": figure.caption, "file": relative.as_posix()})
+    return entries
+
+
+def log_axes(title: str, xlabel: str, ylabel: str):
+    """A new figure with log-log axes, labelled."""
+    figure, axes = plt.subplots()
+    axes.set_xscale("log")
+    axes.set_yscale("log")
+    axes.set_title(title)
+    axes.set_xlabel(xlabel)
+    axes.set_ylabel(ylabel)
+    axes.grid(True, which="major", alpha=0.3)
+    return figure, axes
