@@ -278,6 +278,15 @@ TEMPERATURE_LIMITS = Claim(
     "uniform over them, and constant scores give uniform attention at every temperature.",
 )
 
+RANDOM_ENERGY_LIMIT = (
+    derivation_check(
+        "sympy: one-sided derivatives of the limit density at T_c = 1",
+        temperature.rem_limit_kink,
+        catches="a limit curve without a kink",
+    ),
+    temperature_checks.rem_convergence(catches="finite-n entropy densities not approaching the limit"),
+)
+
 PHASE_TRANSITION = Claim(
     id="holistic.phase-transition",
     source=_source(
@@ -304,14 +313,7 @@ PHASE_TRANSITION = Claim(
             "For n -> oo keys with random scores s_j = sqrt(2 log n) g_j, g_j iid N(0, 1) (the random energy model), "
             "the entropy density H / log n tends to h(T) = max(0, 1 - 1/T^2), which is not analytic at T_c = 1 (a "
             "freezing transition).",
-            (
-                derivation_check(
-                    "sympy: one-sided derivatives of the limit density at T_c = 1",
-                    temperature.rem_limit_kink,
-                    catches="a limit curve without a kink",
-                ),
-                temperature_checks.rem_convergence(catches="finite-n entropy densities not approaching the limit"),
-            ),
+            RANDOM_ENERGY_LIMIT,
         ),
     ),
     correction=Formalization(
@@ -320,14 +322,7 @@ PHASE_TRANSITION = Claim(
         "no phase transition. A transition needs a thermodynamic limit with suitably scaled random scores, e.g. the "
         "random energy model's freezing at T_c = 1 for s_j = sqrt(2 log n) g_j; the paper states neither, nor defines "
         "'hierarchical and scale-invariant' patterns.",
-        (
-            derivation_check(
-                "sympy: one-sided derivatives of the limit density at T_c = 1",
-                temperature.rem_limit_kink,
-                catches="a limit curve without a kink",
-            ),
-            temperature_checks.rem_convergence(catches="finite-n entropy densities not approaching the limit"),
-        ),
+        RANDOM_ENERGY_LIMIT,
     ),
     figures=(
         Figure(
