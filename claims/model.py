@@ -90,7 +90,8 @@ class CheckResult:
 
     ``cases`` counts the concrete instances examined (numeric rows, exact sizes n).  ``scope`` states
     the generality of a proof ("all n >= 1", "n <= 6, exact"), so that a PROVED verdict never claims more
-    than was shown.  ``seconds`` is filled in by the engine.
+    than was shown.  ``seconds`` is filled in by the engine.  ``math`` is the identity a symbolic check
+    decided, as presentation MathML (for the report).
     """
 
     status: Status
@@ -99,6 +100,7 @@ class CheckResult:
     scope: str | None = None
     counterexample: Counterexample | None = None
     seconds: float = 0.0
+    math: str | None = None
 
     def __post_init__(self) -> None:
         if self.status is Status.DISPROVED and (self.counterexample is None or not self.counterexample.certified):

@@ -4,8 +4,11 @@
                   [--dtype float64|float32] [--seed N] [--check | --update-lock] [--lock PATH]
     fim-audit list [--only PATTERN]
     fim-audit report RESULTS.json [--out DIR]
+    fim-audit diff OLD.json NEW.json
+    fim-audit screenshot [REPORT.html] [--out IMAGE.png]
 
-Exit status: 0 done; 1 ``--check`` found a verdict differing from the lock; 2 bad arguments or
+Exit status: 0 done; 1 ``--check`` found a verdict differing from the lock, or ``diff`` found a change; 2 bad
+arguments or
 environment (no claim matched, no CUDA, unwritable output, unreadable lock or results); 3 a check raised
 an error (the audit is incomplete).
 """
@@ -23,7 +26,7 @@ from claims.context import DEFAULT_SEED, DTYPES, PROFILES, ConfigurationError, R
 from claims.engine import ClaimRecord, run_audit
 from claims.lock import LOCK_PATH, LockError, read_lock, updated, write_lock
 from claims.registry import select
-from report import junit, markdown
+from report import browser, diff, html, junit, markdown
 from report.environment import collect
 from report.figures import render_figures
 from report.results import ResultsError, load_results, results_document, write_results
@@ -46,10 +49,11 @@ def _writable_directory(path: Path) -> Path:
     return path
 
 
-def _write_reports(document: dict, out: Path) -> list[Path]:
-    paths = [out / "results.json", out / "report.md", out / "junit.xml"]
-    write_results(document, paths[0])
-    paths[1].write_text(markdown.render(document), encoding="utf-8")
+def _write_renderings(document: dict, out: Path, base: Path) -> list[Path]:
+    """report.md, report.html and junit.xml from a results document; figure paths are relative to ``base``."""
+    paths = [out / "report.md", out / "report.html", out / "junit.xml"]
+    paths[0].write_text(markdown.render(document), encoding="utf-8")
+    paths[1].write_text(html.render(document, base), encoding="utf-8")
     paths[2].write_text(junit.render(document), encoding="utf-8")
     return paths
 
@@ -90,7 +94,8 @@ def _run(args: argparse.Namespace) -> int:
     records = run_audit(claims, ctx, lambda r: _print_record(r, lock.get(r.claim.id)))
     figures = {r.claim.id: render_figures(r.claim, ctx, out) for r in records if r.claim.figures}
     document = results_document(records, environment, lock, figures)
-    paths = _write_reports(document, out)
+    write_results(document, out / "results.json")
+    paths = [out / "results.json", *_write_renderings(document, out, out)]
 
     summary = document["summary"]
     counts = ", ".join(f"{n} {v}" for v, n in summary["verdicts"].items() if n)
@@ -131,9 +136,31 @@ def _report(args: argparse.Namespace) -> int:
     except ResultsError as exc:
         raise UsageError(str(exc)) from None
     out = _writable_directory(Path(args.out) if args.out else Path(args.results).parent)
-    (out / "report.md").write_text(markdown.render(document), encoding="utf-8")
-    (out / "junit.xml").write_text(junit.render(document), encoding="utf-8")
-    print(f"fim-audit: wrote {out / 'report.md'}, {out / 'junit.xml'}")
+    paths = _write_renderings(document, out, Path(args.results).parent)
+    print("fim-audit: wrote " + ", ".join(str(p) for p in paths))
+    return EXIT_OK
+
+
+def _diff(args: argparse.Namespace) -> int:
+    try:
+        old, new = load_results(Path(args.old)), load_results(Path(args.new))
+    except ResultsError as exc:
+        raise UsageError(str(exc)) from None
+    changes = diff.compare(old, new)
+    print(diff.render(changes, args.old, args.new), end="")
+    return EXIT_OK if changes.empty else EXIT_FLIPPED
+
+
+def _screenshot(args: argparse.Namespace) -> int:
+    page = Path(args.report)
+    if not page.is_file():
+        raise UsageError(f"no report at {page}; run `fim-audit run` first")
+    image = Path(args.out) if args.out else page.with_name("report-screenshot.png")
+    try:
+        browser.screenshot(page, image)
+    except browser.BrowserUnavailable as exc:
+        raise UsageError(str(exc)) from None
+    print(f"fim-audit: wrote {image}")
     return EXIT_OK
 
 
@@ -158,10 +185,20 @@ def parser() -> argparse.ArgumentParser:
     listing.add_argument("--only", help="glob patterns or id prefixes, comma-separated")
     listing.set_defaults(handler=_list)
 
-    rerender = commands.add_parser("report", help="re-render report.md and junit.xml from a results.json")
+    rerender = commands.add_parser("report", help="re-render report.md, report.html and junit.xml from a results.json")
     rerender.add_argument("results", help="path to a results.json written by `fim-audit run`")
     rerender.add_argument("--out", help="output directory (default: the results file's directory)")
     rerender.set_defaults(handler=_report)
+
+    compare = commands.add_parser("diff", help="list verdict changes and new/removed claims between two results")
+    compare.add_argument("old", help="the earlier results.json")
+    compare.add_argument("new", help="the later results.json")
+    compare.set_defaults(handler=_diff)
+
+    shot = commands.add_parser("screenshot", help="a PNG of report.html rendered by headless Chromium")
+    shot.add_argument("report", nargs="?", default="audit-report/report.html", help="default: audit-report/report.html")
+    shot.add_argument("--out", help="image path (default: report-screenshot.png beside the report)")
+    shot.set_defaults(handler=_screenshot)
     return top
 
 

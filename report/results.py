@@ -34,6 +34,7 @@ def _check(record: CheckRecord, reading: str) -> dict[str, Any]:
         "scope": result.scope,
         "catches": record.check.catches,
         "counterexample": result.counterexample.to_json() if result.counterexample else None,
+        "math": result.math,
     }
 
 

@@ -17,6 +17,7 @@ from fractions import Fraction
 from typing import Any, Callable, Iterator, Mapping
 
 import sympy as sp
+from sympy.printing.mathml import MathMLPresentationPrinter
 
 from claims.context import RunContext
 from claims.model import Check, CheckResult, Counterexample, Kind, Status
@@ -128,23 +129,57 @@ def prove_up_to(build: Callable[[int], Instance], max_n: int, what: str) -> Chec
             f"{what}: residual at n = {n} is a non-zero rational function but no tried point separates it",
             cases=n,
         )
+    shown = build(min(2, max_n))
     return CheckResult(
         Status.PROVED,
         f"{what}: residual cancels to 0 identically for every n <= {max_n}",
         cases=max_n,
         scope=f"every n <= {max_n}, exact rational-function identity",
+        math=mathml(shown.definition.applyfunc(sp.factor), shown.claimed.applyfunc(sp.factor)),
     )
 
 
-def closed_form(residual: sp.Expr, what: str, scope: str) -> CheckResult:
+MATHML_LIMIT = 20_000
+"""Identities whose MathML is longer than this are not attached to results (they would not be read)."""
+
+
+class _MathMLPrinter(MathMLPresentationPrinter):
+    """sympy's presentation MathML, with the Kronecker delta written delta_ij."""
+
+    def _print_KroneckerDelta(self, expr: sp.KroneckerDelta):  # noqa: N802 - sympy's printer naming
+        node = self.dom.createElement("msub")
+        symbol = self.dom.createElement("mi")
+        symbol.appendChild(self.dom.createTextNode("\u03b4"))
+        indices = self.dom.createElement("mrow")
+        for index in expr.args:
+            indices.appendChild(self._print(index))
+        node.appendChild(symbol)
+        node.appendChild(indices)
+        return node
+
+
+def mathml(lhs: sp.Basic, rhs: sp.Basic) -> str | None:
+    """lhs = rhs as presentation MathML (a <math> element), or None when it is too long to be useful."""
+    try:
+        inner = _MathMLPrinter().doprint(sp.Eq(lhs, rhs, evaluate=False))
+    except Exception:  # noqa: BLE001 - the printer does not cover every expression; the report then omits it
+        return None
+    return f'<math display="block">{inner}</math>' if len(inner) <= MATHML_LIMIT else None
+
+
+def closed_form(
+    residual: sp.Expr, what: str, scope: str, identity: tuple[sp.Basic, sp.Basic] | None = None
+) -> CheckResult:
     """The outcome of a general derivation: PROVED only when the simplified residual is literally 0.
 
     Anything else is INCONCLUSIVE (never DISPROVED: a residual sympy cannot simplify may still be zero;
-    disproofs come from exact points, see :func:`prove_up_to`).
+    disproofs come from exact points, see :func:`prove_up_to`).  ``identity`` (the two sides) is attached
+    to the result as MathML.
     """
+    math = mathml(*identity) if identity is not None else None
     if residual == 0:
-        return CheckResult(Status.PROVED, f"{what}: residual simplifies to 0", cases=1, scope=scope)
-    return CheckResult(Status.INCONCLUSIVE, f"{what}: residual does not simplify to 0: {sp.sstr(residual)}")
+        return CheckResult(Status.PROVED, f"{what}: residual simplifies to 0", cases=1, scope=scope, math=math)
+    return CheckResult(Status.INCONCLUSIVE, f"{what}: residual does not simplify to 0: {sp.sstr(residual)}", math=math)
 
 
 def derivation_check(name: str, derive: Callable[[], CheckResult], *, catches: str) -> Check:

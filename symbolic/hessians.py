@@ -35,7 +35,13 @@ def potential_hessian_general_n(kernel: EntryKernel, potential: str) -> CheckRes
     p_j, p_k = sp.exp(s[_J] / TAU) / total, sp.exp(s[_K] / TAU) / total
     residual = sp.simplify(hessian - general_entry(kernel, p_j, p_k, _J, _K, TAU))
     residual = sp.simplify(_in_range(residual, _J, _K))
-    return closed_form(residual, f"Hessian of the {potential} potential, symbolic n", "all n >= 1, all s, tau > 0")
+    identity = (
+        sp.Derivative(POTENTIAL_SCALES[potential] * sp.log(total), s[_J], s[_K]),
+        general_entry(kernel, p_j, p_k, _J, _K, TAU),
+    )
+    return closed_form(
+        residual, f"Hessian of the {potential} potential, symbolic n", "all n >= 1, all s, tau > 0", identity
+    )
 
 
 def _temperature_logits(n: int):
@@ -86,7 +92,10 @@ def log_softmax_hessian_general_n(kernel: EntryKernel) -> CheckResult:
     sigma_j, sigma_k = sp.exp(z[_J]) / total, sp.exp(z[_K]) / total
     residual = sp.simplify(-hessian - general_entry(kernel, sigma_j, sigma_k, _J, _K))
     residual = sp.simplify(_in_range(residual, _I, _J, _K))
-    return closed_form(residual, "-Hessian of log sigma_i in z, symbolic n", "all n >= 1, all z, every outcome i")
+    identity = (-sp.Derivative(z[_I] - sp.log(total), z[_J], z[_K]), general_entry(kernel, sigma_j, sigma_k, _J, _K))
+    return closed_form(
+        residual, "-Hessian of log sigma_i in z, symbolic n", "all n >= 1, all z, every outcome i", identity
+    )
 
 
 def expected_hessian_instance(n: int) -> Instance:

@@ -118,7 +118,9 @@ def derivative_general_n(kernel: EntryKernel, of: str) -> CheckResult:
     derivative = sp.diff(f, z[_J]).doit()
     residual = sp.simplify(derivative - general_entry(kernel, sigma_i, sigma_j, _I, _J))
     residual = sp.simplify(sp.refine(residual, sp.Q.le(_I, _N) & sp.Q.le(_J, _N)))
-    return closed_form(residual, f"d {SYMBOLS[of]}_i / d z_j, symbolic n", "all n >= 1, all z in R^n, 1 <= i, j <= n")
+    identity = (sp.Derivative(f, z[_J]), general_entry(kernel, sigma_i, sigma_j, _I, _J))
+    scope = "all n >= 1, all z in R^n, 1 <= i, j <= n"
+    return closed_form(residual, f"d {SYMBOLS[of]}_i / d z_j, symbolic n", scope, identity)
 
 
 def inner_general_n(kernel: EntryKernel, domain: str) -> CheckResult:
@@ -134,7 +136,8 @@ def inner_general_n(kernel: EntryKernel, domain: str) -> CheckResult:
         moment = moment.subs(sp.Sum(a[_I], (_I, 1, _N)), 1)
     residual = sp.simplify(moment - general_entry(kernel, a[row], a[col], row, col))
     scope = "all n >= 1, all a with sum a = 1" if domain == "simplex" else "all n >= 1, all a >= 0"
-    return closed_form(residual, f"E_(i~a)[(e_i - a)(e_i - a)^T], symbolic n, a in {domain}", scope)
+    identity = (sp.Sum(expanded, (_I, 1, _N)), general_entry(kernel, a[row], a[col], row, col))
+    return closed_form(residual, f"E_(i~a)[(e_i - a)(e_i - a)^T], symbolic n, a in {domain}", scope, identity)
 
 
 def derivative_general_check(kernel: EntryKernel, of: str, *, catches: str) -> Check:

@@ -40,7 +40,10 @@ def trace_general_n() -> CheckResult:
     information = sp.Sum(_P[_I] * squared_score, (_I, 1, _N))
     residual = sp.simplify(on_simplex(trace - closed, _P, _N)) + sp.simplify(on_simplex(information - closed, _P, _N))
     return closed_form(
-        residual, "tr F and E||score||^2 vs (1 - sum p^2) / tau^2, symbolic n", "all n >= 1, p on the simplex"
+        residual,
+        "tr F and E||score||^2 vs (1 - sum p^2) / tau^2, symbolic n",
+        "all n >= 1, p on the simplex",
+        (trace, closed),
     )
 
 
@@ -50,7 +53,10 @@ def kernel_general_n() -> CheckResult:
     product = _in_range(linearise(sp.Sum(_fisher_entry(_K, _J) * _V[_J], (_J, 1, _N))).doit(), _K)
     claimed = _P[_K] * (_V[_K] - sp.Sum(_P[_J] * _V[_J], (_J, 1, _N))) / TAU**2
     residual = sp.simplify(linearise(product - claimed))
-    return closed_form(residual, "(F v)_k = p_k (v_k - p^T v) / tau^2, symbolic n", "all n >= 1, all p, v, tau")
+    identity = (sp.Sum(_fisher_entry(_K, _J) * _V[_J], (_J, 1, _N)), claimed)
+    return closed_form(
+        residual, "(F v)_k = p_k (v_k - p^T v) / tau^2, symbolic n", "all n >= 1, all p, v, tau", identity
+    )
 
 
 def variance_general_n() -> CheckResult:
@@ -58,7 +64,9 @@ def variance_general_n() -> CheckResult:
     quadratic = sp.Sum(_P[_I] * _V[_I] ** 2, (_I, 1, _N)) - sp.Sum(_P[_I] * _V[_I], (_I, 1, _N)) ** 2
     variance = sp.Sum(_P[_I] * (_V[_I] - sp.Sum(_P[_J] * _V[_J], (_J, 1, _N))) ** 2, (_I, 1, _N))
     residual = sp.simplify(on_simplex(quadratic - variance, _P, _N))
-    return closed_form(residual, "v^T tau^2 F v = Var_(i~p)(v_i), symbolic n", "all n >= 1, p on the simplex")
+    return closed_form(
+        residual, "v^T tau^2 F v = Var_(i~p)(v_i), symbolic n", "all n >= 1, p on the simplex", (quadratic, variance)
+    )
 
 
 def _describe_p(p: list[sp.Expr]):

@@ -87,8 +87,12 @@ def sampled_second_moment_general_n() -> CheckResult:
         linearise(sp.Sum(q[_I] * sp.KroneckerDelta(_I, row) * sp.KroneckerDelta(_I, col), (_I, 1, _N))).doit(),
         sp.Q.le(row, _N) & sp.Q.le(col, _N),
     )
+    identity = (
+        sp.Sum(q[_I] * sp.KroneckerDelta(_I, row) * sp.KroneckerDelta(_I, col), (_I, 1, _N)),
+        q[row] * sp.KroneckerDelta(row, col),
+    )
     return closed_form(
-        sp.simplify(entry - q[row] * sp.KroneckerDelta(row, col)), "E[A A^T] = diag(q), symbolic n", "all n >= 1, all q"
+        sp.simplify(entry - identity[1]), "E[A A^T] = diag(q), symbolic n", "all n >= 1, all q", identity
     )
 
 
@@ -141,7 +145,8 @@ def tau_derivative_general_n(kernel: Callable) -> CheckResult:
     derivative = sp.diff(sigma(_I), TAU).doit()
     mean = sp.Sum(z[_J] * sigma(_J), (_J, 1, _N))
     residual = sp.simplify(linearise(derivative - kernel(z[_I], sigma(_I), mean, TAU)))
-    return closed_form(residual, "d sigma(z/tau)_i / d tau, symbolic n", "all n >= 1, all z, tau > 0")
+    identity = (sp.Derivative(sigma(_I), TAU), kernel(z[_I], sigma(_I), mean, TAU))
+    return closed_form(residual, "d sigma(z/tau)_i / d tau, symbolic n", "all n >= 1, all z, tau > 0", identity)
 
 
 def tau_derivative_instance(kernel: Callable, n: int) -> Instance:
@@ -333,7 +338,10 @@ def schedule_sum_asymptotics() -> CheckResult:
     tau_0 log T + O(1), so Thm 3's bound is O(log T / sqrt(T)), not O(1 / sqrt(T))."""
     series = sp.series(sp.harmonic(_T).rewrite(sp.digamma), _T, sp.oo, 3).removeO()
     expected = sp.log(_T) + sp.EulerGamma + 1 / (2 * _T) - 1 / (12 * _T**2)
-    return closed_form(sp.simplify(sp.expand_log(series - expected, force=True)), "harmonic(T) asymptotics", "T -> oo")
+    residual = sp.simplify(sp.expand_log(series - expected, force=True))
+    return closed_form(
+        residual, "harmonic(T) asymptotics", "T -> oo", (sp.harmonic(_T), expected + sp.O(_T**-3, (_T, sp.oo)))
+    )
 
 
 # --- holistic §2.1-2.2 -------------------------------------------------------------------------------------------
@@ -351,7 +359,10 @@ def gibbs_variational_identity() -> CheckResult:
     objective = sp.Sum(p[_I] * s[_I], (_I, 1, _N)) - t * sp.Sum(p[_I] * sp.log(p[_I]), (_I, 1, _N))
     kl = sp.Sum(p[_I] * (sp.log(p[_I]) - log_sigma), (_I, 1, _N))
     residual = sp.simplify(on_simplex(objective - (t * log_z - t * kl), p, _N))
-    return closed_form(residual, "Gibbs variational identity, symbolic n", "all n >= 1, p on the simplex, T > 0")
+    identity = (objective, t * log_z - t * kl)
+    return closed_form(
+        residual, "Gibbs variational identity, symbolic n", "all n >= 1, p on the simplex, T > 0", identity
+    )
 
 
 def high_temperature_limit(max_n: int) -> CheckResult:

@@ -1,0 +1,63 @@
+"""Headless Chromium (Debian package ``chromium``) for reading the report as a person would: the rendered
+DOM with its console messages, and screenshots.  No network: every flag that would make Chromium phone home
+is off, and each call uses a fresh, temporary profile."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+)
+TIMEOUT_SECONDS = 120
+
+
+class BrowserUnavailable(RuntimeError):
+    """No Chromium executable on PATH."""
+
+
+def executable() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def _run(page: Path, *arguments: str) -> subprocess.CompletedProcess:
+    binary = executable()
+    if binary is None:
+        raise BrowserUnavailable("Chromium is not installed (Debian package chromium)")
+    with tempfile.TemporaryDirectory(prefix="fim-audit-chromium-") as profile:
+        command = [binary, *FLAGS, f"--user-data-dir={profile}", *arguments, page.resolve().as_uri()]
+        return subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=True)
+
+
+@dataclass(frozen=True)
+class Rendering:
+    dom: str
+    console: tuple[str, ...]
+
+    @property
+    def console_errors(self) -> tuple[str, ...]:
+        return tuple(line for line in self.console if "Uncaught" in line or "Error" in line)
+
+
+def render(page: Path) -> Rendering:
+    """The DOM after scripts ran, and every console message logged while loading it."""
+    done = _run(page, "--enable-logging=stderr", "--v=0", "--dump-dom")
+    return Rendering(done.stdout, tuple(line for line in done.stderr.splitlines() if ":CONSOLE" in line))
+
+
+def screenshot(page: Path, image: Path, width: int = 1280, height: int = 2400) -> Path:
+    """A PNG of the top of the page, ``width`` x ``height`` CSS pixels."""
+    _run(page, f"--screenshot={image.resolve()}", f"--window-size={width},{height}")
+    return image
