@@ -114,6 +114,12 @@ class RunContext:
         """
         return zlib.crc32(":".join((str(self.seed), *names)).encode())
 
+    def promoted(self, dtype: torch.dtype) -> "RunContext":
+        """This context computing in at least ``dtype`` (for checks whose question float32 cannot resolve,
+        such as softmax at tau = 1e-9, where z / tau already exceeds float32's resolvable range)."""
+        wider = dtype if torch.finfo(dtype).eps < torch.finfo(self.dtype).eps else self.dtype
+        return replace(self, dtype=wider)
+
     def derive(self, *names: str) -> "RunContext":
         """The context one check runs in: same settings, the check's own seed."""
         return replace(self, seed=self.seed_for(*names))

@@ -17,6 +17,7 @@ from claims.softmax_checks import (
     inner_expectation_checks,
     score_chain_checks,
     softmax_derivative_checks,
+    tau_derivative_checks,
 )
 from numeric import fisher_model_checks, temperature_checks
 from numeric.temperature import entropy
@@ -407,20 +408,7 @@ APPA_DTAU = Claim(
             "derivative",
             "For every n >= 1, z in R^n and tau > 0: d sigma(z/tau)_i / d tau = -(1/tau^2)(z_i sigma(z/tau)_i - "
             "sigma(z/tau)_i sum_k z_k sigma(z/tau)_k).",
-            (
-                derivation_check(
-                    "sympy: d sigma(z/tau)_i / d tau, symbolic n",
-                    lambda: temperature.tau_derivative_general_n(tau_derivative_entry),
-                    catches="a wrong power of tau, sign or centring",
-                ),
-                sweep_check(
-                    "sympy: d sigma(z/tau) / d tau by the chain rule, exact for each n",
-                    lambda n: temperature.tau_derivative_instance(tau_derivative_entry, n),
-                    "d sigma(z/tau) / d tau",
-                    catches="a wrong power of tau, sign or centring, with an exact counterexample",
-                ),
-                temperature_checks.tau_derivative(tau_derivative_entry, catches="a formula off autograd in tau"),
-            ),
+            tau_derivative_checks(tau_derivative_entry),
         ),
     ),
 )

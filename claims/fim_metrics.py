@@ -11,9 +11,10 @@ from __future__ import annotations
 from functools import partial
 
 from claims.model import Claim, Formalization, Source
-from numeric import dynamics_checks, hessian_checks
+from claims.softmax_checks import potential_hessian_checks, score_fisher_checks
+from numeric import dynamics_checks
 from numeric import spectrum_checks as numeric
-from symbolic import dynamics, hessians
+from symbolic import dynamics
 from symbolic import spectrum as symbolic
 from symbolic.exact import derivation_check, sweep_check
 
@@ -33,27 +34,14 @@ def softmax_fisher_entry(p_i, p_j, delta_ij, tau):
     return (delta_ij * p_i - p_i * p_j) / tau**2
 
 
-def _potential_checks(potential: str) -> tuple:
-    """The Hessian of one normalisation of the log-sum-exp potential against the doc's FIM formula."""
-    return (
-        derivation_check(
-            f"sympy: Hessian of the {potential} potential, symbolic n",
-            lambda: hessians.potential_hessian_general_n(softmax_fisher_entry, potential),
-            catches="a Hessian that is not (1/tau^2)(diag p - p p^T) for symbolic n",
-        ),
-        sweep_check(
-            f"sympy: Hessian of the {potential} potential, exact for each n",
-            lambda n: hessians.potential_hessian_instance(softmax_fisher_entry, potential, n),
-            f"Hessian of the {potential} potential vs (1/tau^2)(diag p - p p^T)",
-            catches="a factor of tau (potential normalisation) or a wrong sign, with an exact counterexample",
-        ),
-        hessian_checks.potential_hessian_vs_formula(
-            softmax_fisher_entry, potential, catches="a Hessian off the formula by more than rounding"
-        ),
-    )
+def eot_fisher_entry(p_i, p_j, delta_ij, tau):
+    """tau * FIM, entry (i, j): the Hessian of the entropic-OT potential tau log sum exp(s / tau)."""
+    return tau * softmax_fisher_entry(p_i, p_j, delta_ij, tau)
 
 
-LOG_PARTITION_HESSIAN = _potential_checks("lse")
+FISHER_FORMULA = "(1/tau^2)(diag p - p p^T)"
+
+LOG_PARTITION_HESSIAN = potential_hessian_checks(softmax_fisher_entry, "lse", FISHER_FORMULA)
 
 RANK_MINOR = sweep_check(
     "sympy: principal minor of diag(q) - q q^T on the support = prod q, exact for each support size",
@@ -72,15 +60,7 @@ CHARACTERISTIC_POLYNOMIAL = sweep_check(
     max_n=CHARACTERISTIC_MAX_N,
 )
 
-FISHER_IN_SCORES = (
-    sweep_check(
-        "sympy: Fisher of softmax(s / tau) in s from its definition, exact for each n",
-        lambda n: hessians.score_fisher_instance(softmax_fisher_entry, n),
-        "E[grad log p grad log p^T] vs (1/tau^2)(diag p - p p^T)",
-        catches="a Fisher formula with the wrong power of tau or without the p p^T term",
-    ),
-    hessian_checks.score_fisher_vs_formula(softmax_fisher_entry, catches="a Fisher formula off by more than rounding"),
-)
+FISHER_IN_SCORES = score_fisher_checks(softmax_fisher_entry, FISHER_FORMULA)
 
 
 HESSIAN_LSE = Claim(
@@ -102,7 +82,7 @@ HESSIAN_LSE = Claim(
             "entropic-ot-potential",
             "With the entropic-optimal-transport potential Psi(s) = tau log sum_j exp(s_j / tau) (SPDA's "
             "normalisation): Hess_s Psi = (1/tau^2)(diag(p) - p p^T) = the Fisher, for every n, s and tau > 0.",
-            _potential_checks("eot"),
+            potential_hessian_checks(softmax_fisher_entry, "eot", FISHER_FORMULA),
         ),
     ),
     correction=Formalization(
@@ -112,19 +92,7 @@ HESSIAN_LSE = Claim(
         "eigmax and trace inherit the factor tau; energy_r8/16 and decay do not depend on it.",
         (
             *LOG_PARTITION_HESSIAN,
-            sweep_check(
-                "sympy: Hessian of the eot potential = tau * FIM, exact for each n",
-                lambda n: hessians.potential_hessian_instance(
-                    lambda p_i, p_j, d, tau: tau * softmax_fisher_entry(p_i, p_j, d, tau), "eot", n
-                ),
-                "Hessian of the eot potential vs (1/tau)(diag p - p p^T)",
-                catches="a wrong power of tau for the entropic-OT normalisation",
-            ),
-            hessian_checks.potential_hessian_vs_formula(
-                lambda p_i, p_j, d, tau: tau * softmax_fisher_entry(p_i, p_j, d, tau),
-                "eot",
-                catches="a wrong power of tau for the entropic-OT normalisation",
-            ),
+            *potential_hessian_checks(eot_fisher_entry, "eot", "(1/tau)(diag p - p p^T)"),
         ),
     ),
     notes="The doc does not say which normalisation of the potential it means; SPDA's entropic-OT dual uses "

@@ -91,7 +91,9 @@ class CheckResult:
     ``cases`` counts the concrete instances examined (numeric rows, exact sizes n).  ``scope`` states
     the generality of a proof ("all n >= 1", "n <= 6, exact"), so that a PROVED verdict never claims more
     than was shown.  ``seconds`` is filled in by the engine.  ``math`` is the identity a symbolic check
-    decided, as presentation MathML (for the report).
+    decided, as presentation MathML (for the report).  ``ratio`` is a numeric property's largest error /
+    tolerance: over all passing cases for PASSED (<= 1; how close the checks came to failing), at the
+    counterexample for FAILED; None for checks without a tolerance.
     """
 
     status: Status
@@ -101,6 +103,7 @@ class CheckResult:
     counterexample: Counterexample | None = None
     seconds: float = 0.0
     math: str | None = None
+    ratio: float | None = None
 
     def __post_init__(self) -> None:
         if self.status is Status.DISPROVED and (self.counterexample is None or not self.counterexample.certified):

@@ -1,16 +1,22 @@
 """Check sets for statements about softmax calculus, shared by every paper that makes them.
 
-Each builder takes the claimed formula as an entry kernel ``kernel(x_i, x_j, delta_ij)`` (see
+Each builder takes the claimed formula as an entry kernel ``kernel(x_i, x_j, delta_ij[, tau])`` (see
 :mod:`numeric.formulas`) and returns the symbolic and numeric checks that decide it.  The engine's
-self-tests pass wrong kernels through these same builders and require REFUTED.
+self-tests (the mutation catalogue, tests/test_mutants.py) pass wrong kernels through these same builders
+and require REFUTED.
 """
 
 from __future__ import annotations
 
+from typing import Callable
+
 from claims.model import Check
+from numeric import hessian_checks, temperature_checks
 from numeric import softmax_identities as numeric
 from numeric.formulas import EntryKernel
+from symbolic import hessians, temperature
 from symbolic import softmax_identities as symbolic
+from symbolic.exact import derivation_check, sweep_check
 
 LOGIT_MAPS = ("linear", "mlp", "attention")
 
@@ -71,4 +77,59 @@ def fisher_decomposition_checks(kernel: EntryKernel) -> tuple[Check, ...]:
         symbolic.fisher_exact_check(kernel, catches=_SYMBOLIC_EXACT),
         *(numeric.fisher_vs_definition(kernel, name, catches=_NUMERIC) for name in LOGIT_MAPS),
         *(numeric.fisher_vs_monte_carlo(kernel, name, catches=monte_carlo) for name in LOGIT_MAPS),
+    )
+
+
+def tau_derivative_checks(kernel: Callable) -> tuple[Check, ...]:
+    """d sigma(z/tau)_i / d tau = kernel(z_i, sigma_i, sum_k z_k sigma_k, tau): symbolic n, exact n <= bound
+    (chain rule in tau), forward-mode autograd in tau."""
+    return (
+        derivation_check(
+            "sympy: d sigma(z/tau)_i / d tau, symbolic n",
+            lambda: temperature.tau_derivative_general_n(kernel),
+            catches=_SYMBOLIC_GENERAL,
+        ),
+        sweep_check(
+            "sympy: d sigma(z/tau) / d tau by the chain rule, exact for each n",
+            lambda n: temperature.tau_derivative_instance(kernel, n),
+            "d sigma(z/tau) / d tau",
+            catches="a wrong power of tau, sign, centring or summation range, with an exact counterexample",
+        ),
+        temperature_checks.tau_derivative(kernel, catches="a formula off autograd in tau"),
+    )
+
+
+def potential_hessian_checks(kernel: EntryKernel, potential: str, claimed: str) -> tuple[Check, ...]:
+    """Hess_s of one normalisation of the log-sum-exp potential ("lse": log sum exp(s / tau), "eot":
+    tau log sum exp(s / tau)) = the kernel matrix, whose formula ``claimed`` names: symbolic n, exact
+    n <= bound, autograd."""
+    return (
+        derivation_check(
+            f"sympy: Hessian of the {potential} potential = {claimed}, symbolic n",
+            lambda: hessians.potential_hessian_general_n(kernel, potential),
+            catches=_SYMBOLIC_GENERAL,
+        ),
+        sweep_check(
+            f"sympy: Hessian of the {potential} potential = {claimed}, exact for each n",
+            lambda n: hessians.potential_hessian_instance(kernel, potential, n),
+            f"Hessian of the {potential} potential vs {claimed}",
+            catches="a factor of tau (potential normalisation) or a wrong sign, with an exact counterexample",
+        ),
+        hessian_checks.potential_hessian_vs_formula(
+            kernel, potential, catches="a Hessian off the formula by more than rounding"
+        ),
+    )
+
+
+def score_fisher_checks(kernel: EntryKernel, claimed: str) -> tuple[Check, ...]:
+    """The Fisher of p = softmax(s / tau) with respect to s, from its definition E[grad log p grad log p^T],
+    = the kernel matrix (formula ``claimed``): exact n <= bound, autograd."""
+    return (
+        sweep_check(
+            "sympy: Fisher of softmax(s / tau) in s from its definition, exact for each n",
+            lambda n: hessians.score_fisher_instance(kernel, n),
+            f"E[grad log p grad log p^T] vs {claimed}",
+            catches="a Fisher formula with the wrong power of tau or without the p p^T term",
+        ),
+        hessian_checks.score_fisher_vs_formula(kernel, catches="a Fisher formula off by more than rounding"),
     )

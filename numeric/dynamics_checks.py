@@ -22,7 +22,7 @@ from hypothesis.extra.numpy import arrays
 
 from claims.context import RunContext
 from claims.model import Check, Kind
-from numeric.fisher_metrics import softmax_fisher, zero_floor
+from numeric.fisher_metrics import fisher_eigenvalues, softmax_fisher, zero_floor
 from numeric.property import Evaluation, check_property
 from numeric.softmax import softmax
 from numeric.strategies import FINITE, adversarial_distributions, temperatures
@@ -177,7 +177,9 @@ def fixed_point_threshold(catches: str) -> Check:
 def pointwise_bound_necessary(catches: str) -> Check:
     """The bound measured where the iteration starts is necessary: GD on Phi from s0 = tau log p0 with eta in
     (2 / eigmax(F(p0)), 2 n tau^2) (10% inside both ends) does not converge.  The ratio is the shrinkage of the
-    distance to the fixed point relative to DIVERGENCE; starts where that interval is empty are vacuous."""
+    distance to the fixed point relative to DIVERGENCE; starts where that interval is empty are vacuous.  Computed
+    in at least float64: a shrinkage of DIVERGENCE * REFUTATION_MARGIN = 1e10 is below float32's rounding floor
+    (u = 6e-8), so float32 could never certify convergence."""
 
     @st.composite
     def starts(draw: st.DrawFn, max_n: int):
@@ -187,9 +189,9 @@ def pointwise_bound_necessary(catches: str) -> Check:
 
     def evaluate(drawn: tuple[np.ndarray, float], ctx: RunContext) -> Evaluation:
         p0, tau = drawn
-        p = torch.as_tensor(p0, dtype=ctx.dtype, device=ctx.device)
+        p = torch.as_tensor(p0, dtype=ctx.promoted(torch.float64).dtype, device=ctx.device)
         n = p.shape[-1]
-        eigmax = torch.linalg.eigvalsh(softmax_fisher(p, tau))[:, -1]
+        eigmax = fisher_eigenvalues(p, tau)[:, 0]
         low, high = 2 / eigmax * 1.1, torch.full_like(eigmax, 2 * n * tau**2 * 0.9)
         eta = (low + high) / 2
         s0 = tau * torch.log(p)

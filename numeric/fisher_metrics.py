@@ -52,9 +52,19 @@ def zero_floor(p: torch.Tensor, tau: float) -> torch.Tensor:
     return rounding_tolerance(n + 8, p.amax(dim=-1, keepdim=True) / tau**2, p.dtype)
 
 
+def fisher_eigenvalues(p: torch.Tensor, tau: float = 1.0) -> torch.Tensor:
+    """Eigenvalues of F in descending order, computed by a dense float64 eigvalsh whatever p's dtype (and
+    returned in it): the float32 eigensolver was seen to return NaN on valid inputs (28 x 28, a triple
+    eigenvalue and many zero rows; docs/stability.md), so the reference never uses it."""
+    eigenvalues = torch.linalg.eigvalsh(softmax_fisher(p, tau).to(torch.float64)).flip(-1)
+    if not bool(torch.isfinite(eigenvalues).all()):
+        raise FloatingPointError("eigvalsh returned non-finite eigenvalues for a finite symmetric matrix")
+    return eigenvalues.to(p.dtype)
+
+
 def softmax_fisher_spectrum(p: torch.Tensor, tau: float = 1.0) -> torch.Tensor:
     """Eigenvalues of F in descending order, rounding-level ones set to exactly 0: shape (..., n)."""
-    eigenvalues = torch.linalg.eigvalsh(softmax_fisher(p, tau)).flip(-1)
+    eigenvalues = fisher_eigenvalues(p, tau)
     return torch.where(eigenvalues > zero_floor(p, tau), eigenvalues, torch.zeros_like(eigenvalues))
 
 

@@ -113,11 +113,13 @@ def check_property(
             f"counterexample after {cases} passing cases; error / tolerance = {ratio:.3g}",
             cases=cases,
             counterexample=Counterexample(inputs, observed, certified, how),
+            ratio=ratio,
         )
     return CheckResult(
         Status.PASSED,
         f"{cases} cases within tolerance; largest error / tolerance = {worst_ratio:.3g}",
         cases=cases,
+        ratio=worst_ratio,
     )
 
 

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from claims.context import RunContext
 from claims.model import Check, Kind
-from numeric.fisher_metrics import DECAY_INDEX, fisher_metrics_reference, softmax_fisher, zero_floor
+from numeric.fisher_metrics import DECAY_INDEX, fisher_eigenvalues, fisher_metrics_reference, softmax_fisher, zero_floor
 from numeric.property import Certifier, Evaluation, check_property
 from numeric.softmax import log_softmax_jacobian, softmax
 from numeric.strategies import adversarial_distributions, logit_batches, supported_distributions, temperatures
@@ -83,10 +83,6 @@ def _distribution_check(
     return Check(name, Kind.NUMERIC, catches, run)
 
 
-def _descending_eigenvalues(p: torch.Tensor, tau: float) -> torch.Tensor:
-    return torch.linalg.eigvalsh(softmax_fisher(p, tau)).flip(-1)
-
-
 def trace_identity(catches: str) -> Check:
     """sum of the eigenvalues of F (dense eigvalsh) = tr F = (1 - ||p||^2) / tau^2.
 
@@ -95,7 +91,7 @@ def trace_identity(catches: str) -> Check:
     """
 
     def evaluate(p: torch.Tensor, tau: float, ctx: RunContext):
-        eigenvalues = _descending_eigenvalues(p, tau)
+        eigenvalues = fisher_eigenvalues(p, tau)
         closed = (1 - (p * p).sum(dim=-1)) / tau**2
         trace = softmax_fisher(p, tau).diagonal(dim1=-2, dim2=-1).sum(dim=-1)
         n = p.shape[-1]
@@ -150,7 +146,7 @@ def kernel_and_rank(catches: str) -> Check:
         tolerance = _eigenvalue_tolerance(p, tau, scale=p.shape[-1])
         null_ones = excess(fisher.sum(dim=-1), torch.zeros_like(p), tolerance, dims=1)
         null_zeros = excess(fisher * (p == 0)[..., None, :], torch.zeros_like(fisher), tolerance[..., None], dims=2)
-        eigenvalues = _descending_eigenvalues(p, tau)
+        eigenvalues = fisher_eigenvalues(p, tau)
         floor = zero_floor(p, tau)
         support = (p > 0).sum(dim=-1)
         index = torch.arange(p.shape[-1], device=p.device)
@@ -174,7 +170,7 @@ def interlacing(catches: str) -> Check:
     for k < n, and mu_n = 0 (tolerance: eigenvalue bound of the module docstring at tau = 1)."""
 
     def evaluate(p: torch.Tensor, tau: float, ctx: RunContext):
-        mu = _descending_eigenvalues(p, tau) * tau**2
+        mu = fisher_eigenvalues(p, tau) * tau**2
         ordered = p.sort(dim=-1, descending=True).values
         tolerance = _eigenvalue_tolerance(p, 1.0)
         above = violation(mu, ordered, tolerance, dims=1)
@@ -190,7 +186,7 @@ def eigmax_bounds(catches: str) -> Check:
     """max(p_(2), max_i p_i (1 - p_i)) <= tau^2 eigmax <= min(p_(1), 1/2)."""
 
     def evaluate(p: torch.Tensor, tau: float, ctx: RunContext):
-        eigmax = _descending_eigenvalues(p, tau)[..., 0] * tau**2
+        eigmax = fisher_eigenvalues(p, tau)[..., 0] * tau**2
         ordered = p.sort(dim=-1, descending=True).values
         second = ordered[..., 1] if p.shape[-1] > 1 else torch.zeros_like(eigmax)
         lower = torch.maximum(second, (p * (1 - p)).amax(dim=-1))
@@ -213,7 +209,7 @@ def fifth_eigenvalue_positive(catches: str, certify: Certifier) -> Check:
 
     def evaluate(p: torch.Tensor, tau: float, ctx: RunContext):
         metrics = fisher_metrics_reference(p, tau)
-        eigenvalues = _descending_eigenvalues(p, tau)
+        eigenvalues = fisher_eigenvalues(p, tau)
         if p.shape[-1] < DECAY_INDEX:
             fifth = torch.zeros_like(eigenvalues[..., 0])
         else:

@@ -20,13 +20,15 @@ from numeric.property import Evaluation, check_property, search_witness
 from numeric.softmax import log_softmax, pure_softmax, softmax
 from numeric.strategies import FINITE, adversarial_distributions, logit_batches, temperatures
 from numeric.temperature import argmax_set, entropy, logit_gap, one_hot_second_moment, zero_temperature_limit
-from numeric.tolerance import SAFETY, excess, gamma, rounding_tolerance, softmax_depth, violation
+from numeric.tolerance import SAFETY, excess, gamma, rounding_tolerance, softmax_depth, unit_roundoff, violation
 
 C_MAX = 1e3
 """The largest constant a failing 'O(tau)' or '<= C H(a)' check rules out at its counterexample."""
 
 SMALL_TAU = 1e-9
-"""The temperature at which a claimed O(tau) gap is evaluated (C_MAX * SMALL_TAU = 1e-6)."""
+"""The temperature at which a claimed O(tau) gap is evaluated (C_MAX * SMALL_TAU = 1e-6).  Checks at SMALL_TAU
+compute in at least float64 (``RunContext.promoted``): z / SMALL_TAU carries an absolute rounding error of about
+|z| * 1e9 * u, which float32 (u = 6e-8) cannot bound below 1, while float64 (u = 1.1e-16) bounds it by 1e-7 |z|."""
 
 
 def _spectral_norms(m: torch.Tensor) -> torch.Tensor:
@@ -35,6 +37,10 @@ def _spectral_norms(m: torch.Tensor) -> torch.Tensor:
 
 def _logits(ctx: RunContext, rows: np.ndarray) -> torch.Tensor:
     return torch.as_tensor(rows, dtype=ctx.dtype, device=ctx.device)
+
+
+def _logits_at_small_tau(ctx: RunContext, rows: np.ndarray) -> torch.Tensor:
+    return _logits(ctx.promoted(torch.float64), rows)
 
 
 def _check(name: str, strategy_of: Callable[[RunContext], st.SearchStrategy], evaluate, catches: str) -> Check:
@@ -70,7 +76,7 @@ def lemma2_small_tau(reading: str, *, catches: str) -> Check:
     """||gap(tau)||_2 <= C_MAX tau at tau = SMALL_TAU (tolerance: rounding of a sum of n probabilities)."""
 
     def evaluate(rows: np.ndarray, ctx: RunContext) -> Evaluation:
-        z = _logits(ctx, rows)
+        z = _logits_at_small_tau(ctx, rows)
         norm = _spectral_norms(lemma2_gap(z, SMALL_TAU, reading))
         tolerance = rounding_tolerance(softmax_depth(z / SMALL_TAU) + z.shape[-1], torch.full_like(norm, 4.0), z.dtype)
         ratio = violation(norm, torch.full_like(norm, C_MAX * SMALL_TAU), tolerance, dims=0)
@@ -122,7 +128,7 @@ def taylor_constant_term(*, catches: str) -> Check:
     with constant term sigma(z))."""
 
     def evaluate(rows: np.ndarray, ctx: RunContext) -> Evaluation:
-        z = _logits(ctx, rows)
+        z = _logits_at_small_tau(ctx, rows)
         difference = (softmax(z, SMALL_TAU) - softmax(z)).abs().amax(dim=-1)
         tolerance = rounding_tolerance(softmax_depth(z / SMALL_TAU) + z.shape[-1], torch.ones_like(difference), z.dtype)
         ratio = violation(difference, torch.full_like(difference, C_MAX * SMALL_TAU), tolerance, dims=0)
@@ -188,9 +194,11 @@ def zero_temperature(limit: str, *, catches: str) -> Check:
         z = _logits(ctx, rows)
         gap = logit_gap(z)
         scale = 1 + z.abs().amax(dim=-1)
-        # tau = gap / 60 puts exp(-gap / tau) ~ 1e-26; rows whose z / tau would exceed 1e12 in modulus cannot be
-        # evaluated meaningfully in float (the rounding of z / tau alone is then above 1e-4) and are vacuous.
-        resolvable = torch.isfinite(gap) & (60 * scale / gap <= 1e12) | ~torch.isfinite(gap)
+        # tau = gap / 60 puts exp(-gap / tau) ~ 1e-26; rows where |z / tau| * u exceeds 1e-4 (|z / tau| > 1e12 in
+        # float64, > 1.7e3 in float32) cannot be evaluated meaningfully: the rounding of z / tau alone is then
+        # above 1e-4.  They are vacuous.
+        largest_resolvable = 1e-4 / unit_roundoff(z.dtype)
+        resolvable = torch.isfinite(gap) & (60 * scale / gap <= largest_resolvable) | ~torch.isfinite(gap)
         tau = torch.where(torch.isfinite(gap) & resolvable, gap / 60, torch.ones_like(gap))
         p = torch.stack([softmax(z[k : k + 1], float(tau[k]))[0] for k in range(z.shape[0])])
         if limit == "one-hot":

@@ -4,6 +4,7 @@ fields: per-reading verdicts, per-check seeds and scopes, the lock comparison, a
 from __future__ import annotations
 
 import json
+import math
 from collections import Counter
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
@@ -29,6 +30,7 @@ def _check(record: CheckRecord, reading: str) -> dict[str, Any]:
         "status": result.status.value,
         "detail": result.detail,
         "cases": result.cases,
+        "error_over_tolerance": result.ratio,
         "seconds": round(result.seconds, 4),
         "seed": record.seed,
         "scope": result.scope,
@@ -103,8 +105,35 @@ def results_document(
     }
 
 
+def strict_json(value: Any) -> Any:
+    """``value`` with every non-finite float replaced by the string "inf", "-inf" or "nan": strict JSON
+    (RFC 8259, and so JavaScript's JSON.parse) has no literal for them."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, Mapping):
+        return {key: strict_json(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [strict_json(item) for item in value]
+    return value
+
+
+TIMING_FIELDS = frozenset({"seconds", "started_at"})
+"""The only fields of a results document that may differ between two runs at the same commit, profile, seed,
+dtype, device and output path (tests/test_determinism.py)."""
+
+
+def without_timing(value: Any) -> Any:
+    """``value`` with every TIMING_FIELDS entry removed, at any depth."""
+    if isinstance(value, Mapping):
+        return {key: without_timing(item) for key, item in value.items() if key not in TIMING_FIELDS}
+    if isinstance(value, list):
+        return [without_timing(item) for item in value]
+    return value
+
+
 def write_results(document: Mapping[str, Any], path: Path) -> None:
-    path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    text = json.dumps(strict_json(document), indent=2, ensure_ascii=False, allow_nan=False)
+    path.write_text(text + "\n", encoding="utf-8")
 
 
 REQUIRED_CLAIM_FIELDS = ("id", "paper", "seed_file", "where", "statement", "verdict", "checks")

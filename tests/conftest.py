@@ -11,6 +11,7 @@ from hypothesis import Verbosity, settings
 
 from claims.context import PROFILES, RunContext
 from numeric.property import settings_for
+from tests.mutation_log import summary_lines
 
 PROFILE = os.environ.get("FIM_AUDIT_PROFILE") or ("ci" if os.environ.get("CI") == "true" else "default")
 DEVICE = os.environ.get("FIM_AUDIT_DEVICE", "cpu")
@@ -27,3 +28,11 @@ def audit_context() -> RunContext:
 
 def pytest_report_header(config: pytest.Config) -> str:
     return f"fim-audit profile: {PROFILE}, device: {DEVICE}"
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    lines = summary_lines(config)
+    if lines:
+        terminalreporter.write_sep("=", "mutation catalogue")
+        for line in lines:
+            terminalreporter.write_line(line)

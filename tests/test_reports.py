@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import math
 import xml.etree.ElementTree as ET
 
 import pytest
 
 from report import junit, markdown
-from report.results import SCHEMA, ResultsError, load_results
+from report.results import SCHEMA, ResultsError, load_results, write_results
 
 
 def _claim(claim_id: str, verdict: str, lock: str, outcome: str = "pass", counterexample=None) -> dict:
@@ -71,6 +72,19 @@ def test_load_results_names_the_problem(tmp_path):
             load_results(path)
     with pytest.raises(ResultsError, match="cannot read"):
         load_results(tmp_path / "absent.json")
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"non-standard JSON constant {name}")
+
+
+def test_results_file_is_strict_json(tmp_path):
+    counterexample = {"inputs": {"z": [0.0, -math.inf]}, "observed": {"ratio": math.nan}, "certified": False}
+    path = tmp_path / "results.json"
+    write_results(_document(_claim("x.y", "REFUTED", "pass", counterexample=counterexample)), path)
+    document = json.loads(path.read_text(), parse_constant=_reject_constant)
+    assert document["claims"][0]["counterexample"]["inputs"]["z"] == [0.0, "-inf"]
+    assert document["claims"][0]["counterexample"]["observed"]["ratio"] == "nan"
 
 
 def test_markdown_escapes_table_cells():

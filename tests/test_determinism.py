@@ -1,0 +1,38 @@
+"""Determinism: two runs of ``fim-audit run`` at the same commit, profile and seed write the same
+results.json byte for byte once the timing fields are removed, even with different hash seeds (each run is a
+fresh process, as a user or CI runs it).  The claims cover every verdict and evidence kind: an exact proof,
+float and exact counterexamples, an ill-posed claim with several readings, a figure."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from report.results import without_timing
+
+CLAIMS = "fim-attn.thm1-inner,fim-attn.lemma2,fim-attn.thm3-step4,holistic.block-eig-union,fim-metrics.decay-defined"
+
+
+def _audit(out, hash_seed: str) -> bytes:
+    executable = shutil.which("fim-audit")
+    if executable is None:
+        pytest.fail("the fim-audit console script is not installed (pip install -e .)")
+    environment = {**os.environ, "PYTHONHASHSEED": hash_seed}
+    done = subprocess.run(
+        [executable, "run", "--only", CLAIMS, "--out", str(out)], capture_output=True, text=True, env=environment
+    )
+    assert done.returncode == 0, done.stderr
+    return (out / "results.json").read_bytes()
+
+
+def test_results_are_byte_identical_without_timing(tmp_path):
+    out = tmp_path / "audit"
+    first, second = (json.loads(_audit(out, hash_seed)) for hash_seed in ("1", "2"))
+    assert first["environment"]["started_at"] and first["summary"]["seconds"] > 0  # the fields removed exist
+    first_bytes, second_bytes = (json.dumps(without_timing(d), indent=2).encode() for d in (first, second))
+    assert first_bytes == second_bytes
+    assert len(first["claims"]) == len(CLAIMS.split(","))
