@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import torch
 
-from numeric.validate import InputError, float_tensor, nonnegative, probability_vectors, same_placement
+from numeric.validate import InputError, finite_result, float_tensor, nonnegative, probability_vectors, same_placement
 
 
 def expectation(p: torch.Tensor, values: torch.Tensor) -> torch.Tensor:
@@ -16,7 +16,7 @@ def expectation(p: torch.Tensor, values: torch.Tensor) -> torch.Tensor:
     if values.shape[: p.dim()] != p.shape:
         raise InputError(f"values shape {tuple(values.shape)} does not start with p's shape {tuple(p.shape)}")
     weights = p.reshape(*p.shape, *([1] * (values.dim() - p.dim())))
-    return (weights * values).sum(dim=p.dim() - 1)
+    return finite_result((weights * values).sum(dim=p.dim() - 1), "E_(i~p)[values_i]")
 
 
 def centered_second_moment(w: torch.Tensor) -> torch.Tensor:
@@ -28,7 +28,8 @@ def centered_second_moment(w: torch.Tensor) -> torch.Tensor:
     nonnegative(w, "w")
     n = w.shape[-1]
     deviations = torch.eye(n, dtype=w.dtype, device=w.device) - w[..., None, :]  # row i: e_i - w
-    return torch.einsum("...i,...ik,...il->...kl", w, deviations, deviations)
+    moment = torch.einsum("...i,...ik,...il->...kl", w, deviations, deviations)
+    return finite_result(moment, "sum_i w_i (e_i - w)(e_i - w)^T")
 
 
 def sample_outcomes(p: torch.Tensor, count: int, generator: torch.Generator) -> torch.Tensor:

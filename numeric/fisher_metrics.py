@@ -32,7 +32,7 @@ from __future__ import annotations
 import torch
 
 from numeric.tolerance import rounding_tolerance
-from numeric.validate import positive_scalar, probability_vectors
+from numeric.validate import finite_result, positive_scalar, probability_vectors
 
 ENERGY_CUTS = {"energy_r8": 8, "energy_r16": 16}
 DECAY_INDEX = 5
@@ -43,13 +43,14 @@ def softmax_fisher(p: torch.Tensor, tau: float = 1.0) -> torch.Tensor:
     """F = (diag(p) - p p^T) / tau^2 for probability rows ``p`` (..., n): shape (..., n, n)."""
     probability_vectors(p, "p")
     tau = positive_scalar(tau, "tau")
-    return (torch.diag_embed(p) - p[..., :, None] * p[..., None, :]) / tau**2
+    fisher = (torch.diag_embed(p) - p[..., :, None] * p[..., None, :]) / tau / tau
+    return finite_result(fisher, f"F = (diag p - p p^T) / tau^2 at tau = {tau:.3g}")
 
 
 def zero_floor(p: torch.Tensor, tau: float) -> torch.Tensor:
     """Per row, the largest |eigenvalue| of F indistinguishable from 0 after a dense eigh, (..., 1)."""
     n = p.shape[-1]
-    return rounding_tolerance(n + 8, p.amax(dim=-1, keepdim=True) / tau**2, p.dtype)
+    return rounding_tolerance(n + 8, p.amax(dim=-1, keepdim=True) / tau / tau, p.dtype)
 
 
 def fisher_eigenvalues(p: torch.Tensor, tau: float = 1.0) -> torch.Tensor:

@@ -12,6 +12,8 @@ from typing import Callable
 
 import torch
 
+from numeric.validate import InputError, finite_result, float_tensor, same_placement
+
 EntryKernel = Callable[..., object]
 
 
@@ -20,12 +22,29 @@ def entry_matrix(kernel: EntryKernel, v: torch.Tensor, *parameters: object) -> t
 
     ``parameters`` (e.g. a temperature, as a tensor broadcastable to (..., 1, 1)) are passed through.
     """
+    float_tensor(v, "v")
     n = v.shape[-1]
     delta = torch.eye(n, dtype=v.dtype, device=v.device)
     out = kernel(v[..., :, None], v[..., None, :], delta, *parameters)
-    return torch.broadcast_to(torch.as_tensor(out, dtype=v.dtype, device=v.device), (*v.shape, n))
+    matrix = torch.broadcast_to(torch.as_tensor(out, dtype=v.dtype, device=v.device), (*v.shape, n))
+    return finite_result(matrix, "the formula's matrix")
 
 
 def sandwich(jacobian: torch.Tensor, middle: torch.Tensor) -> torch.Tensor:
     """J^T M J for batches of J (..., n, p) and M (..., n, n): the pull-back of M through J."""
-    return jacobian.mT @ middle @ jacobian
+    float_tensor(jacobian, "jacobian", min_dim=2)
+    float_tensor(middle, "middle", min_dim=2)
+    same_placement(jacobian=jacobian, middle=middle)
+    n = jacobian.shape[-2]
+    if middle.shape[-2:] != (n, n):
+        raise InputError(
+            f"middle has shape {tuple(middle.shape)}; J^T M J needs (..., {n}, {n}) for J of shape "
+            f"{tuple(jacobian.shape)}"
+        )
+    try:
+        torch.broadcast_shapes(jacobian.shape[:-2], middle.shape[:-2])
+    except RuntimeError:
+        raise InputError(
+            f"batch shapes of jacobian {tuple(jacobian.shape)} and middle {tuple(middle.shape)} do not broadcast"
+        ) from None
+    return finite_result(jacobian.mT @ middle @ jacobian, "J^T M J")

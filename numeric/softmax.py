@@ -14,7 +14,7 @@ from __future__ import annotations
 import torch
 
 from numeric.autodiff import batched_jacobian
-from numeric.validate import float_tensor, positive_scalar
+from numeric.validate import InputError, finite_result, float_tensor, positive_scalar
 
 
 def pure_softmax(z: torch.Tensor, tau: float = 1.0) -> torch.Tensor:
@@ -47,14 +47,28 @@ def pure_log_partition(z: torch.Tensor, tau: float = 1.0) -> torch.Tensor:
     return (m + torch.log(torch.exp(s - m).sum(dim=-1, keepdim=True))).squeeze(-1)
 
 
+def _validated(z: torch.Tensor, tau: float) -> tuple[torch.Tensor, float]:
+    """Finite float logits and a positive temperature whose quotient z / tau is finite in z's dtype (it
+    overflows for |z| / tau above the dtype's maximum, and would turn sigma into NaN)."""
+    float_tensor(z, "logits")
+    tau = positive_scalar(tau, "tau")
+    if not bool(torch.isfinite(z / tau).all()):
+        raise InputError(
+            f"logits / tau overflows {z.dtype} (max |logit| {z.abs().max().item():.3g}, tau {tau:.3g}); "
+            "rescale the logits or raise tau"
+        )
+    return z, tau
+
+
 def softmax(z: torch.Tensor, tau: float = 1.0) -> torch.Tensor:
     """sigma(z / tau) over the last dimension of finite float logits ``z`` (any leading batch shape)."""
-    return pure_softmax(float_tensor(z, "logits"), positive_scalar(tau, "tau"))
+    return pure_softmax(*_validated(z, tau))
 
 
 def log_softmax(z: torch.Tensor, tau: float = 1.0) -> torch.Tensor:
-    """log sigma(z / tau) over the last dimension of finite float logits ``z``."""
-    return pure_log_softmax(float_tensor(z, "logits"), positive_scalar(tau, "tau"))
+    """log sigma(z / tau) over the last dimension of finite float logits ``z`` (an error where it is below
+    the dtype's range: log sigma_i = s_i - max s - log sum exp(s - max s) overflows for s_i near -max)."""
+    return finite_result(pure_log_softmax(*_validated(z, tau)), "log sigma(z / tau)")
 
 
 def softmax_jacobian(z: torch.Tensor, tau: float = 1.0, mode: str = "reverse") -> torch.Tensor:
@@ -63,11 +77,12 @@ def softmax_jacobian(z: torch.Tensor, tau: float = 1.0, mode: str = "reverse") -
     This is the reference the Lemma 1 formula is checked against; it uses only torch's derivatives of
     exp and logsumexp, never the formula itself.
     """
-    tau = positive_scalar(tau, "tau")
-    return batched_jacobian(lambda v: pure_softmax(v, tau), float_tensor(z, "logits"), mode)
+    z, tau = _validated(z, tau)
+    return finite_result(batched_jacobian(lambda v: pure_softmax(v, tau), z, mode), f"d sigma / dz at tau = {tau:.3g}")
 
 
 def log_softmax_jacobian(z: torch.Tensor, tau: float = 1.0, mode: str = "reverse") -> torch.Tensor:
     """d log sigma_i / d z_j by automatic differentiation: row i is the score of outcome i, (..., n, n)."""
-    tau = positive_scalar(tau, "tau")
-    return batched_jacobian(lambda v: pure_log_softmax(v, tau), float_tensor(z, "logits"), mode)
+    z, tau = _validated(z, tau)
+    jacobian = batched_jacobian(lambda v: pure_log_softmax(v, tau), z, mode)
+    return finite_result(jacobian, f"d log sigma / dz at tau = {tau:.3g}")

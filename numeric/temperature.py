@@ -37,6 +37,7 @@ def logit_gap(z: torch.Tensor) -> torch.Tensor:
 
 def one_hot_second_moment(q: torch.Tensor) -> torch.Tensor:
     """E[A A^T] for a one-hot A with P(A = e_i) = q_i, from the definition sum_i q_i e_i e_i^T: (..., n, n)."""
+    probability_vectors(q, "q")
     n = q.shape[-1]
     eye = torch.eye(n, dtype=q.dtype, device=q.device)
     outer = (eye[:, :, None] * eye[:, None, :]).expand(*q.shape, n, n)

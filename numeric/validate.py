@@ -11,6 +11,7 @@ import torch
 from numeric.tolerance import SAFETY, gamma
 
 SUPPORTED_DTYPES = (torch.float32, torch.float64)
+SUPPORTED_DEVICES = ("cpu", "cuda")
 
 
 class InputError(ValueError):
@@ -18,9 +19,12 @@ class InputError(ValueError):
 
 
 def float_tensor(x: object, name: str, *, min_dim: int = 1) -> torch.Tensor:
-    """``x`` must be a float32/float64 tensor with at least ``min_dim`` dimensions, finite, non-empty."""
+    """``x`` must be a float32/float64 tensor on cpu or cuda with at least ``min_dim`` dimensions, finite,
+    non-empty."""
     if not isinstance(x, torch.Tensor):
         raise InputError(f"{name} must be a torch.Tensor, got {type(x).__name__}")
+    if x.device.type not in SUPPORTED_DEVICES:
+        raise InputError(f"{name} is on device {x.device}; only cpu and cuda tensors hold values to check")
     if x.dtype not in SUPPORTED_DTYPES:
         raise InputError(
             f"{name} has dtype {x.dtype}; only float32 and float64 are supported "
@@ -80,3 +84,11 @@ def probability_vectors(p: torch.Tensor, name: str) -> torch.Tensor:
             f"(allowed {allowed:.3g} for n={n}, {p.dtype})"
         )
     return p
+
+
+def finite_result(x: torch.Tensor, what: str) -> torch.Tensor:
+    """A computed ``x`` that must be finite: an overflow means the exact result lies outside the dtype's
+    range for these inputs, which is reported instead of returning inf or NaN."""
+    if not bool(torch.isfinite(x).all()):
+        raise InputError(f"{what} overflows {x.dtype} for these inputs (the exact result is out of range)")
+    return x
