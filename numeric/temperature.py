@@ -3,10 +3,14 @@ handled explicitly), and the second moment of a one-hot attention sample (fim-at
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
+
 import torch
 
 from numeric.categorical import expectation
-from numeric.validate import float_tensor, probability_vectors
+from numeric.softmax import log_softmax
+from numeric.validate import SUPPORTED_DEVICES, SUPPORTED_DTYPES, InputError, float_tensor, probability_vectors
 
 
 def entropy(p: torch.Tensor) -> torch.Tensor:
@@ -42,3 +46,33 @@ def one_hot_second_moment(q: torch.Tensor) -> torch.Tensor:
     eye = torch.eye(n, dtype=q.dtype, device=q.device)
     outer = (eye[:, :, None] * eye[:, None, :]).expand(*q.shape, n, n)
     return expectation(q, outer)
+
+
+def rem_typical_scores(n: int, dtype: torch.dtype = torch.float64, device: str | torch.device = "cpu") -> torch.Tensor:
+    """Random-energy-model scores sqrt(2 log n) g_k (holistic, "phase transition") at the n standard normal
+    quantiles g_k = Phi^-1((k - 1/2) / n): a typical sample without sampling noise, so results built on it do
+    not depend on a seed (the REM's entropy density is self-averaging; its limit is the same)."""
+    if isinstance(n, bool) or not isinstance(n, int) or n < 2:
+        raise InputError(f"the random energy model needs an integer n >= 2 of scores, got {n!r}")
+    if dtype not in SUPPORTED_DTYPES:
+        raise InputError(f"dtype must be one of {SUPPORTED_DTYPES}, got {dtype}")
+    if torch.device(device).type not in SUPPORTED_DEVICES:
+        raise InputError(f"device must be one of {SUPPORTED_DEVICES}, got {device}")
+    k = torch.arange(1, n + 1, dtype=dtype, device=device)
+    quantiles = math.sqrt(2) * torch.special.erfinv(2 * (k - 0.5) / n - 1)
+    return math.sqrt(2 * math.log(n)) * quantiles
+
+
+def entropy_density(scores: torch.Tensor, temperatures: Sequence[float]) -> torch.Tensor:
+    """H(softmax(scores / T)) / log n for every temperature T (log domain, so exact zeros of p cost nothing):
+    shape (..., len(temperatures)) for scores of shape (..., n), n >= 2."""
+    float_tensor(scores, "scores")
+    if scores.shape[-1] < 2:
+        raise InputError(f"the entropy density needs n >= 2 scores per row, got shape {tuple(scores.shape)}")
+    if len(temperatures) == 0:
+        raise InputError("temperatures is empty")
+    densities = []
+    for temperature in temperatures:
+        log_p = log_softmax(scores, temperature)
+        densities.append(-(log_p.exp() * log_p).sum(dim=-1))
+    return torch.stack(densities, dim=-1) / math.log(scores.shape[-1])

@@ -19,7 +19,15 @@ from claims.model import Check, CheckResult, Counterexample, Kind, Status
 from numeric.property import Evaluation, check_property, search_witness
 from numeric.softmax import log_softmax, pure_softmax, softmax
 from numeric.strategies import FINITE, adversarial_distributions, logit_batches, temperatures
-from numeric.temperature import argmax_set, entropy, logit_gap, one_hot_second_moment, zero_temperature_limit
+from numeric.temperature import (
+    argmax_set,
+    entropy,
+    entropy_density,
+    logit_gap,
+    one_hot_second_moment,
+    rem_typical_scores,
+    zero_temperature_limit,
+)
 from numeric.tolerance import SAFETY, excess, gamma, rounding_tolerance, softmax_depth, unit_roundoff, violation
 
 C_MAX = 1e3
@@ -465,51 +473,57 @@ def entropy_jump_witness(*, catches: str) -> Check:
     return Check("torch: search for a jump of dH/dT (finite n)", Kind.NUMERIC, catches, run)
 
 
-REM_SIZES = (2**8, 2**11, 2**14, 2**17, 2**20)
-REM_SEEDS = 4
+REM_SIZES = tuple(2**k for k in range(8, 21, 2))
+REM_RESOLUTION = 0.03
+"""The largest extrapolated mean error |H/log n - h(T)| accepted as 0.  Convergence is slow (rate
+log log n / log n), so the experiment only resolves gross errors: measured on the quantile sample, the true limit
+extrapolates to -0.007, a limit shifted by 0.02 to +0.005 (unresolvable), 1 - 1/T to 0.13 and the kink-free
+1 - 1/(1 + T^2) to 0.15."""
 
 
 def rem_convergence(*, catches: str) -> Check:
-    """Random energy model: scores s = sqrt(2 log n) g, g ~ N(0, 1) iid (seeded).  The mean error of H / log n
-    against h(T) = max(0, 1 - 1/T^2) on a T grid away from T_c = 1 is regressed on 1 / log n over n in REM_SIZES
-    and REM_SEEDS seeds; the extrapolated error (the intercept) must be 0 within two standard errors."""
+    """Random energy model at its typical sample (:func:`numeric.temperature.rem_typical_scores`, no seed): the
+    mean error e(n) of H / log n against h(T) = max(0, 1 - 1/T^2) on a T grid away from T_c = 1 is fitted as
+    a + (b + c log log n) / log n over n in REM_SIZES (the finite-size law of the REM's maximum); the
+    extrapolated error a must be below REM_RESOLUTION."""
 
     def run(ctx: RunContext):
         temperatures_grid = torch.cat(
             [torch.linspace(0.3, 0.8, 11, dtype=torch.float64), torch.linspace(1.25, 3.0, 15, dtype=torch.float64)]
         ).to(ctx.device)
         limit = torch.clamp(1 - 1 / temperatures_grid**2, min=0)
-        xs, ys = [], []
-        generator = torch.Generator(device=ctx.device).manual_seed(ctx.seed)
-        for n in REM_SIZES:
-            for _ in range(REM_SEEDS):
-                g = torch.randn(n, generator=generator, dtype=torch.float64, device=ctx.device)
-                logp = torch.log_softmax(math.sqrt(2 * math.log(n)) * g[None, :] / temperatures_grid[:, None], dim=-1)
-                density = -(logp.exp() * logp).sum(dim=-1) / math.log(n)
-                xs.append(1 / math.log(n))
-                ys.append(float((density - limit).abs().mean()))
-        design = torch.tensor([[1.0, x] for x in xs], dtype=torch.float64)
-        values = torch.tensor(ys, dtype=torch.float64)
-        beta = torch.linalg.lstsq(design, values[:, None]).solution.squeeze(-1)
-        residual = values - design @ beta
-        variance = float((residual**2).sum()) / (len(ys) - 2)
-        standard_error = math.sqrt(variance * float(torch.linalg.inv(design.T @ design)[0, 0]))
-        ratio = abs(float(beta[0])) / (2 * standard_error)
+        grid = temperatures_grid.tolist()
+        errors = [
+            float((entropy_density(rem_typical_scores(n, device=ctx.device), grid) - limit).abs().mean())
+            for n in REM_SIZES
+        ]
+        log_n = torch.tensor([math.log(n) for n in REM_SIZES], dtype=torch.float64)
+        design = torch.stack([torch.ones_like(log_n), 1 / log_n, torch.log(log_n) / log_n], dim=1)
+        beta = torch.linalg.lstsq(design, torch.tensor(errors, dtype=torch.float64)[:, None]).solution.squeeze(-1)
+        intercept = float(beta[0])
         detail = (
-            f"mean |H/log n - h(T)| = {float(beta[0]):.3g} + {float(beta[1]):.3g} / log n (intercept +- 2 s.e. = "
-            f"{2 * standard_error:.3g}) over n = {REM_SIZES[0]}..{REM_SIZES[-1]}, {REM_SEEDS} seeds each"
+            f"mean |H/log n - h(T)| = {errors[-1]:.3g} at n = 2^{int(math.log2(REM_SIZES[-1]))}, extrapolated to "
+            f"{intercept:.3g} (fit a + (b + c log log n) / log n over n = {REM_SIZES[0]}..{REM_SIZES[-1]}; "
+            f"resolution {REM_RESOLUTION:g})"
         )
-        if ratio <= 1 and beta[1] > 0:
-            return CheckResult(Status.PASSED, detail, cases=len(ys))
+        if abs(intercept) <= REM_RESOLUTION:
+            return CheckResult(Status.PASSED, detail, cases=len(errors), ratio=abs(intercept) / REM_RESOLUTION)
         return CheckResult(
             Status.FAILED,
             detail,
-            cases=len(ys),
+            cases=len(errors),
             counterexample=Counterexample(
-                {"sizes": list(REM_SIZES)}, {"errors": ys}, False, "a regression is not a certificate"
+                {"sizes": list(REM_SIZES)},
+                {"errors": errors, "intercept": intercept},
+                False,
+                "a fit is not a certificate",
             ),
+            ratio=abs(intercept) / REM_RESOLUTION,
         )
 
     return Check(
-        "torch: random energy model, H/log n -> max(0, 1 - 1/T^2) (regression on 1/log n)", Kind.NUMERIC, catches, run
+        "torch: random energy model at its typical sample, H/log n -> max(0, 1 - 1/T^2) (extrapolated in n)",
+        Kind.NUMERIC,
+        catches,
+        run,
     )

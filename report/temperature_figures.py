@@ -11,7 +11,7 @@ import torch
 
 from claims.context import RunContext
 from numeric.softmax import softmax
-from numeric.temperature import entropy, zero_temperature_limit
+from numeric.temperature import entropy, entropy_density, rem_typical_scores, zero_temperature_limit
 from numeric.temperature_checks import lemma2_gap, prop1_gap
 from report.figures import log_axes
 
@@ -94,16 +94,14 @@ def schedule_partial_sums(ctx: RunContext):
 
 
 def rem_entropy_density(ctx: RunContext):
-    """H / log n against T for random-energy-model scores at three sizes, with the limit max(0, 1 - 1/T^2)."""
+    """H / log n against T for the random energy model's typical scores at three sizes, with the limit
+    max(0, 1 - 1/T^2) (the sample of the check, numeric.temperature.rem_typical_scores)."""
     figure, axes = log_axes("Random energy model: entropy density against T", "T", "H / log n")
     axes.set_xscale("linear")
     axes.set_yscale("linear")
     temperatures = torch.linspace(0.2, 3.0, 60, dtype=torch.float64)
-    generator = torch.Generator().manual_seed(ctx.seed)
     for n in (2**8, 2**14, 2**20):
-        g = torch.randn(n, generator=generator, dtype=torch.float64)
-        logp = torch.log_softmax(math.sqrt(2 * math.log(n)) * g[None, :] / temperatures[:, None], dim=-1)
-        density = -(logp.exp() * logp).sum(dim=-1) / math.log(n)
+        density = entropy_density(rem_typical_scores(n), temperatures.tolist())
         axes.plot(temperatures.numpy(), density.numpy(), label=f"n = 2^{int(math.log2(n))}")
     limit = np.maximum(0, 1 - 1 / temperatures.numpy() ** 2)
     axes.plot(temperatures.numpy(), limit, "k--", label="limit max(0, 1 - 1/T^2)")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import inspect
 import math
+from statistics import NormalDist
 from typing import Any, Callable
 
 import numpy as np
@@ -230,6 +231,39 @@ def test_argmax_helpers_are_exact(z):
         assert not bool(torch.isnan(gap).any()) and bool((gap > 0).all())
 
 
+@given(
+    st.one_of(hostile_tensors(), plausible_rows(simplex=False)),
+    st.one_of(st.lists(TEMPERATURES, max_size=3), st.lists(st.floats(1e-2, 1e2), min_size=1, max_size=3)),
+)
+def test_entropy_density(z, temperatures):
+    density = _attempt(temperature.entropy_density, z, temperatures)
+    if density is not None:
+        z64 = _as_float64(z)
+        expected, depths = [], []
+        for tau in temperatures:
+            p, s = _reference_softmax(z64, tau)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                expected.append(-np.where(p > 0, p * np.log(np.where(p > 0, p, 1)), 0).sum(axis=-1))
+            depths.append(softmax_depth(torch.from_numpy(s)) + z64.shape[-1] + 8)
+        log_n = math.log(z64.shape[-1])
+        # |d H / d s_i| <= |log p_i| + H <= depth-level magnitude: the entropy inherits the scaled logits' size.
+        magnitude = [1 + np.abs(_reference_softmax(z64, tau)[1]).max() for tau in temperatures]
+        _within(density, np.stack(expected, axis=-1) / log_n, torch.stack(depths, dim=-1), np.array(magnitude))
+        assert bool((density >= -1e-6).all()) and bool((density <= 1 + 1e-6).all()), "H / log n outside [0, 1]"
+
+
+@given(st.one_of(st.integers(-3, 300), st.sampled_from([True, 2.0, "8", None])), st.sampled_from(HOSTILE_DTYPES))
+def test_rem_typical_scores(n, dtype):
+    scores = _attempt(temperature.rem_typical_scores, n, dtype)
+    if scores is not None:
+        quantiles = [NormalDist().inv_cdf((k - 0.5) / n) for k in range(1, n + 1)]
+        expected = math.sqrt(2 * math.log(n)) * np.array(quantiles)
+        # Phi^-1 is ill-conditioned near 0 and 1: a rounding of u moves g by u / phi(g) per unit roundoff.
+        density = np.exp(-(np.array(quantiles) ** 2) / 2) / math.sqrt(2 * math.pi)
+        conditioning = math.sqrt(2 * math.log(n)) * (1 + 1 / density)
+        _within(scores, expected, 16, conditioning)
+
+
 # --- formulas -----------------------------------------------------------------------------------------------
 
 
@@ -312,7 +346,15 @@ def test_mixed_devices_and_dtypes_are_refused():
 FUZZED = {
     softmax: {"softmax", "log_softmax", "softmax_jacobian", "log_softmax_jacobian"},
     categorical: {"centered_second_moment", "expectation"},
-    temperature: {"entropy", "one_hot_second_moment", "argmax_set", "zero_temperature_limit", "logit_gap"},
+    temperature: {
+        "entropy",
+        "one_hot_second_moment",
+        "argmax_set",
+        "zero_temperature_limit",
+        "logit_gap",
+        "entropy_density",
+        "rem_typical_scores",
+    },
     fisher_metrics: {"softmax_fisher", "fisher_eigenvalues", "fisher_metrics_reference"},
     formulas: {"entry_matrix", "sandwich"},
     fisher_definition: {"fisher_exact"},

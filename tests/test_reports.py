@@ -9,7 +9,9 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from report import junit, markdown
-from report.results import SCHEMA, ResultsError, load_results, write_results
+from claims.lock import Expectation
+from claims.model import Kind, Status, Verdict
+from report.results import SCHEMA, SCHEMA_PATH, ResultsError, load_results, write_results
 
 
 def _claim(claim_id: str, verdict: str, lock: str, outcome: str = "pass", counterexample=None) -> dict:
@@ -48,6 +50,10 @@ def _claim(claim_id: str, verdict: str, lock: str, outcome: str = "pass", counte
     }
 
 
+def _figure_claim(file: str) -> dict:
+    return {**_claim("x.y", "PROVED", "pass"), "figures": [{"name": "f", "caption": "c", "file": file}]}
+
+
 def _document(*claims: dict) -> dict:
     return {
         "schema": SCHEMA,
@@ -61,11 +67,16 @@ def test_load_results_names_the_problem(tmp_path):
     path = tmp_path / "r.json"
     for content, message in [
         ("{", "not valid JSON"),
-        ("[]", "top level must be an object"),
+        ("[]", "top level: \\[\\] is not of type 'object'"),
         (json.dumps({"schema": "other/9"}), "schema is 'other/9'"),
-        (json.dumps({"schema": SCHEMA, "environment": {}, "summary": {}}), "missing field 'claims'"),
-        (json.dumps({**_document(), "claims": [{"id": "x"}]}), "lacks"),
-        (json.dumps(_document({**_claim("x", "PROVED", "pass"), "verdict": "TRUE"})), "unknown verdict"),
+        (json.dumps({"schema": SCHEMA, "environment": {}, "summary": {}}), "'claims' is a required property"),
+        (json.dumps({**_document(), "claims": [{"id": "x"}]}), "claims/0: 'paper' is a required property"),
+        (
+            json.dumps(_document({**_claim("x", "PROVED", "pass"), "verdict": "TRUE"})),
+            "claims/0/verdict: 'TRUE' is not one of",
+        ),
+        (json.dumps(_document(_figure_claim("/etc/passwd.svg"))), "claims/0/figures/0/file"),
+        (json.dumps(_document(_figure_claim("../../x.svg"))), "claims/0/figures/0/file"),
     ]:
         path.write_text(content)
         with pytest.raises(ResultsError, match=message):
@@ -79,7 +90,12 @@ def _reject_constant(name: str):
 
 
 def test_results_file_is_strict_json(tmp_path):
-    counterexample = {"inputs": {"z": [0.0, -math.inf]}, "observed": {"ratio": math.nan}, "certified": False}
+    counterexample = {
+        "inputs": {"z": [0.0, -math.inf]},
+        "observed": {"ratio": math.nan},
+        "certified": False,
+        "certificate": "none",
+    }
     path = tmp_path / "results.json"
     write_results(_document(_claim("x.y", "REFUTED", "pass", counterexample=counterexample)), path)
     document = json.loads(path.read_text(), parse_constant=_reject_constant)
@@ -110,3 +126,12 @@ def test_junit_reads_each_expectation():
     assert cases["flip"].find("failure") is not None
     assert cases["error"].find("error") is not None
     assert root.get("tests") == "5" and root.get("failures") == "1" and root.get("errors") == "1"
+
+
+def test_schema_enumerations_match_the_engine():
+    """The schema's vocabularies are the engine's enums, so neither can change without the other."""
+    definitions = json.loads(SCHEMA_PATH.read_text())["$defs"]
+    assert set(definitions["verdict"]["enum"]) == {v.value for v in Verdict}
+    assert set(definitions["check"]["properties"]["kind"]["enum"]) == {k.value for k in Kind}
+    assert set(definitions["check"]["properties"]["outcome"]["enum"]) == {s.outcome for s in Status}
+    assert set(definitions["claim"]["properties"]["lock"]["enum"]) == {e.value for e in Expectation}
