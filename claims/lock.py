@@ -24,23 +24,32 @@ class LockError(ValueError):
 
 def read_lock(path: Path = LOCK_PATH) -> dict[str, Verdict]:
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise LockError(f"verdict lock {path} does not exist; create it with `fim-audit run --update-lock`") from None
+    except (OSError, ValueError) as exc:  # a directory, no permission, undecodable bytes, a NUL in the path
+        raise LockError(f"cannot read verdict lock {path}: {getattr(exc, 'strerror', None) or exc}") from None
+    try:
+        document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise LockError(f"verdict lock {path} is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise LockError(f"verdict lock {path} is nested too deeply to be a lock") from None
     if not isinstance(document, dict) or document.get("schema") != LOCK_SCHEMA:
         raise LockError(f"verdict lock {path} does not have schema {LOCK_SCHEMA!r}")
     try:
         return {claim_id: Verdict(v) for claim_id, v in document["verdicts"].items()}
-    except (KeyError, AttributeError, ValueError) as exc:
-        raise LockError(f"verdict lock {path} has a malformed 'verdicts' table: {exc}") from None
+    except (KeyError, AttributeError, TypeError, ValueError) as exc:
+        raise LockError(f"verdict lock {path} has a malformed 'verdicts' table: {exc!r}") from None
 
 
 def write_lock(verdicts: Mapping[str, Verdict], path: Path = LOCK_PATH) -> None:
     """Write the lock with sorted ids, so that its diffs show exactly the claims whose verdict changed."""
     document = {"schema": LOCK_SCHEMA, "verdicts": {k: verdicts[k].value for k in sorted(verdicts)}}
-    path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    try:
+        path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    except (OSError, ValueError) as exc:
+        raise LockError(f"cannot write verdict lock {path}: {getattr(exc, 'strerror', None) or exc}") from None
 
 
 def updated(lock: Mapping[str, Verdict], computed: Iterable[tuple[str, Verdict]]) -> dict[str, Verdict]:

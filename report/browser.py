@@ -25,7 +25,7 @@ TIMEOUT_SECONDS = 120
 
 
 class BrowserUnavailable(RuntimeError):
-    """No Chromium executable on PATH."""
+    """No Chromium executable on PATH, or Chromium failed or hung on the page."""
 
 
 def executable() -> str | None:
@@ -38,7 +38,13 @@ def _run(page: Path, *arguments: str) -> subprocess.CompletedProcess:
         raise BrowserUnavailable("Chromium is not installed (Debian package chromium)")
     with tempfile.TemporaryDirectory(prefix="fim-audit-chromium-") as profile:
         command = [binary, *FLAGS, f"--user-data-dir={profile}", *arguments, page.resolve().as_uri()]
-        return subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=True)
+        try:
+            return subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=True)
+        except subprocess.CalledProcessError as exc:
+            last = (exc.stderr or "").strip().splitlines()[-1:] or ["no message"]
+            raise BrowserUnavailable(f"Chromium exited {exc.returncode} on {page}: {last[0]}") from None
+        except subprocess.TimeoutExpired:
+            raise BrowserUnavailable(f"Chromium did not finish {page} in {TIMEOUT_SECONDS} s") from None
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """The ``fim-audit`` command.
 
     fim-audit run [--out DIR] [--only PATTERN] [--profile default|ci|thorough] [--device auto|cpu|cuda]
-                  [--dtype float64|float32] [--seed N] [--check | --update-lock] [--lock PATH]
+                  [--dtype float64|float32] [--seed N] [--durations N] [--check | --update-lock] [--lock PATH]
     fim-audit list [--only PATTERN]
     fim-audit report RESULTS.json [--out DIR]
     fim-audit diff OLD.json NEW.json
@@ -36,6 +36,37 @@ EXIT_OK, EXIT_FLIPPED, EXIT_USAGE, EXIT_CHECK_ERROR = 0, 1, 2, 3
 
 class UsageError(Exception):
     """A problem with the arguments or the environment, found before any work is done."""
+
+
+def path_argument(text: str) -> Path:
+    """An argparse ``type`` for file and folder arguments: a NUL character is refused at parse time (no file
+    system accepts one, and Python raises a bare ValueError deep inside the first file operation)."""
+    if "\x00" in text:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a path: it contains a NUL character")
+    return Path(text)
+
+
+def _count_argument(text: str) -> int:
+    """An argparse ``type`` for a count: an integer >= 0 (0 meaning all, as in pytest's --durations)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}")
+    return value
+
+
+def _print_durations(records: Sequence[ClaimRecord], count: int) -> None:
+    """The ``count`` slowest claims (all when 0), slowest first, each with its slowest check."""
+    ranked = sorted(records, key=lambda r: r.seconds, reverse=True)
+    shown = ranked[:count] if count else ranked
+    print(f"fim-audit: the {len(shown)} slowest of {len(records)} claim(s):")
+    for record in shown:
+        readings = record.readings + ((record.correction,) if record.correction else ())
+        slowest = max((c for r in readings for c in r.checks), key=lambda c: c.result.seconds, default=None)
+        where = f"  (slowest check {slowest.result.seconds:.2f}s: {slowest.check.name})" if slowest else ""
+        print(f"  {record.seconds:7.2f}s  {record.claim.id:<32}{where}")
 
 
 def _writable_directory(path: Path) -> Path:
@@ -76,7 +107,7 @@ def _run(args: argparse.Namespace) -> int:
     claims = select(args.only)
     if not claims:
         raise UsageError(f"no claim matched {args.only!r}; `fim-audit list` shows the registered ids")
-    out = _writable_directory(Path(args.out))
+    out = _writable_directory(args.out)
     try:
         lock = read_lock(args.lock)
     except LockError:
@@ -102,6 +133,8 @@ def _run(args: argparse.Namespace) -> int:
     print(f"fim-audit: {counts}; {summary['cases']} numeric cases; {summary['seconds']:.1f}s of checks")
     rendered = sum(len(entries) for entries in figures.values())
     print("fim-audit: wrote " + ", ".join(str(p) for p in paths) + (f" and {rendered} figure(s)" if rendered else ""))
+    if args.durations is not None:
+        _print_durations(records, args.durations)
     if args.update_lock:
         write_lock(updated(lock, ((r.claim.id, r.verdict) for r in records)), args.lock)
         print(f"fim-audit: updated verdict lock {args.lock}")
@@ -132,18 +165,18 @@ def _list(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     try:
-        document = load_results(Path(args.results))
+        document = load_results(args.results)
     except ResultsError as exc:
         raise UsageError(str(exc)) from None
-    out = _writable_directory(Path(args.out) if args.out else Path(args.results).parent)
-    paths = _write_renderings(document, out, Path(args.results).parent)
+    out = _writable_directory(args.out or args.results.parent)
+    paths = _write_renderings(document, out, args.results.parent)
     print("fim-audit: wrote " + ", ".join(str(p) for p in paths))
     return EXIT_OK
 
 
 def _diff(args: argparse.Namespace) -> int:
     try:
-        old, new = load_results(Path(args.old)), load_results(Path(args.new))
+        old, new = load_results(args.old), load_results(args.new)
     except ResultsError as exc:
         raise UsageError(str(exc)) from None
     changes = diff.compare(old, new)
@@ -152,10 +185,11 @@ def _diff(args: argparse.Namespace) -> int:
 
 
 def _screenshot(args: argparse.Namespace) -> int:
-    page = Path(args.report)
+    page = args.report
     if not page.is_file():
         raise UsageError(f"no report at {page}; run `fim-audit run` first")
-    image = Path(args.out) if args.out else page.with_name("report-screenshot.png")
+    image = args.out or page.with_name("report-screenshot.png")
+    _writable_directory(image.parent)
     try:
         browser.screenshot(page, image)
     except browser.BrowserUnavailable as exc:
@@ -169,13 +203,20 @@ def parser() -> argparse.ArgumentParser:
     commands = top.add_subparsers(dest="command", required=True)
 
     run = commands.add_parser("run", help="run the audit and write results.json, report.md, junit.xml")
-    run.add_argument("--out", default="audit-report", help="output directory (default: audit-report/)")
+    run.add_argument(
+        "--out", type=path_argument, default=Path("audit-report"), help="output directory (default: audit-report/)"
+    )
     run.add_argument("--only", help="claim ids to run: glob patterns or id prefixes, comma-separated")
     run.add_argument("--profile", default="default", choices=sorted(PROFILES), help="search depth (default: default)")
     run.add_argument("--device", default="cpu", choices=("auto", "cpu", "cuda"), help="torch device (default: cpu)")
     run.add_argument("--dtype", default="float64", choices=sorted(DTYPES), help="numeric dtype (default: float64)")
     run.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"global seed (default: {DEFAULT_SEED})")
-    run.add_argument("--lock", type=Path, default=LOCK_PATH, help="verdict lock file (default: the committed one)")
+    run.add_argument(
+        "--durations", type=_count_argument, metavar="N", help="list the N slowest claims, each with its slowest check"
+    )
+    run.add_argument(
+        "--lock", type=path_argument, default=LOCK_PATH, help="verdict lock file (default: the committed one)"
+    )
     mode = run.add_mutually_exclusive_group()
     mode.add_argument("--check", action="store_true", help="exit 1 when a verdict differs from the lock")
     mode.add_argument("--update-lock", action="store_true", help="write the computed verdicts into the lock")
@@ -186,18 +227,24 @@ def parser() -> argparse.ArgumentParser:
     listing.set_defaults(handler=_list)
 
     rerender = commands.add_parser("report", help="re-render report.md, report.html and junit.xml from a results.json")
-    rerender.add_argument("results", help="path to a results.json written by `fim-audit run`")
-    rerender.add_argument("--out", help="output directory (default: the results file's directory)")
+    rerender.add_argument("results", type=path_argument, help="path to a results.json written by `fim-audit run`")
+    rerender.add_argument("--out", type=path_argument, help="output directory (default: the results file's directory)")
     rerender.set_defaults(handler=_report)
 
     compare = commands.add_parser("diff", help="list verdict changes and new/removed claims between two results")
-    compare.add_argument("old", help="the earlier results.json")
-    compare.add_argument("new", help="the later results.json")
+    compare.add_argument("old", type=path_argument, help="the earlier results.json")
+    compare.add_argument("new", type=path_argument, help="the later results.json")
     compare.set_defaults(handler=_diff)
 
     shot = commands.add_parser("screenshot", help="a PNG of report.html rendered by headless Chromium")
-    shot.add_argument("report", nargs="?", default="audit-report/report.html", help="default: audit-report/report.html")
-    shot.add_argument("--out", help="image path (default: report-screenshot.png beside the report)")
+    shot.add_argument(
+        "report",
+        nargs="?",
+        type=path_argument,
+        default=Path("audit-report/report.html"),
+        help="default: audit-report/report.html",
+    )
+    shot.add_argument("--out", type=path_argument, help="image path (default: report-screenshot.png beside the report)")
     shot.set_defaults(handler=_screenshot)
     return top
 

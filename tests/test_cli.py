@@ -59,6 +59,13 @@ def test_update_lock_writes_the_computed_verdicts(tmp_path):
     assert {k: v.value for k, v in read_lock(lock).items()} == {CLAIM: "PROVED"}
 
 
+def test_durations_lists_the_slowest_claims(tmp_path, capsys):
+    assert _run(tmp_path, "--durations", "5") == EXIT_OK
+    out = capsys.readouterr().out
+    assert "the 1 slowest of 1 claim(s):" in out
+    assert CLAIM in out.split("slowest of")[1] and "slowest check" in out
+
+
 def test_no_matching_claim_is_an_error(tmp_path, capsys):
     assert main(["run", "--only", "nomatch", "--out", str(tmp_path)]) == EXIT_USAGE
     assert "no claim matched 'nomatch'" in capsys.readouterr().err
