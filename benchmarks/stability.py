@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -26,6 +25,7 @@ from typing import Any
 
 from claims.lock import read_lock
 from numeric.tolerance import REFUTATION_MARGIN
+from report.environment import machine_summary
 
 FIRST_SEED = 1
 
@@ -138,16 +138,7 @@ def markdown(summary: dict[str, Any], runs: list[dict[str, Any]], machine: dict[
 
 def machine_description(runs: list[dict[str, Any]]) -> dict[str, Any]:
     environment = runs[0]["document"]["environment"]
-    keys = ("platform", "device", "device_name", "python", "torch", "sympy", "numpy", "hypothesis", "git_commit")
-    return {
-        "cpu cores": _cpu_count(),
-        **{key: environment.get(key) for key in keys},
-        "profile": environment["profile"]["name"],
-    }
-
-
-def _cpu_count() -> int | None:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return {**machine_summary(environment), "profile": environment["profile"]["name"]}
 
 
 def main(argv: list[str] | None = None) -> int:

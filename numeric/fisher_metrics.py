@@ -56,7 +56,7 @@ def zero_floor(p: torch.Tensor, tau: float) -> torch.Tensor:
 def fisher_eigenvalues(p: torch.Tensor, tau: float = 1.0) -> torch.Tensor:
     """Eigenvalues of F in descending order, computed by a dense float64 eigvalsh whatever p's dtype (and
     returned in it): the float32 eigensolver was seen to return NaN on valid inputs (28 x 28, a triple
-    eigenvalue and many zero rows; docs/stability.md), so the reference never uses it."""
+    eigenvalue and many zero rows; docs/trust.md), so the reference never uses it."""
     eigenvalues = torch.linalg.eigvalsh(softmax_fisher(p, tau).to(torch.float64)).flip(-1)
     if not bool(torch.isfinite(eigenvalues).all()):
         raise FloatingPointError("eigvalsh returned non-finite eigenvalues for a finite symmetric matrix")
@@ -69,17 +69,23 @@ def softmax_fisher_spectrum(p: torch.Tensor, tau: float = 1.0) -> torch.Tensor:
     return torch.where(eigenvalues > zero_floor(p, tau), eigenvalues, torch.zeros_like(eigenvalues))
 
 
-def fisher_metrics_reference(p: torch.Tensor, tau: float = 1.0) -> dict[str, torch.Tensor]:
-    """eigmax, trace, energy_r8, energy_r16 and decay of every row of ``p``, each of shape p.shape[:-1]."""
-    spectrum = softmax_fisher_spectrum(p, tau)
-    n = spectrum.shape[-1]
-    eigmax = spectrum[..., 0]
-    trace = spectrum.sum(dim=-1)
+def metrics_from_top(top: torch.Tensor, trace: torch.Tensor, n: int) -> dict[str, torch.Tensor]:
+    """The metrics from the largest min(16, n) eigenvalues of each row, descending and floored at the
+    rounding level (``top``: (..., >= min(16, n))), the trace (...), and the row length n: the one place the
+    definitions and edge cases above are implemented."""
+    eigmax = top[..., 0]
     metrics = {"eigmax": eigmax, "trace": trace}
     for name, k in ENERGY_CUTS.items():
-        top = spectrum[..., : min(k, n)].sum(dim=-1)
-        metrics[name] = torch.where(trace > 0, top / torch.where(trace > 0, trace, 1), 1)
-    fifth = spectrum[..., DECAY_INDEX - 1] if n >= DECAY_INDEX else torch.zeros_like(eigmax)
+        head = top[..., : min(k, n)].sum(dim=-1)
+        metrics[name] = torch.where(trace > 0, head / torch.where(trace > 0, trace, 1), 1)
+    fifth = top[..., DECAY_INDEX - 1] if n >= DECAY_INDEX else torch.zeros_like(eigmax)
     ratio = eigmax / torch.where(fifth > 0, fifth, 1)
     metrics["decay"] = torch.where(fifth > 0, ratio, torch.where(eigmax > 0, torch.inf, 1))
     return metrics
+
+
+def fisher_metrics_reference(p: torch.Tensor, tau: float = 1.0) -> dict[str, torch.Tensor]:
+    """eigmax, trace, energy_r8, energy_r16 and decay of every row of ``p``, each of shape p.shape[:-1], from
+    the dense spectrum (trace = the sum of all its eigenvalues)."""
+    spectrum = softmax_fisher_spectrum(p, tau)
+    return metrics_from_top(spectrum, spectrum.sum(dim=-1), spectrum.shape[-1])

@@ -76,7 +76,7 @@ def positive_definite_witness(map_name: str, several_inputs: bool, *, catches: s
         return {"logit_map": repr(problem.logit_map), "theta": problem.theta.tolist(), "xs": xs.tolist()}
 
     def run(ctx: RunContext):
-        return search_witness(logit_map_problems(map_name, ctx.profile.max_n), margin, describe, ctx)
+        return search_witness(logit_map_problems(map_name, ctx.profile.max_n, generic=True), margin, describe, ctx)
 
     inputs = "averaged over several inputs" if several_inputs else "one input"
     return Check(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 import platform
 import subprocess
 from importlib import metadata
@@ -62,3 +63,13 @@ def collect(ctx: RunContext, command: str) -> dict:
         "started_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "command": command,
     }
+
+
+MACHINE_KEYS = ("platform", "device", "device_name", "python", "torch", "sympy", "numpy", "hypothesis", "git_commit")
+
+
+def machine_summary(environment: dict) -> dict:
+    """The fields of a results file's environment that a benchmark record names its machine by, with the
+    number of CPU cores this process may use."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return {"cpu cores": cores, **{key: environment.get(key) for key in MACHINE_KEYS}}

@@ -370,6 +370,7 @@ EXEMPT = {
     fisher_metrics: {
         "softmax_fisher_spectrum": "fisher_eigenvalues (fuzzed) with rounding-level values set to 0",
         "zero_floor": "tolerance arithmetic on a p already validated by its caller",
+        "metrics_from_top": "arithmetic on a spectrum its callers computed from a validated p (fuzzed through them)",
     },
     fisher_definition: {
         name: "shares fisher_exact's validation of (theta, xs) (fuzzed)"
