@@ -22,7 +22,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import array_shapes, arrays
 
-from numeric import categorical, fisher_definition, fisher_metrics, formulas, softmax, temperature, validate
+from numeric import (
+    categorical,
+    fisher_definition,
+    fisher_metrics,
+    fisher_spectrum,
+    formulas,
+    softmax,
+    temperature,
+    validate,
+)
 from numeric.logit_maps import LinearScorer
 from numeric.tolerance import SAFETY, ToleranceError, gamma, rounding_tolerance, softmax_depth
 from numeric.validate import InputError
@@ -214,6 +223,22 @@ def test_fisher_and_its_spectrum(p, tau):
             assert not bool(torch.isnan(value).any()), f"{name} is NaN"
 
 
+@given(st.one_of(hostile_tensors(), plausible_rows(simplex=True)), TEMPERATURES, st.integers(-1, 7))
+def test_fast_fisher_spectrum(p, tau, k):
+    spectrum = _attempt(fisher_spectrum.softmax_fisher_eigvalsh, p, tau)
+    if spectrum is not None:
+        a = _as_float64(p)
+        matrix = (np.einsum("...i,ij->...ij", a, np.eye(a.shape[-1])) - a[..., :, None] * a[..., None, :]) / tau / tau
+        # the reference's own error (Weyl) plus the solver's few ulps of max(p) / tau^2
+        _within(spectrum, np.linalg.eigvalsh(matrix), 4 * (a.shape[-1] + 8), a.shape[-1] * 2 / float(tau) / float(tau))
+    top = _attempt(fisher_spectrum.softmax_fisher_topk, p, k, tau)
+    if top is not None and spectrum is not None:
+        assert torch.equal(top, spectrum.flip(-1)[..., :k])
+    metrics = _attempt(fisher_spectrum.fisher_metrics, p, tau)
+    if metrics is not None:
+        assert all(not bool(torch.isnan(value).any()) for value in metrics.values())
+
+
 # --- logits helpers -----------------------------------------------------------------------------------------
 
 
@@ -357,6 +382,7 @@ FUZZED = {
     },
     fisher_metrics: {"softmax_fisher", "fisher_eigenvalues", "fisher_metrics_reference"},
     formulas: {"entry_matrix", "sandwich"},
+    fisher_spectrum: {"softmax_fisher_eigvalsh", "softmax_fisher_topk", "fisher_metrics"},
     fisher_definition: {"fisher_exact"},
     validate: {"float_tensor", "nonnegative", "probability_vectors", "positive_scalar"},
 }
