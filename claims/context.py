@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass, replace
+from typing import Any
 
 import torch
 
@@ -119,6 +120,14 @@ class RunContext:
         such as softmax at tau = 1e-9, where z / tau already exceeds float32's resolvable range)."""
         wider = dtype if torch.finfo(dtype).eps < torch.finfo(self.dtype).eps else self.dtype
         return replace(self, dtype=wider)
+
+    def tensor(self, array: Any) -> torch.Tensor:
+        """A drawn array in this context's dtype and on its device, with values that are subnormal in that
+        dtype flushed to 0.  The strategies draw no float64 subnormals; a tiny float64 draw (8.6e-46) still
+        becomes a float32 subnormal, on which float32 LAPACK eigh returned NaN (seed 1 of the float32
+        stability run, holistic.block-eigvec), so the no-subnormals policy is enforced in the working dtype."""
+        values = torch.as_tensor(array, dtype=self.dtype, device=self.device)
+        return torch.where(values.abs() < torch.finfo(self.dtype).tiny, torch.zeros_like(values), values)
 
     def derive(self, *names: str) -> "RunContext":
         """The context one check runs in: same settings, the check's own seed."""

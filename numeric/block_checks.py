@@ -23,8 +23,8 @@ MAX_BLOCK = 6
 
 
 def _blocks(pair: BlockPair, ctx: RunContext) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
-    a = torch.as_tensor(pair.a, dtype=ctx.dtype, device=ctx.device)
-    c = torch.as_tensor(pair.c, dtype=ctx.dtype, device=ctx.device)
+    a = ctx.tensor(pair.a)
+    c = ctx.tensor(pair.c)
     b = torch.block_diag(a, c)
     tolerance = rounding_tolerance(b.shape[0] + 8, safe_norm(a) + safe_norm(c), ctx.dtype)
     return a, c, b, tolerance

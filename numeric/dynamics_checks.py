@@ -79,7 +79,7 @@ def quadratic_threshold(catches: str) -> Check:
 
     def evaluate(drawn: tuple[np.ndarray, float, float], ctx: RunContext) -> Evaluation:
         rows, tau, delta = drawn
-        p = torch.as_tensor(rows, dtype=ctx.dtype, device=ctx.device)
+        p = ctx.tensor(rows)
         fisher = softmax_fisher(p, tau)
         eigenvalues, vectors = torch.linalg.eigh(fisher)
         eigmax, top = eigenvalues[:, -1], vectors[..., -1]
@@ -143,7 +143,7 @@ def fixed_point_threshold(catches: str) -> Check:
 
     def evaluate(drawn: tuple[np.ndarray, float, float], ctx: RunContext) -> Evaluation:
         direction, tau, delta = drawn
-        s0 = tau * 1e-4 * torch.as_tensor(direction, dtype=ctx.dtype, device=ctx.device)
+        s0 = tau * 1e-4 * ctx.tensor(direction)
         n = s0.shape[-1]
         threshold = torch.full((1,), 2 * n * tau**2, dtype=s0.dtype, device=s0.device)
         steps = _steps(delta)

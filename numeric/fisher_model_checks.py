@@ -60,8 +60,8 @@ def positive_definite_witness(map_name: str, several_inputs: bool, *, catches: s
         xs = problem.xs if several_inputs else problem.xs[:1]
         if several_inputs and xs.shape[0] < 2:
             return 0.0
-        theta = torch.as_tensor(problem.theta, dtype=ctx.dtype, device=ctx.device)
-        inputs = torch.as_tensor(xs, dtype=ctx.dtype, device=ctx.device)
+        theta = ctx.tensor(problem.theta)
+        inputs = ctx.tensor(xs)
         z, jac = logits_and_jacobian(problem.logit_map, theta, inputs)
         jac_magnitude = jacobian_magnitude(problem.logit_map, theta, inputs)
         depth = float(softmax_depth(z).max()) + z.shape[-1] + problem.logit_map.depth
@@ -88,7 +88,7 @@ def logit_space_witness(*, catches: str) -> Check:
     """Search for an attention distribution a with lambda_min(diag(a) - a a^T) above the perturbation bound."""
 
     def margin(rows: np.ndarray, ctx: RunContext) -> float:
-        p = torch.as_tensor(rows[:1], dtype=ctx.dtype, device=ctx.device)
+        p = ctx.tensor(rows[:1])
         fisher = softmax_fisher(p)[0]
         tolerance = rounding_tolerance(p.shape[-1] + 8, torch.ones_like(fisher), ctx.dtype)
         return float(torch.linalg.eigvalsh(fisher)[0]) / _eigenvalue_floor(fisher, tolerance)
@@ -109,8 +109,8 @@ def _two_head_check(name: str, reference, reference_magnitude, kernel: EntryKern
 
     def evaluate(problem: TwoHeadProblem, ctx: RunContext) -> Evaluation:
         model = problem.model
-        theta = torch.as_tensor(problem.theta, dtype=ctx.dtype, device=ctx.device)
-        x = torch.as_tensor(problem.x, dtype=ctx.dtype, device=ctx.device)
+        theta = ctx.tensor(problem.theta)
+        x = ctx.tensor(problem.x)
         expected = reference(model, theta, x)
         claimed = per_head_sum(model, kernel, theta, x)
         magnitude = reference_magnitude(model, theta, x)

@@ -38,10 +38,6 @@ def _logits_and_temperature(ctx: RunContext) -> st.SearchStrategy:
     return st.tuples(logit_batches(ctx.profile.max_n, ctx.profile.max_batch), temperatures())
 
 
-def _tensor(ctx: RunContext, array: np.ndarray) -> torch.Tensor:
-    return torch.as_tensor(array, dtype=ctx.dtype, device=ctx.device)
-
-
 def _matrix_evaluation(
     z: torch.Tensor, tau: float, reference: torch.Tensor, claimed: torch.Tensor, magnitude: float, reference_name: str
 ) -> Evaluation:
@@ -70,7 +66,7 @@ def potential_hessian_vs_formula(kernel: EntryKernel, potential: str, *, catches
 
     def evaluate(drawn: tuple[np.ndarray, float], ctx: RunContext) -> Evaluation:
         logits, tau = drawn
-        z = _tensor(ctx, logits)
+        z = ctx.tensor(logits)
         reference = batched_hessian(lambda v: scale(tau) * pure_log_partition(v, tau), z)
         claimed = entry_matrix(kernel, softmax(z, tau), tau)
         magnitude = 2 * max(1.0, scale(tau)) / tau**2
@@ -88,7 +84,7 @@ def score_fisher_vs_formula(kernel: EntryKernel, *, catches: str) -> Check:
 
     def evaluate(drawn: tuple[np.ndarray, float], ctx: RunContext) -> Evaluation:
         logits, tau = drawn
-        z = _tensor(ctx, logits)
+        z = ctx.tensor(logits)
         p = softmax(z, tau)
         g = log_softmax_jacobian(z, tau)
         reference = expectation(p, g[..., :, None] * g[..., None, :])
@@ -105,7 +101,7 @@ def logit_hessian_vs_formula(kernel: EntryKernel, *, catches: str) -> Check:
     """-Hess_z log sigma_i(z) by autograd, for every outcome i, against kernel(sigma_j, sigma_k, delta_jk)."""
 
     def evaluate(logits: np.ndarray, ctx: RunContext) -> Evaluation:
-        z = _tensor(ctx, logits)
+        z = ctx.tensor(logits)
         hessians = -batched_hessian(pure_log_softmax, z)  # (B, n_outcomes, n, n)
         claimed = entry_matrix(kernel, softmax(z))
         worst = (hessians - claimed[:, None]).abs().flatten(start_dim=2).amax(dim=-1).argmax(dim=-1)
@@ -128,7 +124,7 @@ def parameter_hessian_vs_fisher(map_name: str, observed: bool, *, catches: str) 
     """
 
     def evaluate(problem: LogitMapProblem, ctx: RunContext) -> Evaluation:
-        theta, xs = _tensor(ctx, problem.theta), _tensor(ctx, problem.xs)
+        theta, xs = ctx.tensor(problem.theta), ctx.tensor(problem.xs)
         z, _ = logits_and_jacobian(problem.logit_map, theta, xs)
         a = softmax(z)
         fisher = fisher_per_input(problem.logit_map, theta, xs)  # (m, p, p)

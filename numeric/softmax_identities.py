@@ -47,10 +47,6 @@ SYMBOLS = {"softmax": "sigma", "log_softmax": "log sigma"}
 MODE_NAMES = {"reverse": "jacrev", "forward": "jacfwd"}
 
 
-def _tensor(ctx: RunContext, array: np.ndarray) -> torch.Tensor:
-    return torch.as_tensor(array, dtype=ctx.dtype, device=ctx.device)
-
-
 def _largest_error(a: torch.Tensor, b: torch.Tensor) -> float:
     return float((a - b).abs().max())
 
@@ -65,7 +61,7 @@ def derivative_vs_autograd(
     reference = DERIVATIVE_REFERENCES[of]
 
     def evaluate(z_rows: np.ndarray, ctx: RunContext) -> Evaluation:
-        z = _tensor(ctx, z_rows)
+        z = ctx.tensor(z_rows)
         expected = reference(z, mode=mode)
         claimed = entry_matrix(kernel, softmax(z))
         magnitude = torch.full_like(claimed, PROBABILITY_TERM_BOUND)
@@ -100,7 +96,7 @@ def inner_moment_vs_definition(
     """
 
     def evaluate(rows: np.ndarray, ctx: RunContext) -> Evaluation:
-        a = _tensor(ctx, rows)
+        a = ctx.tensor(rows)
         expected = centered_second_moment(a)
         claimed = entry_matrix(kernel, a)
         magnitude = ((1 + a.amax(dim=-1)) ** 2 * (1 + a.sum(dim=-1)))[:, None, None].expand_as(claimed)
@@ -132,7 +128,7 @@ def score_chain_vs_autograd(kernel: EntryKernel, map_name: str, *, catches: str)
     """
 
     def evaluate(problem: LogitMapProblem, ctx: RunContext) -> Evaluation:
-        theta, xs = _tensor(ctx, problem.theta), _tensor(ctx, problem.xs)
+        theta, xs = ctx.tensor(problem.theta), ctx.tensor(problem.xs)
         z, jac = logits_and_jacobian(problem.logit_map, theta, xs)
         a, expected = scores(problem.logit_map, theta, xs)
         claimed = entry_matrix(kernel, a) @ jac
@@ -171,7 +167,7 @@ def _decomposition(kernel: EntryKernel, problem: LogitMapProblem, ctx: RunContex
     map's Jacobian magnitude (:func:`numeric.fisher_definition.jacobian_magnitude`), which also covers
     cancellation inside dz/dtheta.  Depth: softmax depth + n + the map's own inner-product length.
     """
-    theta, xs = _tensor(ctx, problem.theta), _tensor(ctx, problem.xs)
+    theta, xs = ctx.tensor(problem.theta), ctx.tensor(problem.xs)
     z, jac = logits_and_jacobian(problem.logit_map, theta, xs)
     a = softmax(z)
     claimed = sandwich(jac, entry_matrix(kernel, a)).mean(dim=0)

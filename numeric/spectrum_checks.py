@@ -70,7 +70,7 @@ def _distribution_check(
     def run(ctx: RunContext):
         def evaluation(drawn: tuple[np.ndarray, float], ctx: RunContext) -> Evaluation:
             rows, tau = drawn
-            p = torch.as_tensor(rows, dtype=ctx.dtype, device=ctx.device)
+            p = ctx.tensor(rows)
             ratio, observed = evaluate(p, tau, ctx)
 
             def describe(k: int) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -114,7 +114,7 @@ def total_information(catches: str) -> Check:
 
     def evaluate(drawn: tuple[np.ndarray, float], ctx: RunContext) -> Evaluation:
         logits, tau = drawn
-        z = torch.as_tensor(logits, dtype=ctx.dtype, device=ctx.device)
+        z = ctx.tensor(logits)
         p = softmax(z, tau)
         scores = log_softmax_jacobian(z, tau)
         information = (p * (scores**2).sum(dim=-1)).sum(dim=-1)

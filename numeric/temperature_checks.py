@@ -43,12 +43,8 @@ def _spectral_norms(m: torch.Tensor) -> torch.Tensor:
     return torch.linalg.matrix_norm(m, ord=2)
 
 
-def _logits(ctx: RunContext, rows: np.ndarray) -> torch.Tensor:
-    return torch.as_tensor(rows, dtype=ctx.dtype, device=ctx.device)
-
-
 def _logits_at_small_tau(ctx: RunContext, rows: np.ndarray) -> torch.Tensor:
-    return _logits(ctx.promoted(torch.float64), rows)
+    return ctx.promoted(torch.float64).tensor(rows)
 
 
 def _check(name: str, strategy_of: Callable[[RunContext], st.SearchStrategy], evaluate, catches: str) -> Check:
@@ -99,7 +95,7 @@ def one_hot_covariance(*, catches: str) -> Check:
 
     def evaluate(drawn: tuple[np.ndarray, float, int], ctx: RunContext) -> Evaluation:
         rows, tau, seed = drawn
-        z = _logits(ctx, rows)
+        z = ctx.tensor(rows)
         q = softmax(z, tau)
         draws = 4096
         generator = torch.Generator(device=ctx.device).manual_seed(seed)
@@ -151,7 +147,7 @@ def exponential_approach(*, catches: str) -> Check:
 
     def evaluate(drawn: tuple[np.ndarray, float], ctx: RunContext) -> Evaluation:
         rows, tau = drawn
-        z = _logits(ctx, rows)
+        z = ctx.tensor(rows)
         logp = log_softmax(z, tau)
         outside = argmax_set(z) == 0
         tied = argmax_set(z).sum(dim=-1, keepdim=True)
@@ -174,7 +170,7 @@ def tau_derivative(kernel: Callable, *, catches: str) -> Check:
 
     def evaluate(drawn: tuple[np.ndarray, float], ctx: RunContext) -> Evaluation:
         rows, tau = drawn
-        z = _logits(ctx, rows)
+        z = ctx.tensor(rows)
         t = torch.tensor(tau, dtype=z.dtype, device=z.device)
         reference = torch.func.jacfwd(lambda temperature: pure_softmax(z, temperature))(t)
         p = softmax(z, tau)
@@ -199,7 +195,7 @@ def zero_temperature(limit: str, *, catches: str) -> Check:
     too small to resolve are vacuous."""
 
     def evaluate(rows: np.ndarray, ctx: RunContext) -> Evaluation:
-        z = _logits(ctx, rows)
+        z = ctx.tensor(rows)
         gap = logit_gap(z)
         scale = 1 + z.abs().amax(dim=-1)
         # tau = gap / 60 puts exp(-gap / tau) ~ 1e-26; rows where |z / tau| * u exceeds 1e-4 (|z / tau| > 1e12 in
@@ -252,7 +248,7 @@ def entropy_bound(
     """
 
     def evaluate(rows: np.ndarray, ctx: RunContext) -> Evaluation:
-        a = torch.as_tensor(rows, dtype=ctx.dtype, device=ctx.device)
+        a = ctx.tensor(rows)
         value, h = quantity(a), entropy(a)
         tolerance = rounding_tolerance(a.shape[-1] + 8, 2 * a.amax(dim=-1) + constant * h, a.dtype)
         ratio = violation(value, constant * h, tolerance, dims=0)
@@ -279,8 +275,8 @@ def monotone(
 
     def evaluate(drawn: tuple[np.ndarray, np.ndarray], ctx: RunContext) -> Evaluation:
         rows_a, rows_b = drawn
-        a = torch.as_tensor(rows_a, dtype=ctx.dtype, device=ctx.device)
-        b = torch.as_tensor(rows_b, dtype=ctx.dtype, device=ctx.device)
+        a = ctx.tensor(rows_a)
+        b = ctx.tensor(rows_b)
         scale = rounding_tolerance(a.shape[-1] + 8, torch.ones(1, dtype=a.dtype, device=a.device), a.dtype)
         more = order(a) - order(b) > scale
         ratio = torch.where(more, violation(gap(a), gap(b), scale, dims=0), 0.0)
@@ -302,7 +298,7 @@ def temperature_monotone(*, catches: str) -> Check:
 
     def evaluate(drawn: tuple[np.ndarray, float, float], ctx: RunContext) -> Evaluation:
         rows, t1, t2 = drawn
-        z = _logits(ctx, rows)
+        z = ctx.tensor(rows)
         low, high = min(t1, t2), max(t1, t2)
         gaps = [_spectral_norms(lemma2_gap(z, tau, "base-attention")) for tau in (low, high)]
         tolerance = rounding_tolerance(softmax_depth(z / low) + z.shape[-1], torch.full_like(gaps[0], 4.0), z.dtype)
@@ -372,8 +368,8 @@ def gibbs_maximiser(*, catches: str) -> Check:
 
     def evaluate(drawn: tuple[np.ndarray, np.ndarray, float], ctx: RunContext) -> Evaluation:
         probabilities, scores, t = drawn
-        p = torch.as_tensor(probabilities, dtype=ctx.dtype, device=ctx.device)
-        s = _logits(ctx, scores)
+        p = ctx.tensor(probabilities)
+        s = ctx.tensor(scores)
         log_sigma = log_softmax(s, t)
         # log Z = s_j / T - log sigma_j for any j; at j = argmax, |log sigma_j| <= log n, so the difference does
         # not cancel (at j = 0 with s_0 = -8 it loses 8u, seed 8 of the stability run).  Its rounding is
@@ -410,7 +406,7 @@ def entropy_increases_with_temperature(*, catches: str) -> Check:
 
     def evaluate(drawn: tuple[np.ndarray, float, float], ctx: RunContext) -> Evaluation:
         rows, t1, t2 = drawn
-        z = _logits(ctx, rows)
+        z = ctx.tensor(rows)
         low, high = min(t1, t2), max(t1, t2)
         h_low, h_high = entropy(softmax(z, low)), entropy(softmax(z, high))
         tolerance = rounding_tolerance(
@@ -430,7 +426,7 @@ def high_temperature(*, catches: str) -> Check:
     """|sigma(z/T) - 1/n| <= (e^(2M/T) - 1) / n with M = max |z|, at T = 1e6 (1 + M)."""
 
     def evaluate(rows: np.ndarray, ctx: RunContext) -> Evaluation:
-        z = _logits(ctx, rows)
+        z = ctx.tensor(rows)
         m = z.abs().amax(dim=-1, keepdim=True)
         t = 1e6 * (1 + m)
         p = torch.stack([softmax(z[k : k + 1], float(t[k]))[0] for k in range(z.shape[0])])
@@ -456,7 +452,7 @@ def entropy_jump_witness(*, catches: str) -> Check:
 
     def margin(drawn: tuple[np.ndarray, float], ctx: RunContext) -> float:
         rows, centre = drawn
-        z = _logits(ctx, rows)[0]
+        z = ctx.tensor(rows)[0]
         grid = torch.linspace(0.5 * centre, 1.5 * centre, 201, dtype=z.dtype, device=z.device)
 
         def entropy_at(t: torch.Tensor) -> torch.Tensor:
