@@ -57,8 +57,8 @@ def _sorted_rows(p: torch.Tensor, tau: float) -> tuple[torch.Tensor, float]:
     probability_vectors(p, "p")
     tau = positive_scalar(tau, "tau")
     scale = 1 / tau / tau
-    if not math.isfinite(scale):
-        raise InputError(f"1 / tau^2 overflows at tau = {tau:.3g}")
+    if not math.isfinite(scale) or scale > torch.finfo(p.dtype).max:
+        raise InputError(f"1 / tau^2 overflows {p.dtype} at tau = {tau:.3g}")
     return torch.sort(p.reshape(-1, p.shape[-1]), dim=-1).values, scale
 
 

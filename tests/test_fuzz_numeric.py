@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import array_shapes, arrays
 
 from numeric import (
+    attention_model,
     categorical,
     fisher_definition,
     fisher_metrics,
@@ -239,6 +240,17 @@ def test_fast_fisher_spectrum(p, tau, k):
         assert all(not bool(torch.isnan(value).any()) for value in metrics.values())
 
 
+@given(hostile_tensors(min_dims=2), hostile_tensors(min_dims=2), hostile_tensors(min_dims=2), st.booleans())
+def test_attention_layer(x, w_q, w_k, causal):
+    mask = None
+    if causal and isinstance(x, torch.Tensor) and x.dim() >= 2 and x.shape[-2] >= 1 and x.device.type != "meta":
+        mask = attention_model.causal_mask(x.shape[-2], x.device)
+    a = _attempt(attention_model.attention, x, w_q, w_k, mask)
+    if a is not None:
+        assert bool(torch.isfinite(a).all()) and bool(((a.sum(-1) - 1).abs() <= 1e-3).all())
+        assert _attempt(attention_model.attention_scores, x, w_q, w_k) is not None
+
+
 # --- logits helpers -----------------------------------------------------------------------------------------
 
 
@@ -383,6 +395,7 @@ FUZZED = {
     fisher_metrics: {"softmax_fisher", "fisher_eigenvalues", "fisher_metrics_reference"},
     formulas: {"entry_matrix", "sandwich"},
     fisher_spectrum: {"softmax_fisher_eigvalsh", "softmax_fisher_topk", "fisher_metrics"},
+    attention_model: {"attention", "attention_scores", "log_attention"},
     fisher_definition: {"fisher_exact"},
     validate: {"float_tensor", "nonnegative", "probability_vectors", "positive_scalar"},
 }
@@ -410,6 +423,7 @@ EXEMPT = {
             "fisher_monte_carlo",
         )
     },
+    attention_model: {"causal_mask": "builds a mask from an integer; its refusals are in test_attention_model"},
     validate: {
         "same_placement": "exercised by test_mixed_devices_and_dtypes_are_refused",
         "finite_result": "applied to the results of the functions fuzzed above; exercised through them",
