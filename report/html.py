@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import base64
 import json
-from collections import Counter, defaultdict
+from collections import Counter
 from html import escape
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-VERDICTS = ("PROVED", "SUPPORTED", "REFUTED", "ILL_POSED", "OPEN")
+from report.results import VERDICT_ORDER, claims_by_paper
+
 VERDICT_MEANING = {
     "PROVED": "holds: derivation closed and numeric agreement",
     "SUPPORTED": "holds numerically, no closed derivation",
@@ -93,21 +94,16 @@ def _table(header: Iterable[str], rows: Iterable[Iterable[str]], *, sortable: bo
 def _summary(document: Mapping[str, Any]) -> str:
     claims = document["claims"]
     counts = Counter(c["verdict"] for c in claims)
-    rows = [[_badge(v), str(counts.get(v, 0)), escape(VERDICT_MEANING[v])] for v in VERDICTS]
-    by_paper: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
-    for claim in claims:
-        by_paper[claim["paper"]].append(claim)
+    rows = [[_badge(v), str(counts.get(v, 0)), escape(VERDICT_MEANING[v])] for v in VERDICT_ORDER]
     papers = []
-    for paper, members in by_paper.items():
-        holding = [c["id"] for c in members if c["verdict"] in ("PROVED", "SUPPORTED")]
-        failing = [c["id"] for c in members if c["verdict"] in ("REFUTED", "ILL_POSED")]
-        undecided = [c["id"] for c in members if c["verdict"] == "OPEN"]
-        parts = [f"holds: {', '.join(holding) or 'none'}"]
-        if failing:
-            parts.append(f"does not hold as stated: {', '.join(failing)}")
-        if undecided:
-            parts.append(f"open: {', '.join(undecided)}")
-        papers.append(f"<li><b>{escape(paper)}</b> ({len(members)} claims) — {escape('; '.join(parts))}</li>")
+    for paper, groups in claims_by_paper(claims).items():
+        parts = [f"holds: {', '.join(groups['holding']) or 'none'}"]
+        if groups["failing"]:
+            parts.append(f"does not hold as stated: {', '.join(groups['failing'])}")
+        if groups["open"]:
+            parts.append(f"open: {', '.join(groups['open'])}")
+        members = sum(len(ids) for ids in groups.values())
+        papers.append(f"<li><b>{escape(paper)}</b> ({members} claims) — {escape('; '.join(parts))}</li>")
     summary = document.get("summary", {})
     flags = ""
     if summary.get("flipped"):
@@ -131,7 +127,7 @@ def _claim_table(document: Mapping[str, Any]) -> str:
                 escape(claim["paper"]),
                 escape(claim["where"]),
                 f'<span class="detail">{escape(short)}</span>',
-                f'<span data-key="{VERDICTS.index(claim["verdict"])}">{_badge(claim["verdict"])}</span>',
+                f'<span data-key="{VERDICT_ORDER.index(claim["verdict"])}">{_badge(claim["verdict"])}</span>',
                 escape(", ".join(sorted({c["kind"] for c in claim["checks"]}))),
                 str(claim.get("cases", 0)),
                 f"{claim.get('seconds', 0):.2f}",

@@ -4,10 +4,9 @@ then the provenance.  Rendered from a results document, so an old results.json c
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from typing import Any, Mapping
 
-VERDICT_ORDER = ("PROVED", "SUPPORTED", "REFUTED", "ILL_POSED", "OPEN")
+from report.results import VERDICT_ORDER, claims_by_paper
 
 
 def _cell(text: Any) -> str:
@@ -30,20 +29,15 @@ def _summary(document: Mapping[str, Any]) -> list[str]:
     summary = document["summary"]
     lines = ["## Summary", ""]
     lines += _table(["verdict", "claims"], [[v, summary["verdicts"].get(v, 0)] for v in VERDICT_ORDER])
-    by_paper: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
-    for claim in document["claims"]:
-        by_paper[claim["paper"]].append(claim)
     lines.append("")
-    for paper, claims in by_paper.items():
-        holding = [c["id"] for c in claims if c["verdict"] in ("PROVED", "SUPPORTED")]
-        failing = [c["id"] for c in claims if c["verdict"] in ("REFUTED", "ILL_POSED")]
-        open_ = [c["id"] for c in claims if c["verdict"] == "OPEN"]
-        parts = [f"holds: {', '.join(holding) or 'none'}"]
-        if failing:
-            parts.append(f"does not hold: {', '.join(failing)}")
-        if open_:
-            parts.append(f"open: {', '.join(open_)}")
-        count = f"{len(claims)} claim{'s' if len(claims) != 1 else ''}"
+    for paper, groups in claims_by_paper(document["claims"]).items():
+        parts = [f"holds: {', '.join(groups['holding']) or 'none'}"]
+        if groups["failing"]:
+            parts.append(f"does not hold: {', '.join(groups['failing'])}")
+        if groups["open"]:
+            parts.append(f"open: {', '.join(groups['open'])}")
+        members = sum(len(ids) for ids in groups.values())
+        count = f"{members} claim{'s' if members != 1 else ''}"
         lines.append(f"- **{paper}** ({count}) — " + "; ".join(parts))
     if summary["flipped"]:
         lines += ["", f"**Verdicts differing from the lock:** {', '.join(summary['flipped'])}"]

@@ -120,6 +120,21 @@ def strict_json(value: Any) -> Any:
     return value
 
 
+VERDICT_ORDER = tuple(v.value for v in Verdict)
+"""The verdicts in the order every rendering lists them."""
+
+
+def claims_by_paper(claims: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, list[str]]]:
+    """Per paper, in document order, the ids of its claims that hold (PROVED, SUPPORTED), that do not hold as
+    stated (REFUTED, ILL_POSED) and that are open: the summary every rendering words its own way."""
+    outcome = {"PROVED": "holding", "SUPPORTED": "holding", "REFUTED": "failing", "ILL_POSED": "failing"}
+    papers: dict[str, dict[str, list[str]]] = {}
+    for claim in claims:
+        groups = papers.setdefault(claim["paper"], {"holding": [], "failing": [], "open": []})
+        groups[outcome.get(claim["verdict"], "open")].append(claim["id"])
+    return papers
+
+
 TIMING_FIELDS = frozenset({"seconds", "started_at"})
 """The only fields of a results document that may differ between two runs at the same commit, profile, seed,
 dtype, device and output path (tests/test_determinism.py)."""
