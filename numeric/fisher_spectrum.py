@@ -205,14 +205,23 @@ def softmax_fisher_topk(p: torch.Tensor, k: int, tau: float = 1.0) -> torch.Tens
     return (_top_eigenvalues(d, k) * scale).reshape(*p.shape[:-1], k)
 
 
-def fisher_metrics(p: torch.Tensor, tau: float = 1.0) -> dict[str, torch.Tensor]:
-    """eigmax, trace, energy_r8, energy_r16 and decay of every row of p, each of shape p.shape[:-1], with
-    the definitions and edge cases of :mod:`numeric.fisher_metrics` (the dense reference): the top 16
-    eigenvalues from the secular equation, floored at the same rounding level, and the trace in closed form,
-    sum_i p_i (1 - p_i) / tau^2 (claim fim-metrics.trace), without the cancellation of 1 - ||p||^2."""
+def fisher_top_and_metrics(p: torch.Tensor, tau: float = 1.0) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+    """The top min(16, n) eigenvalues of F, descending and floored at the dense reference's rounding level,
+    (..., min(16, n)), and the metrics :func:`fisher_metrics` computes from them, for callers that need both
+    (the energy curves of ``fim-audit spectrum``) without solving twice."""
     d, scale = _sorted_rows(p, tau)
     n = d.shape[-1]
     top = _top_eigenvalues(d, min(max(*ENERGY_CUTS.values(), DECAY_INDEX), n)) * scale
     top = torch.where(top > zero_floor(d, tau), top, torch.zeros_like(top))
     metrics = metrics_from_top(top, _trace(d) * scale, n)
-    return {name: value.reshape(p.shape[:-1]) for name, value in metrics.items()}
+    return top.reshape(*p.shape[:-1], top.shape[-1]), {
+        name: value.reshape(p.shape[:-1]) for name, value in metrics.items()
+    }
+
+
+def fisher_metrics(p: torch.Tensor, tau: float = 1.0) -> dict[str, torch.Tensor]:
+    """eigmax, trace, energy_r8, energy_r16 and decay of every row of p, each of shape p.shape[:-1], with
+    the definitions and edge cases of :mod:`numeric.fisher_metrics` (the dense reference): the top 16
+    eigenvalues from the secular equation, floored at the same rounding level, and the trace in closed form,
+    sum_i p_i (1 - p_i) / tau^2 (claim fim-metrics.trace), without the cancellation of 1 - ||p||^2."""
+    return fisher_top_and_metrics(p, tau)[1]

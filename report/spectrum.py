@@ -18,19 +18,16 @@ import numpy as np
 import torch
 
 from numeric.attention_capture import LoadedModel, attention_rows, english_text, token_windows
-from numeric.fisher_metrics import ENERGY_CUTS
-from numeric.fisher_spectrum import fisher_metrics, softmax_fisher_topk
+from numeric.fisher_spectrum import fisher_top_and_metrics
 from report.figures import plt, save_svg
 from report.results import strict_json
-
-CURVE = max(ENERGY_CUTS.values())
 
 
 def window_metrics(rows: torch.Tensor) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
     """The metrics of every row of one window (layers, heads, queries, keys), each (layers, heads, queries),
-    and the cumulative share of the trace in the top k eigenvalues, k = 1..16: (layers, heads, queries, 16)."""
-    metrics = fisher_metrics(rows)
-    top = softmax_fisher_topk(rows, min(CURVE, rows.shape[-1]))
+    and the cumulative share of the trace in the top k eigenvalues, k = 1..16: (layers, heads, queries, 16),
+    from the same floored eigenvalues as the metrics (so k = 8 and 16 are energy_r8 and energy_r16)."""
+    top, metrics = fisher_top_and_metrics(rows)
     trace = metrics["trace"][..., None]
     curve = torch.where(trace > 0, top.cumsum(dim=-1) / torch.where(trace > 0, trace, 1), 1)
     return metrics, curve

@@ -238,6 +238,9 @@ def test_fast_fisher_spectrum(p, tau, k):
     metrics = _attempt(fisher_spectrum.fisher_metrics, p, tau)
     if metrics is not None:
         assert all(not bool(torch.isnan(value).any()) for value in metrics.values())
+        top, same = fisher_spectrum.fisher_top_and_metrics(p, tau)
+        assert all(torch.equal(same[name], metrics[name]) for name in metrics)
+        assert torch.equal(top[..., 0], metrics["eigmax"])
 
 
 @given(hostile_tensors(min_dims=2), hostile_tensors(min_dims=2), hostile_tensors(min_dims=2), st.booleans())
@@ -394,7 +397,7 @@ FUZZED = {
     },
     fisher_metrics: {"softmax_fisher", "fisher_eigenvalues", "fisher_metrics_reference"},
     formulas: {"entry_matrix", "sandwich"},
-    fisher_spectrum: {"softmax_fisher_eigvalsh", "softmax_fisher_topk", "fisher_metrics"},
+    fisher_spectrum: {"softmax_fisher_eigvalsh", "softmax_fisher_topk", "fisher_metrics", "fisher_top_and_metrics"},
     attention_model: {"attention", "attention_scores", "log_attention"},
     fisher_definition: {"fisher_exact"},
     validate: {"float_tensor", "nonnegative", "probability_vectors", "positive_scalar"},
