@@ -51,10 +51,15 @@ def _validated(x: torch.Tensor, w_q: torch.Tensor, w_k: torch.Tensor, mask: torc
         raise InputError(f"query {int(empty[0])} attends to no key (a fully masked row has no softmax)")
 
 
+def _scores(x: torch.Tensor, w_q: torch.Tensor, w_k: torch.Tensor) -> torch.Tensor:
+    """(X W_Q)(X W_K)^T / sqrt(k) for validated arguments, refusing an overflow."""
+    return finite_result((x @ w_q) @ (x @ w_k).transpose(-1, -2) / math.sqrt(w_q.shape[1]), "attention scores")
+
+
 def attention_scores(x: torch.Tensor, w_q: torch.Tensor, w_k: torch.Tensor) -> torch.Tensor:
     """S = (X W_Q)(X W_K)^T / sqrt(k): (..., T, T) for X of shape (..., T, d)."""
     _validated(x, w_q, w_k, None)
-    return finite_result((x @ w_q) @ (x @ w_k).transpose(-1, -2) / math.sqrt(w_q.shape[1]), "attention scores")
+    return _scores(x, w_q, w_k)
 
 
 def log_attention(
@@ -62,8 +67,7 @@ def log_attention(
 ) -> torch.Tensor:
     """log A = log row-softmax(S) with masked entries -inf: (..., T, T)."""
     _validated(x, w_q, w_k, mask)
-    scores = (x @ w_q) @ (x @ w_k).transpose(-1, -2) / math.sqrt(w_q.shape[1])
-    finite_result(scores, "attention scores")
+    scores = _scores(x, w_q, w_k)
     if mask is not None:
         scores = scores.masked_fill(~mask, -torch.inf)
     return pure_log_softmax(scores)
