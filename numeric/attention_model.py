@@ -1,10 +1,10 @@
 """A small, explicit softmax attention layer (attn-natgrad §2.1, Thm 1: P(i -> j) = softmax(q_i^T k_j / sqrt(d));
 fim-attn §2), the object the real-attention claims are checked on.
 
-Tokens X (T x d), parameters W_Q and W_K (d x k): queries Q = X W_Q, keys K = X W_K, scores S = Q K^T / sqrt(k)
-and attention A = row-softmax(S), optionally under a mask.  Every function is differentiable in all of its
-tensor arguments, so ``torch.func`` gives exact gradients of log P(i -> j) with respect to W_Q, W_K or their
-product W = W_Q W_K^T.
+Tokens X (T x d), parameters W_Q and W_K (d x k; leading batch dimensions of X and of the weights
+broadcast), queries Q = X W_Q, keys K = X W_K, scores S = Q K^T / sqrt(k) and attention A = row-softmax(S),
+optionally under a mask.  Every function is differentiable in all of its tensor arguments, so ``torch.func``
+gives exact gradients of log P(i -> j) with respect to W_Q, W_K or their product W = W_Q W_K^T.
 
 Masks: ``mask[i, j] = True`` lets query i attend to key j; ``causal_mask(T)`` is the lower triangle.  A masked
 probability is exactly 0 and its log is -inf.  A fully masked row has no distribution at all: it is an
@@ -33,12 +33,16 @@ def _validated(x: torch.Tensor, w_q: torch.Tensor, w_k: torch.Tensor, mask: torc
     float_tensor(w_q, "W_Q", min_dim=2)
     float_tensor(w_k, "W_K", min_dim=2)
     same_placement(X=x, W_Q=w_q, W_K=w_k)
-    if w_q.dim() != 2 or w_k.dim() != 2:
-        raise InputError(f"W_Q and W_K must be matrices, got shapes {tuple(w_q.shape)} and {tuple(w_k.shape)}")
     if w_q.shape != w_k.shape:
-        raise InputError(f"W_Q {tuple(w_q.shape)} and W_K {tuple(w_k.shape)} must have the same shape (d, k)")
-    if x.shape[-1] != w_q.shape[0]:
-        raise InputError(f"X has width {x.shape[-1]} but W_Q and W_K expect d = {w_q.shape[0]}")
+        raise InputError(f"W_Q {tuple(w_q.shape)} and W_K {tuple(w_k.shape)} must have the same shape (..., d, k)")
+    if x.shape[-1] != w_q.shape[-2]:
+        raise InputError(f"X has width {x.shape[-1]} but W_Q and W_K expect d = {w_q.shape[-2]}")
+    try:
+        torch.broadcast_shapes(x.shape[:-2], w_q.shape[:-2])
+    except RuntimeError:
+        raise InputError(
+            f"batch shapes of X {tuple(x.shape[:-2])} and of W_Q, W_K {tuple(w_q.shape[:-2])} do not broadcast"
+        ) from None
     if mask is None:
         return
     tokens = x.shape[-2]
@@ -53,7 +57,7 @@ def _validated(x: torch.Tensor, w_q: torch.Tensor, w_k: torch.Tensor, mask: torc
 
 def _scores(x: torch.Tensor, w_q: torch.Tensor, w_k: torch.Tensor) -> torch.Tensor:
     """(X W_Q)(X W_K)^T / sqrt(k) for validated arguments, refusing an overflow."""
-    return finite_result((x @ w_q) @ (x @ w_k).transpose(-1, -2) / math.sqrt(w_q.shape[1]), "attention scores")
+    return finite_result((x @ w_q) @ (x @ w_k).transpose(-1, -2) / math.sqrt(w_q.shape[-1]), "attention scores")
 
 
 def attention_scores(x: torch.Tensor, w_q: torch.Tensor, w_k: torch.Tensor) -> torch.Tensor:

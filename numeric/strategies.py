@@ -213,3 +213,34 @@ def two_head_problems(draw: st.DrawFn, max_n: int) -> TwoHeadProblem:
     theta = draw(arrays(np.float64, (model.num_parameters,), elements=st.floats(-1.0, 1.0, **FINITE)))
     x = draw(arrays(np.float64, (n, d), elements=st.floats(-1.0, 1.0, **FINITE)))
     return TwoHeadProblem(model, theta * scale, x * scale)
+
+
+ATTENTION_SHARPNESS = (1.0, 0.0, 0.3, 3.0, 10.0)
+"""Multipliers of W_Q in drawn attention problems: unit, uniform attention (W = 0), flat, sharp, very sharp."""
+
+
+@dataclass(frozen=True)
+class AttentionProblem:
+    """Tokens x (T, d), W_Q and W_K (d, d, so k = d), and a loss direction (T,) (dL/da for one query row, or the
+    residual A V - Y of a value regression)."""
+
+    x: np.ndarray
+    w_q: np.ndarray
+    w_k: np.ndarray
+    direction: np.ndarray
+
+
+@st.composite
+def attention_problems(draw: st.DrawFn, max_tokens: int) -> AttentionProblem:
+    """A small attention layer, T <= min(max_tokens, 8) tokens of width d <= 3, from uniform to very sharp."""
+    tokens = draw(st.integers(2, max(2, min(max_tokens, 8))), label="T")
+    d = draw(st.integers(1, 3), label="d")
+    sharpness = draw(st.sampled_from(ATTENTION_SHARPNESS), label="sharpness")
+    # Every entry drawn on its own (no fill value): the approximations fail on generic layers, which Hypothesis'
+    # repeated fills (most entries equal) would rarely produce.
+    unit, spread = st.floats(-1.0, 1.0, **FINITE), st.floats(-2.0, 2.0, **FINITE)
+    x = draw(arrays(np.float64, (tokens, d), elements=spread, fill=st.nothing()))
+    w_q = draw(arrays(np.float64, (d, d), elements=unit, fill=st.nothing())) * sharpness
+    w_k = draw(arrays(np.float64, (d, d), elements=unit, fill=st.nothing()))
+    direction = draw(arrays(np.float64, (tokens,), elements=unit, fill=st.nothing()))
+    return AttentionProblem(x, w_q, w_k, direction)

@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import array_shapes, arrays
 
 from numeric import (
+    attention_fisher,
     attention_model,
     categorical,
     fisher_definition,
@@ -399,6 +400,7 @@ FUZZED = {
     formulas: {"entry_matrix", "sandwich"},
     fisher_spectrum: {"softmax_fisher_eigvalsh", "softmax_fisher_topk", "fisher_metrics", "fisher_top_and_metrics"},
     attention_model: {"attention", "attention_scores", "log_attention"},
+    attention_fisher: set(),
     fisher_definition: {"fisher_exact"},
     validate: {"float_tensor", "nonnegative", "probability_vectors", "positive_scalar"},
 }
@@ -427,6 +429,20 @@ EXEMPT = {
         )
     },
     attention_model: {"causal_mask": "builds a mask from an integer; its refusals are in test_attention_model"},
+    attention_fisher: {
+        name: "closed-form kernel on tokens and an attention matrix from numeric.attention_model (fuzzed); checked "
+        "against autograd, the definition, exact rationals and curvlinops in test_attention_fisher"
+        for name in (
+            "centred_keys",
+            "pair_gradients",
+            "self_attention_gradient",
+            "parameter_fisher",
+            "parameter_fisher_substituted",
+            "score_fisher_product",
+            "score_natural_gradient",
+            "cosine",
+        )
+    },
     validate: {
         "same_placement": "exercised by test_mixed_devices_and_dtypes_are_refused",
         "finite_result": "applied to the results of the functions fuzzed above; exercised through them",
