@@ -201,34 +201,36 @@ THM3 = Claim(
         r"The attention-informed update approximates natural gradient descent: $$\begin{aligned}\theta_{\text{new}} "
         r"&= \theta - \eta F^{-1} \nabla L \\ &\approx \theta - \eta (I + A) \nabla L\end{aligned}$$",
     ),
-    formalizations=(
+    formalizations=tuple(
         Formalization(
-            "score-space",
-            "theta = the scores s_i of a query row i (T entries, so that (I + A) grad L type-checks), F = M_i = "
-            "diag(a_i) - a_i a_i^T with its pseudo-inverse (M_i 1 = 0), grad L = M_i dL/da_i for any loss L(a_i): the "
-            "directions make an acute angle, <F^+ grad L, (I + A) grad L> > 0, for every layer and row.",
+            reading,
+            statement,
             (
                 derivation_check(
-                    "sympy: exact inner product at a rational A (T = 3)",
-                    attention_natgrad.score_space_direction,
+                    f"sympy: exact inner product at a rational A ({size})",
+                    exact,
                     catches="a claimed direction more than 90 degrees from the natural gradient",
                 ),
-                attention_checks.direction_check("score-space", catches="an obtuse angle between the two directions"),
+                attention_checks.direction_check(reading, catches="an obtuse angle between the two directions"),
             ),
-        ),
-        Formalization(
-            "value-space",
-            "theta = the values V (T x d_v), the Gaussian model Y ~ N(A V, I) with loss L = |A V - Y|^2 / 2, F = A^T A "
-            "(invertible A), grad L = A^T (A V - Y): <F^-1 grad L, (I + A) grad L> > 0.",
+        )
+        for reading, size, exact, statement in (
             (
-                derivation_check(
-                    "sympy: exact inner product at a rational A (T = 2)",
-                    attention_natgrad.value_space_direction,
-                    catches="a claimed direction more than 90 degrees from the natural gradient",
-                ),
-                attention_checks.direction_check("value-space", catches="an obtuse angle between the two directions"),
+                "score-space",
+                "T = 3",
+                attention_natgrad.score_space_direction,
+                "theta = the scores s_i of a query row i (T entries, so that (I + A) grad L type-checks), F = M_i = "
+                "diag(a_i) - a_i a_i^T with its pseudo-inverse (M_i 1 = 0), grad L = M_i dL/da_i for any loss L(a_i): "
+                "the directions make an acute angle, <F^+ grad L, (I + A) grad L> > 0, for every layer and row.",
             ),
-        ),
+            (
+                "value-space",
+                "T = 2",
+                attention_natgrad.value_space_direction,
+                "theta = the values V (T x d_v), the Gaussian model Y ~ N(A V, I) with loss L = |A V - Y|^2 / 2, F = "
+                "A^T A (invertible A), grad L = A^T (A V - Y): <F^-1 grad L, (I + A) grad L> > 0.",
+            ),
+        )
     ),
     figures=(
         Figure(

@@ -128,6 +128,17 @@ def slope_interval(slopes: torch.Tensor) -> tuple[float, float, float]:
     return mean, mean - half, mean + half
 
 
+def _experiment_result(
+    passed: bool, detail: str, outcome: RateRun, observed: dict[str, object], why_uncertified: str
+) -> CheckResult:
+    """PASSED, or FAILED with an uncertified record of the run (an experiment never certifies a refutation)."""
+    if passed:
+        return CheckResult(Status.PASSED, detail, cases=outcome.problems)
+    inputs = {"seed": outcome.seed, "iterations": outcome.iterations}
+    counterexample = Counterexample(inputs, observed, False, why_uncertified)
+    return CheckResult(Status.FAILED, detail, cases=outcome.problems, counterexample=counterexample)
+
+
 def _run_for(ctx: RunContext) -> RateRun:
     return run(ctx.seed_for("fim-attn.thm2"), iterations=iterations_for(ctx))
 
@@ -149,18 +160,12 @@ def rate_check(*, catches: str) -> Check:
             f"slope of log min_t ||grad f||^2 vs log T: mean {mean:.3f}, 95% CI [{low:.3f}, {high:.3f}], per problem "
             f"{[round(float(v), 2) for v in outcome.slopes]} ({floored} at the rounding floor; {budget})"
         )
-        if high <= -0.5:
-            return CheckResult(Status.PASSED, detail, cases=outcome.problems)
-        return CheckResult(
-            Status.FAILED,
+        return _experiment_result(
+            high <= -0.5,
             detail,
-            cases=outcome.problems,
-            counterexample=Counterexample(
-                {"seed": outcome.seed, "iterations": outcome.iterations},
-                {"mean_slope": mean, "ci": [low, high]},
-                False,
-                "an observed rate at finite T does not decide an O(.) statement",
-            ),
+            outcome,
+            {"mean_slope": mean, "ci": [low, high]},
+            "an observed rate at finite T does not decide an O(.) statement",
         )
 
     return Check(
@@ -183,15 +188,12 @@ def assumptions_check(*, catches: str) -> Check:
             f"min_t lambda_min(FIM) = {mu:.3g} over {outcome.problems} paths of {outcome.iterations} steps; smallest "
             f"sigma_n(Phi)/sigma_1(Phi) = {outcome.min_rank_margin:.3g}; H(a) <= log {KEYS}"
         )
-        if mu > MU_FLOOR and outcome.min_rank_margin > MU_FLOOR:
-            return CheckResult(Status.PASSED, detail, cases=outcome.problems)
-        return CheckResult(
-            Status.FAILED,
+        return _experiment_result(
+            mu > MU_FLOOR and outcome.min_rank_margin > MU_FLOOR,
             detail,
-            cases=outcome.problems,
-            counterexample=Counterexample(
-                {"seed": outcome.seed}, {"mu": mu}, False, "a failed witness certifies nothing"
-            ),
+            outcome,
+            {"mu": mu, "rank_margin": outcome.min_rank_margin},
+            "a failed witness certifies nothing",
         )
 
     return Check(
