@@ -254,34 +254,38 @@ THM4 = Claim(
         r"\mu_{\text{eff}}/L_{\text{eff}})^t \|\theta_0 - \theta^*\|_F^2$$ where F-norm uses FIM metric and: "
         r"$$\mu_{\text{eff}}/L_{\text{eff}} > \mu/L \quad (\text{improved condition number})$$",
     ),
-    formalizations=(
+    formalizations=tuple(
         Formalization(
-            "value-regression",
-            "For the value regression of Thm 3 (Hessian H = A^T A in V), the attention-informed update V <- V - eta (I "
-            "+ A) grad L has mu_eff / L_eff = min Re lambda / max |lambda| over the eigenvalues of (I + A) H, and "
-            "mu_eff / L_eff > mu / L = lambda_min(H) / lambda_max(H).",
+            reading,
+            statement,
             (
                 derivation_check(
-                    "sympy: exact eigenvalues at A = [[3/4, 1/4], [1/4, 3/4]]",
-                    lambda: attention_natgrad.conditioning_not_improved("value-regression"),
-                    catches="a preconditioner that worsens the conditioning",
+                    f"sympy: {case}",
+                    lambda reading=reading: attention_natgrad.conditioning_not_improved(reading),
+                    catches=catches,
                 ),
-                attention_checks.conditioning_check("value-regression", catches="layers where mu/L does not improve"),
+                attention_checks.conditioning_check(reading, catches=f"{where} where mu/L does not improve"),
             ),
-        ),
-        Formalization(
-            "quadratic",
-            "For every quadratic f(theta) = (theta - theta*)^T H (theta - theta*) / 2 on R^T (H positive definite) and "
-            "every attention matrix A, mu_eff / L_eff of (I + A) H exceeds mu / L of H.",
+        )
+        for reading, case, catches, where, statement in (
             (
-                derivation_check(
-                    "sympy: H = I and uniform A (T = 2)",
-                    lambda: attention_natgrad.conditioning_not_improved("quadratic"),
-                    catches="a perfectly conditioned H made worse",
-                ),
-                attention_checks.conditioning_check("quadratic", catches="quadratics where mu/L does not improve"),
+                "value-regression",
+                "exact eigenvalues at A = [[3/4, 1/4], [1/4, 3/4]]",
+                "a preconditioner that worsens the conditioning",
+                "layers",
+                "For the value regression of Thm 3 (Hessian H = A^T A in V), the attention-informed update V <- V - "
+                "eta (I + A) grad L has mu_eff / L_eff = min Re lambda / max |lambda| over the eigenvalues of (I + A) "
+                "H, and mu_eff / L_eff > mu / L = lambda_min(H) / lambda_max(H).",
             ),
-        ),
+            (
+                "quadratic",
+                "H = I and uniform A (T = 2)",
+                "a perfectly conditioned H made worse",
+                "quadratics",
+                "For every quadratic f(theta) = (theta - theta*)^T H (theta - theta*) / 2 on R^T (H positive definite) "
+                "and every attention matrix A, mu_eff / L_eff of (I + A) H exceeds mu / L of H.",
+            ),
+        )
     ),
     figures=(
         Figure(

@@ -14,7 +14,7 @@ from html import escape
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from report.results import VERDICT_ORDER, claims_by_paper
+from report.results import VERDICT_ORDER, claims_by_paper, paper_outline
 
 VERDICT_MEANING = {
     "PROVED": "holds: derivation closed and numeric agreement",
@@ -97,12 +97,7 @@ def _summary(document: Mapping[str, Any]) -> str:
     rows = [[_badge(v), str(counts.get(v, 0)), escape(VERDICT_MEANING[v])] for v in VERDICT_ORDER]
     papers = []
     for paper, groups in claims_by_paper(claims).items():
-        parts = [f"holds: {', '.join(groups['holding']) or 'none'}"]
-        if groups["failing"]:
-            parts.append(f"does not hold as stated: {', '.join(groups['failing'])}")
-        if groups["open"]:
-            parts.append(f"open: {', '.join(groups['open'])}")
-        members = sum(len(ids) for ids in groups.values())
+        members, parts = paper_outline(groups, "does not hold as stated")
         papers.append(f"<li><b>{escape(paper)}</b> ({members} claims) — {escape('; '.join(parts))}</li>")
     summary = document.get("summary", {})
     flags = ""

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any, Mapping
 
-from report.results import VERDICT_ORDER, claims_by_paper
+from report.results import VERDICT_ORDER, claims_by_paper, paper_outline
 
 
 def _cell(text: Any) -> str:
@@ -31,12 +31,7 @@ def _summary(document: Mapping[str, Any]) -> list[str]:
     lines += _table(["verdict", "claims"], [[v, summary["verdicts"].get(v, 0)] for v in VERDICT_ORDER])
     lines.append("")
     for paper, groups in claims_by_paper(document["claims"]).items():
-        parts = [f"holds: {', '.join(groups['holding']) or 'none'}"]
-        if groups["failing"]:
-            parts.append(f"does not hold: {', '.join(groups['failing'])}")
-        if groups["open"]:
-            parts.append(f"open: {', '.join(groups['open'])}")
-        members = sum(len(ids) for ids in groups.values())
+        members, parts = paper_outline(groups, "does not hold")
         count = f"{members} claim{'s' if members != 1 else ''}"
         lines.append(f"- **{paper}** ({count}) — " + "; ".join(parts))
     if summary["flipped"]:

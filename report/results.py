@@ -135,6 +135,17 @@ def claims_by_paper(claims: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, 
     return papers
 
 
+def paper_outline(groups: Mapping[str, list[str]], failing: str) -> tuple[int, list[str]]:
+    """(number of claims, ["holds: ...", "<failing>: ...", "open: ..."]) for one paper of claims_by_paper, empty
+    groups left out except 'holds' (which says 'none'); ``failing`` is each rendering's wording."""
+    parts = [f"holds: {', '.join(groups['holding']) or 'none'}"]
+    if groups["failing"]:
+        parts.append(f"{failing}: {', '.join(groups['failing'])}")
+    if groups["open"]:
+        parts.append(f"open: {', '.join(groups['open'])}")
+    return sum(len(ids) for ids in groups.values()), parts
+
+
 TIMING_FIELDS = frozenset({"seconds", "started_at"})
 """The only fields of a results document that may differ between two runs at the same commit, profile, seed,
 dtype, device and output path (tests/test_determinism.py)."""
