@@ -97,6 +97,8 @@ class RunContext:
     device: torch.device
     dtype: torch.dtype = torch.float64
     seed: int = DEFAULT_SEED
+    audit_seed: int | None = None
+    """The global seed a derived context came from (None: this context's own seed is the global one)."""
 
     @classmethod
     def create(
@@ -115,6 +117,12 @@ class RunContext:
         """
         return zlib.crc32(":".join((str(self.seed), *names)).encode())
 
+    def shared_seed(self, *names: str) -> int:
+        """A seed for data several checks share (a training campaign, a measured sample): from the audit's
+        global seed, so every check, figure and claim that reads it sees the same runs."""
+        root = self.seed if self.audit_seed is None else self.audit_seed
+        return zlib.crc32(":".join((str(root), *names)).encode())
+
     def promoted(self, dtype: torch.dtype) -> "RunContext":
         """This context computing in at least ``dtype`` (for checks whose question float32 cannot resolve,
         such as softmax at tau = 1e-9, where z / tau already exceeds float32's resolvable range)."""
@@ -130,5 +138,7 @@ class RunContext:
         return torch.where(values.abs() < torch.finfo(self.dtype).tiny, torch.zeros_like(values), values)
 
     def derive(self, *names: str) -> "RunContext":
-        """The context one check runs in: same settings, the check's own seed."""
-        return replace(self, seed=self.seed_for(*names))
+        """The context one check runs in: same settings, the check's own seed (the global one is kept)."""
+        return replace(
+            self, seed=self.seed_for(*names), audit_seed=self.seed if self.audit_seed is None else self.audit_seed
+        )

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from fnmatch import fnmatchcase
 
-from claims import attn_natgrad, fim_attn, fim_metrics, holistic
+from claims import attn_natgrad, fim_attn, fim_metrics, holistic, tt_fim
 from claims.model import Claim
 
-PAPER_MODULES = (fim_attn, attn_natgrad, fim_metrics, holistic)
+PAPER_MODULES = (fim_attn, tt_fim, attn_natgrad, fim_metrics, holistic)
 """Each module exposes PAPER, SEED_FILE and CLAIMS; adding a paper means adding its module here."""
 
 

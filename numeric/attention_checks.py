@@ -93,7 +93,7 @@ def _with_measurement(check: Check, measured: Callable[[attention_measurements.S
 
     def run(ctx: RunContext) -> CheckResult:
         result = check.run(ctx)
-        sample = attention_measurements.measure(ctx.seed_for("attention-sample"))
+        sample = attention_measurements.measure(ctx.shared_seed("attention-sample"))
         return replace(result, detail=f"{result.detail}; measured: {measured(sample)}")
 
     return replace(check, run=run)

@@ -13,7 +13,7 @@ from report.figures import log_axes
 
 
 def _sample(ctx: RunContext) -> attention_measurements.Sample:
-    return attention_measurements.measure(ctx.seed_for("attention-sample"))
+    return attention_measurements.measure(ctx.shared_seed("attention-sample"))
 
 
 def _by_sharpness(axes, values, transform=lambda v: v) -> None:
@@ -73,7 +73,7 @@ def conditioning_ratios(ctx: RunContext):
 def rate_curves(ctx: RunContext):
     """min_(t <= T) ||grad f(theta_t)||^2 against T for every problem, with C / sqrt(T) through the first point."""
     outcome = natural_gradient_rate.run(
-        ctx.seed_for("fim-attn.thm2"), iterations=natural_gradient_rate.iterations_for(ctx)
+        ctx.shared_seed("fim-attn.thm2"), iterations=natural_gradient_rate.iterations_for(ctx)
     )
     figure, axes = log_axes("Thm 2: natural gradient with F~, eta_t = 1/sqrt(t)", "T", "min_(t<=T) ||grad f||^2")
     t = outcome.checkpoints.numpy()

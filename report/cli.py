@@ -7,6 +7,7 @@
     fim-audit diff OLD.json NEW.json
     fim-audit screenshot [REPORT.html] [--out IMAGE.png]
     fim-audit spectrum [--model PATH] [--windows N] [--length T] [--device auto|cpu|cuda] [--out DIR]
+    fim-audit experiment NAME [--profile default|ci|thorough] [--device auto|cpu|cuda] [--seed N] [--out DIR]
 
 Exit status: 0 done; 1 ``--check`` found a verdict differing from the lock, or ``diff`` found a change; 2 bad
 arguments or
@@ -224,6 +225,26 @@ def _spectrum(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+EXPERIMENTS = {
+    "optimizers": "tt-fim.sec4-faster",
+    "attention-dynamics": "tt-fim.thm3.1,holistic.rg-temperature,fim-attn.prop2",
+    "reciprocal": "fim-metrics.ra-lower-eigmax",
+    "temperature-schedule": "fim-attn.thm3",
+}
+"""Each training experiment (numeric/training_experiments.py, numeric/natural_gradient_rate.py) and the claims it
+decides; ``all`` runs every one."""
+
+
+def _experiment(args: argparse.Namespace) -> int:
+    """An experiment is the audit of the claims it decides: the same checks, cached runs, figures and report."""
+    from numeric.experiment_cache import cache_directory
+
+    args.only = ",".join(EXPERIMENTS.values()) if args.name == "all" else EXPERIMENTS[args.name]
+    args.dtype, args.durations, args.lock, args.check, args.update_lock = "float64", None, LOCK_PATH, False, False
+    print(f"fim-audit: experiment {args.name}; training runs cached in {cache_directory() or 'nothing (cache off)'}")
+    return _run(args)
+
+
 def _positive_count(text: str) -> int:
     value = _count_argument(text)
     if value == 0:
@@ -291,6 +312,18 @@ def parser() -> argparse.ArgumentParser:
     spectrum.add_argument("--device", default="cpu", choices=("auto", "cpu", "cuda"), help="torch device")
     spectrum.add_argument("--out", type=path_argument, default=Path("spectrum-report"), help="output directory")
     spectrum.set_defaults(handler=_spectrum)
+
+    experiment = commands.add_parser(
+        "experiment", help="run one training experiment (cached) and write its report, figures and numbers"
+    )
+    experiment.add_argument("name", choices=(*EXPERIMENTS, "all"), help="which experiment")
+    experiment.add_argument(
+        "--profile", default="default", choices=sorted(PROFILES), help="budget (thorough: full size, GPU advised)"
+    )
+    experiment.add_argument("--device", default="cpu", choices=("auto", "cpu", "cuda"), help="torch device")
+    experiment.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"global seed (default: {DEFAULT_SEED})")
+    experiment.add_argument("--out", type=path_argument, default=Path("experiment-report"), help="output directory")
+    experiment.set_defaults(handler=_experiment)
     return top
 
 

@@ -1,0 +1,73 @@
+"""A disk cache for experiment runs, so that ``fim-audit experiment NAME``, the audit and the report re-use one
+another's training runs.
+
+An entry is keyed by a SHA-256 of the run's specification, the device type, the torch version and the source
+of every module that shapes a run (CODE_FILES); editing any of them, or changing the specification, misses the
+cache.  Entries live under ``$FIM_AUDIT_CACHE`` when set, else ``$XDG_CACHE_HOME/fim-audit`` (default
+``~/.cache/fim-audit``); ``FIM_AUDIT_CACHE=off`` disables the cache.  A corrupt entry is recomputed.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any, Callable
+
+import torch
+
+CODE_FILES = ("char_corpus.py", "tiny_gpt.py", "fa_adam.py", "training.py", "fisher_spectrum.py", "fisher_metrics.py")
+"""The modules of :mod:`numeric` whose source is part of every key."""
+
+
+def cache_directory() -> Path | None:
+    """Where entries live, or None when caching is off."""
+    setting = os.environ.get("FIM_AUDIT_CACHE")
+    if setting == "off":
+        return None
+    if setting:
+        return Path(setting)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "fim-audit"
+
+
+@functools.lru_cache(maxsize=1)
+def _code_digest() -> str:
+    here = Path(__file__).parent
+    digest = hashlib.sha256()
+    for name in CODE_FILES:
+        digest.update((here / name).read_bytes())
+    return digest.hexdigest()
+
+
+def key(specification: dict[str, Any], device: torch.device) -> str:
+    """The entry name of one run."""
+    payload = json.dumps(
+        {"spec": specification, "device": device.type, "torch": torch.__version__, "code": _code_digest()},
+        sort_keys=True,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()[:32]
+
+
+def cached(
+    kind: str, specification: dict[str, Any], device: torch.device, compute: Callable[[], dict[str, Any]]
+) -> dict[str, Any]:
+    """The cached result of ``compute`` for ``specification``, computing and storing it on a miss."""
+    directory = cache_directory()
+    if directory is None:
+        return compute()
+    path = directory / kind / f"{key(specification, device)}.json"
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        pass
+    result = compute()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_text(json.dumps(result))
+        temporary.replace(path)
+    except OSError:
+        pass  # a read-only cache location only costs the re-run
+    return result

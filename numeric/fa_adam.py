@@ -1,0 +1,117 @@
+"""Fisher-Attention-Adam (FA-Adam), the optimizer of attn-natgrad §4.1 (seed 001_181f8bcbd64df2c9.txt), which
+tt-fim §4 item 3 (seed 000_1b11466ca2d5adcf.txt) credits with faster convergence than Adam.
+
+The paper's pseudo-code::
+
+    class FisherAttentionAdam(torch.optim.Adam):
+        def step(self):
+            A = self.get_attention_patterns()
+            F_approx = compute_fisher_approximation(A)
+            for param in self.parameters():
+                grad_nat = solve_system(F_approx, param.grad)
+                param.data -= self.lr * grad_nat
+
+leaves every part of the computation unstated.  The choices made here, each the most literal one we found:
+
+* ``get_attention_patterns``: the attention probabilities of the current training batch, recorded by the
+  forward pass that produced the gradient (:meth:`numeric.tiny_gpt.TinyGPT.attention_patterns`), shape
+  (layers, batch, heads, T, T).
+* ``compute_fisher_approximation``: attn-natgrad Thm 1's FIM_block ~ E[A A^T], the expectation taken over
+  layers and heads, one T x T matrix per sequence b: F_b = mean_(l, h) A_(l,b,h) A_(l,b,h)^T, plus Tikhonov
+  damping DAMPING * (tr F_b / T) I.  A causal A is lower triangular with a positive diagonal, so A A^T is
+  positive definite, but its smallest eigenvalue falls like 1/T^2 near uniform attention; the damping bounds
+  the condition number by about 1/DAMPING.
+* ``solve_system(F_approx, param.grad)``: F_approx is T x T and lives on the token axis, while a parameter's
+  gradient has no token axis.  The one place the two meet is a linear map applied token by token, y_t = W
+  x_t + b, whose gradient is a sum over tokens, grad W = sum_b Delta_b^T X_b (X_b the T x d_in inputs,
+  Delta_b the T x d_out output gradients of sequence b).  The system is solved on that token axis: grad_nat W
+  = sum_b (F_b^-1 Delta_b)^T X_b and grad_nat b = sum_b 1^T F_b^-1 Delta_b (a Cholesky solve per sequence).
+  Every ``nn.Linear`` (attention projections, MLP, output head: 95% of the parameters of the default model)
+  is preconditioned this way; embeddings and LayerNorm parameters have no such factorisation and keep their
+  plain gradient (grad_nat = grad).
+* The update: ``moments=False`` is the pseudo-code itself, theta <- theta - lr grad_nat (Adam's moment
+  estimates are never used although the class derives from Adam).  ``moments=True`` is the reading of tt-fim
+  §4 ("adam preconditioned attention update"): grad_nat replaces the gradient in an ordinary Adam step.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import torch
+from torch import nn
+
+DAMPING = 1e-2
+"""Tikhonov damping relative to the mean eigenvalue tr(F_b) / T."""
+
+
+def compute_fisher_approximation(attention: torch.Tensor) -> torch.Tensor:
+    """F_b = mean over layers and heads of A A^T, damped: (batch, T, T) from (layers, batch, heads, T, T)."""
+    fisher = (attention @ attention.transpose(-1, -2)).mean(dim=(0, 2))
+    size = fisher.shape[-1]
+    scale = fisher.diagonal(dim1=-2, dim2=-1).mean(dim=-1)
+    return fisher + DAMPING * scale[:, None, None] * torch.eye(size, dtype=fisher.dtype, device=fisher.device)
+
+
+class _TokenFactors:
+    """Records, for every ``nn.Linear`` of a model, its input X (batch, T, d_in) in the forward pass and its
+    output gradient Delta (batch, T, d_out) in the backward pass."""
+
+    def __init__(self, model: nn.Module) -> None:
+        self.inputs: dict[nn.Linear, torch.Tensor] = {}
+        self.output_gradients: dict[nn.Linear, torch.Tensor] = {}
+        self.linears = [module for module in model.modules() if isinstance(module, nn.Linear)]
+        for module in self.linears:
+            module.register_forward_hook(self._record)
+
+    def _record(self, module: nn.Linear, inputs: tuple[torch.Tensor, ...], output: torch.Tensor) -> None:
+        if not output.requires_grad:
+            return
+        self.inputs[module] = inputs[0].detach()
+
+        def keep(gradient: torch.Tensor) -> None:
+            self.output_gradients[module] = gradient.detach()
+
+        output.register_hook(keep)
+
+
+def solve_system(factor: torch.Tensor, output_gradients: torch.Tensor) -> torch.Tensor:
+    """F_b^-1 Delta_b for every sequence b, from the Cholesky factor of F: (batch, T, d_out)."""
+    return torch.cholesky_solve(output_gradients, factor)
+
+
+class FisherAttentionAdam(torch.optim.Adam):
+    """FA-Adam as documented in this module; ``attention_patterns`` returns the current batch's attention."""
+
+    def __init__(
+        self,
+        model: nn.Module,
+        attention_patterns: Callable[[], torch.Tensor],
+        lr: float,
+        moments: bool,
+    ) -> None:
+        super().__init__(model.parameters(), lr=lr)
+        self.get_attention_patterns = attention_patterns
+        self.moments = moments
+        self.factors = _TokenFactors(model)
+
+    @torch.no_grad()
+    def step(self, closure: None = None) -> None:
+        if closure is not None:
+            raise ValueError("FA-Adam takes no closure: the gradient and attention come from the last forward pass")
+        factor = torch.linalg.cholesky(compute_fisher_approximation(self.get_attention_patterns()))
+        for module in self.factors.linears:
+            if module not in self.factors.output_gradients:
+                continue
+            solved = solve_system(factor, self.factors.output_gradients[module])
+            module.weight.grad = torch.einsum("bto,bti->oi", solved, self.factors.inputs[module])
+            if module.bias is not None:
+                module.bias.grad = solved.sum(dim=(0, 1))
+        self.factors.output_gradients.clear()
+        if self.moments:
+            super().step()
+            return
+        for group in self.param_groups:
+            for param in group["params"]:
+                if param.grad is not None:
+                    param.add_(param.grad, alpha=-group["lr"])

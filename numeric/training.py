@@ -1,0 +1,161 @@
+"""One training run of the character GPT (:mod:`numeric.tiny_gpt`) on the bundled text
+(:mod:`numeric.char_corpus`), logging validation loss, training wall time and per-head attention metrics.
+
+Training runs in float32 (what language models are trained in; on the default model a float64 step costs
+2.0x a float32 step and gives the same validation loss to 1e-7); every metric is computed in float64 from
+the recorded float32 attention rows, each renormalised to sum 1 after the cast.  A run is fixed by its
+:class:`RunSpec`: the seed draws the initial weights and, through its own generator, the training batches,
+so two optimizers with the same seed see the same initial model and the same data in the same order.
+
+The attention metrics of each evaluation, per layer and head, averaged over the metric windows (rows i >= 1,
+the queries that see at least two keys):
+
+* ``entropy``: H(a_i) / log(i + 1), the entropy as a fraction of its maximum (1 = uniform over the past);
+* ``eigmax``, ``trace``, ``energy_r8``, ``energy_r16``: the fim-metrics doc's FIM metrics of each row, F =
+  diag(a_i) - a_i a_i^T (tau = 1 on the already scaled scores), from :mod:`numeric.fisher_spectrum`;
+* ``distance``: ||A - F||_F with A the T x T attention matrix and F = (1/T) sum_i (diag(a_i) - a_i a_i^T) its
+  FIM block of the same shape (tt-fim §3.1), and ``lambda_2``: the second smallest eigenvalue of F (its
+  smallest is 0, with eigenvector 1);
+* ``span``: sum_j a_ij (i - j), the mean distance attended over (the head's "scale" in fim-attn App. C);
+* ``correlation``: the Pearson correlation between the attention maps of every pair of heads (all layers),
+  over the causal entries of rows i >= 1 of the metric windows.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import torch
+
+from numeric.char_corpus import corpus
+from numeric.fa_adam import FisherAttentionAdam
+from numeric.fisher_metrics import softmax_fisher
+from numeric.fisher_spectrum import fisher_top_and_metrics
+from numeric.temperature import entropy
+from numeric.tiny_gpt import GPTConfig, TinyGPT, build
+
+OPTIMIZERS = ("adam", "fa-adam", "fa-adam-moments")
+"""Adam; FA-Adam as the pseudo-code (theta -= lr grad_nat); FA-Adam with Adam's moments on grad_nat."""
+HEAD_METRICS = ("entropy", "eigmax", "trace", "energy_r8", "energy_r16", "distance", "lambda_2", "span")
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """Everything one run depends on besides the device."""
+
+    config: GPTConfig
+    optimizer: str
+    lr: float
+    seed: int
+    steps: int
+    batch: int
+    evaluations: int
+    validation_windows: int
+    metric_windows: int
+    """Validation windows whose attention metrics each evaluation records (0: none, loss only)."""
+
+    def __post_init__(self) -> None:
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(f"unknown optimizer {self.optimizer!r}; expected one of {OPTIMIZERS}")
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def evaluation_steps(steps: int, evaluations: int) -> list[int]:
+    """Step 0 and ``evaluations`` evenly spaced steps up to ``steps``."""
+    return sorted({round(k * steps / evaluations) for k in range(evaluations + 1)})
+
+
+def _optimizer(spec: RunSpec, model: TinyGPT) -> torch.optim.Optimizer:
+    if spec.optimizer == "adam":
+        return torch.optim.Adam(model.parameters(), lr=spec.lr)
+    return FisherAttentionAdam(model, model.attention_patterns, spec.lr, moments=spec.optimizer.endswith("moments"))
+
+
+def attention_metrics(attention: torch.Tensor) -> dict[str, Any]:
+    """The per-head metrics of the module docstring from (layers, batch, heads, T, T) attention probabilities:
+    each of HEAD_METRICS as a (layers, heads) list, and ``correlation`` as a (layers*heads)^2 list."""
+    rows = attention.double()
+    rows = rows / rows.sum(dim=-1, keepdim=True)
+    length = rows.shape[-1]
+    later = rows[..., 1:, :]
+    support = torch.arange(2, length + 1, dtype=rows.dtype, device=rows.device)
+    _, fisher = fisher_top_and_metrics(later)
+    block = softmax_fisher(rows).mean(dim=-3)
+    offsets = torch.arange(length, device=rows.device)
+    lag = (offsets[:, None] - offsets[None, :]).clamp(min=0).to(rows.dtype)
+    values = {
+        "entropy": entropy(later) / support.log(),
+        **{name: fisher[name] for name in ("eigmax", "trace", "energy_r8", "energy_r16")},
+        "distance": torch.linalg.matrix_norm(rows - block)[..., None],
+        "lambda_2": torch.linalg.eigvalsh(block)[..., 1:2],
+        "span": (later * lag[1:]).sum(dim=-1),
+    }
+    summary = {name: value.mean(dim=(1, 3)).tolist() for name, value in values.items()}
+    mask = torch.ones(length, length, dtype=torch.bool, device=rows.device).tril()
+    mask[0] = False
+    maps = rows.permute(0, 2, 1, 3, 4)[..., mask]
+    summary["correlation"] = torch.corrcoef(maps.reshape(maps.shape[0] * maps.shape[1], -1)).tolist()
+    return summary
+
+
+def _synchronize(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def train(spec: RunSpec, device: torch.device) -> dict[str, Any]:
+    """Run ``spec`` and return its log (JSON-ready): evaluation steps, validation loss, cumulative training
+    seconds (evaluations excluded), and the attention metrics of every evaluation.
+
+    On a CPU the run uses one thread: float32 matrix products summed in a thread-count-dependent order give
+    results that differ in the last bits, and training amplifies such differences into different runs."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        return _train(spec, device)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _train(spec: RunSpec, device: torch.device) -> dict[str, Any]:
+    data = corpus()
+    model = build(spec.config, spec.seed, torch.float32, device)
+    optimizer = _optimizer(spec, model)
+    generator = torch.Generator().manual_seed(spec.seed)
+    validation = [t.to(device) for t in data.validation_batch(spec.validation_windows, spec.config.length)]
+    probe = [t[: spec.metric_windows] for t in validation]
+    record = spec.optimizer != "adam"
+    checkpoints = set(evaluation_steps(spec.steps, spec.evaluations))
+    log: dict[str, Any] = {"spec": spec.to_json(), "step": [], "val_loss": [], "seconds": [], "metrics": []}
+    seconds = 0.0
+    for step in range(spec.steps + 1):
+        if step in checkpoints:
+            model.eval()
+            with torch.no_grad():
+                loss = float(model(*validation))
+                if spec.metric_windows:
+                    model(*probe, record_attention=True)
+                    log["metrics"].append(attention_metrics(model.attention_patterns()))
+            model.train()
+            log["step"].append(step)
+            log["val_loss"].append(loss if math.isfinite(loss) else None)
+            log["seconds"].append(seconds)
+            if not math.isfinite(loss):
+                break
+        if step == spec.steps:
+            break
+        inputs, targets = (t.to(device) for t in data.training_batch(generator, spec.batch, spec.config.length))
+        _synchronize(device)
+        start = time.perf_counter()
+        loss = model(inputs, targets, record_attention=record)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        _synchronize(device)
+        seconds += time.perf_counter() - start
+    return log

@@ -1,0 +1,326 @@
+"""Checks that read the training campaigns (:mod:`numeric.training_experiments`) and decide issue 10's claims.
+
+Every comparison is paired by seed (the two arms share initial weights and data order) and decided by the 95%
+t interval of the per-seed differences (:mod:`numeric.confidence`):
+
+* the interval lies on the claimed side of 0: PASSED;
+* it lies on the other side: FAILED with a certified counterexample.  The runs are seeded and deterministic,
+  and the certificate states the interval and how far its near end is from 0 in units of the float32 rounding
+  bound of the compared quantity (a mean over ``depth`` float32 terms, :func:`numeric.tolerance.rounding_tolerance`);
+* it contains 0: FAILED, uncertified (undecided at this budget, so the reading stays OPEN).
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from typing import Any, Sequence
+
+import numpy as np
+import torch
+
+from claims.context import RunContext
+from claims.model import Check, CheckResult, Counterexample, Kind, Status
+from numeric import training_experiments as experiments
+from numeric.confidence import describe, mean_interval
+from numeric.tolerance import rounding_tolerance
+
+Runs = list[dict[str, Any]]
+
+
+def head_mean(log: dict[str, Any], metric: str, evaluation: int = -1) -> float:
+    """A metric averaged over layers and heads at one evaluation of a run."""
+    values = log["metrics"][evaluation][metric]
+    return statistics.fmean(v for layer in values for v in layer)
+
+
+def loss_area(log: dict[str, Any]) -> float:
+    """The mean validation loss over the evaluations after step 0: the area under the loss-vs-step curve per
+    step (lower = faster convergence over the whole run); +inf for a diverged run."""
+    losses = log["val_loss"][1:]
+    if len(losses) < len(log["step"]) - 1 or any(v is None for v in losses):
+        return math.inf
+    return statistics.fmean(losses)
+
+
+def _rounding(depth: int, magnitude: float) -> float:
+    return float(rounding_tolerance(depth, torch.tensor(magnitude, dtype=torch.float64), torch.float32))
+
+
+def interval_result(
+    differences: Sequence[float],
+    *,
+    claimed_sign: int,
+    what: str,
+    detail: str,
+    depth: int,
+    magnitude: float,
+    inputs: dict[str, Any],
+) -> CheckResult:
+    """Decide ``claimed_sign * mean(differences) > 0`` by the 95% t interval, as the module docstring says."""
+    mean, low, high = interval = mean_interval(differences)
+    near, far = (low, high) if claimed_sign > 0 else (-high, -low)
+    text = (
+        f"{what}: {describe(interval)} over {len(differences)} seeds ({[round(d, 4) for d in differences]}); {detail}"
+    )
+    observed = {"mean": mean, "ci95": [low, high], "per_seed": list(differences)}
+    if near > 0:
+        return CheckResult(Status.PASSED, text, cases=len(differences))
+    rounding = _rounding(depth, magnitude)
+    if far < 0:
+        margin = -far / rounding
+        certificate = (
+            f"seeded deterministic runs; the 95% t interval excludes 0 on the side opposite to the claim, its near "
+            f"end {margin:.3g} float32 rounding bounds ({rounding:.2g}) from 0"
+        )
+        return CheckResult(
+            Status.FAILED, text, len(differences), counterexample=Counterexample(inputs, observed, True, certificate)
+        )
+    why = "the 95% interval contains 0: undecided at this budget (more seeds or steps would decide it)"
+    return CheckResult(
+        Status.FAILED, text, len(differences), counterexample=Counterexample(inputs, observed, False, why)
+    )
+
+
+def _run_inputs(ctx: RunContext, **extra: Any) -> dict[str, Any]:
+    budget = experiments.budget_for(ctx)
+    return {
+        "budget": experiments.describe_budget(ctx),
+        "profile": ctx.profile.name,
+        "device": str(ctx.device),
+        "steps": budget.steps,
+        **extra,
+    }
+
+
+def _validation_tokens(ctx: RunContext) -> int:
+    budget = experiments.budget_for(ctx)
+    return budget.validation_windows * budget.length
+
+
+def loss_at_time(log: dict[str, Any], seconds: float) -> float:
+    """A run's validation loss at ``seconds`` of training, interpolated between evaluations (its last loss
+    beyond its own end)."""
+    return float(np.interp(seconds, log["seconds"], log["val_loss"]))
+
+
+def optimizer_check(optimizer: str, *, catches: str) -> Check:
+    """tt-fim.sec4-faster: ``optimizer`` (a FA-Adam reading) against Adam, each at its own chosen learning rate:
+    the per-seed difference of the loss area (:func:`loss_area`) is negative."""
+
+    def evaluate(ctx: RunContext) -> CheckResult:
+        sweep = experiments.optimizer_sweep(ctx)
+        arms = sweep["optimizers"]
+        adam, other = arms["adam"], arms[optimizer]
+        differences = [loss_area(o) - loss_area(a) for o, a in zip(other["runs"], adam["runs"], strict=True)]
+        adam_time = statistics.fmean(r["seconds"][-1] for r in adam["runs"])
+        other_time = statistics.fmean(r["seconds"][-1] for r in other["runs"])
+        at_equal_time = [
+            loss_at_time(o, adam_time) - experiments.final_loss(a)
+            for o, a in zip(other["runs"], adam["runs"], strict=True)
+        ]
+        detail = (
+            f"chosen lr {optimizer} {other['lr']:g} vs Adam {adam['lr']:g} (grid {list(sweep['budget'].lrs)}, "
+            f"selection seeds {list(sweep['selection_seeds'])}); final validation loss {optimizer} "
+            f"{describe(mean_interval([experiments.final_loss(r) for r in other['runs']]))}, Adam "
+            f"{describe(mean_interval([experiments.final_loss(r) for r in adam['runs']]))}; seconds per run "
+            f"{other_time:.2f} vs {adam_time:.2f} ({other_time / adam_time:.2f}x); at Adam's wall time the "
+            f"difference in loss is {describe(mean_interval(at_equal_time))}; {experiments.describe_budget(ctx)}"
+        )
+        return interval_result(
+            differences,
+            claimed_sign=-1,
+            what=f"mean validation loss over the run, {optimizer} minus Adam",
+            detail=detail,
+            depth=_validation_tokens(ctx),
+            magnitude=max(loss_area(r) for r in adam["runs"]),
+            inputs=_run_inputs(ctx, optimizer=optimizer, lr=other["lr"], adam_lr=adam["lr"]),
+        )
+
+    return Check(f"experiment: {optimizer} against Adam on the character GPT", Kind.EXPERIMENT, catches, evaluate)
+
+
+SPECTRUM_METRICS = ("eigmax", "trace", "energy_r8", "energy_r16")
+
+
+def reciprocal_check(*, catches: str) -> Check:
+    """fim-metrics.ra-lower-eigmax: RA's eigmax (mean over layers, heads and rows, at the end of training)
+    minus standard attention's, per seed, is negative; the other metrics are reported beside it."""
+
+    def evaluate(ctx: RunContext) -> CheckResult:
+        standard, reciprocal = experiments.standard_runs(ctx), experiments.reciprocal_runs(ctx)
+
+        def gap(metric: str) -> list[float]:
+            return [head_mean(r, metric) - head_mean(s, metric) for r, s in zip(reciprocal, standard, strict=True)]
+
+        others = "; ".join(f"{m} {describe(mean_interval(gap(m)))}" for m in SPECTRUM_METRICS[1:])
+        loss = [
+            experiments.final_loss(r) - experiments.final_loss(s) for r, s in zip(reciprocal, standard, strict=True)
+        ]
+        budget = experiments.budget_for(ctx)
+        return interval_result(
+            gap("eigmax"),
+            claimed_sign=-1,
+            what="final eigmax, RA minus standard",
+            detail=f"RA minus standard, final: {others}; validation loss {describe(mean_interval(loss))}; "
+            f"{experiments.describe_budget(ctx)}",
+            depth=budget.metric_windows * budget.length * budget.layers * budget.heads,
+            magnitude=max(head_mean(s, "eigmax") for s in standard),
+            inputs=_run_inputs(ctx),
+        )
+
+    return Check("experiment: RA against standard attention, paired seeds", Kind.EXPERIMENT, catches, evaluate)
+
+
+def _evaluation_index(log: dict[str, Any], fraction: float) -> int:
+    """The evaluation closest to ``fraction`` of the run."""
+    target = fraction * log["step"][-1]
+    return min(range(len(log["step"])), key=lambda k: abs(log["step"][k] - target))
+
+
+def entropy_drop_check(start: float, *, catches: str) -> Check:
+    """holistic.rg-temperature: the normalised attention entropy (mean over layers and heads) at the end of the
+    standard runs minus its value at ``start`` (a fraction of the run) is negative, per seed."""
+
+    def evaluate(ctx: RunContext) -> CheckResult:
+        runs = experiments.standard_runs(ctx)
+        marks = [_evaluation_index(r, start) for r in runs]
+        differences = [head_mean(r, "entropy") - head_mean(r, "entropy", k) for r, k in zip(runs, marks, strict=True)]
+        heads = [
+            sum(
+                f < i
+                for f, i in zip(sum(r["metrics"][-1]["entropy"], []), sum(r["metrics"][k]["entropy"], []), strict=True)
+            )
+            for r, k in zip(runs, marks, strict=True)
+        ]
+        budget = experiments.budget_for(ctx)
+        return interval_result(
+            differences,
+            claimed_sign=-1,
+            what=f"entropy / log(i+1) at the end minus at step {runs[0]['step'][marks[0]]}",
+            detail=f"heads whose entropy fell, per seed: {heads} of {budget.layers * budget.heads}; "
+            f"{experiments.describe_budget(ctx)}",
+            depth=budget.metric_windows * budget.length * budget.length,
+            magnitude=1.0,
+            inputs=_run_inputs(ctx, from_step=runs[0]["step"][marks[0]]),
+        )
+
+    name = "experiment: entropy from initialisation to the end" if start == 0 else "experiment: entropy from mid-run"
+    return Check(name, Kind.EXPERIMENT, catches, evaluate)
+
+
+def head_pairs(log: dict[str, Any]) -> list[tuple[float, float]]:
+    """(|span_1 - span_2|, |correlation|) for every pair of heads at the end of a run."""
+    final = log["metrics"][-1]
+    spans = [v for layer in final["span"] for v in layer]
+    correlation = final["correlation"]
+    return [
+        (abs(spans[i] - spans[j]), abs(correlation[i][j])) for i in range(len(spans)) for j in range(i + 1, len(spans))
+    ]
+
+
+def _slope(points: Sequence[tuple[float, float]]) -> float:
+    xs, ys = zip(*points, strict=True)
+    mx, my = statistics.fmean(xs), statistics.fmean(ys)
+    return sum((x - mx) * (y - my) for x, y in points) / sum((x - mx) ** 2 for x in xs)
+
+
+def scale_decay_check(*, catches: str) -> Check:
+    """fim-attn.prop2, span reading: per seed, the least-squares slope of |corr(head_1, head_2)| against
+    |span_1 - span_2| over all pairs of heads is negative (coupling falls as the scales separate)."""
+
+    def evaluate(ctx: RunContext) -> CheckResult:
+        runs = experiments.standard_runs(ctx)
+        slopes = [_slope(head_pairs(r)) for r in runs]
+        budget = experiments.budget_for(ctx)
+        pairs = len(head_pairs(runs[0]))
+        return interval_result(
+            slopes,
+            claimed_sign=-1,
+            what="slope of |corr| against |span difference|",
+            detail=f"{pairs} head pairs per seed; {experiments.describe_budget(ctx)}",
+            depth=budget.metric_windows * budget.length * budget.length,
+            magnitude=1.0,
+            inputs=_run_inputs(ctx),
+        )
+
+    return Check("experiment: head coupling against span separation", Kind.EXPERIMENT, catches, evaluate)
+
+
+def correlation_bound_check(*, catches: str) -> Check:
+    """fim-attn.prop2, as written: every measured |corr| <= C exp(-|Lambda_1 - Lambda_2| / xi) with C = 1 and
+    Lambda = d_Lambda (equal for every head), i.e. |corr| <= 1 for every pair of heads."""
+
+    def evaluate(ctx: RunContext) -> CheckResult:
+        runs = experiments.standard_runs(ctx)
+        worst = max(c for r in runs for _, c in head_pairs(r))
+        tolerance = _rounding(experiments.budget_for(ctx).metric_windows * 1024, 1.0)
+        detail = (
+            f"largest |corr| between heads {worst:.4f} <= 1 over {len(runs)} seeds; {experiments.describe_budget(ctx)}"
+        )
+        if worst <= 1 + tolerance:
+            return CheckResult(Status.PASSED, detail, cases=len(runs))
+        counterexample = Counterexample(
+            _run_inputs(ctx), {"max_abs_corr": worst}, worst > 1 + 1e4 * tolerance, "margin"
+        )
+        return CheckResult(Status.FAILED, detail, len(runs), counterexample=counterexample)
+
+    return Check("experiment: every head pair within the bound with C = 1", Kind.EXPERIMENT, catches, evaluate)
+
+
+def _distance_depth(ctx: RunContext) -> int:
+    budget = experiments.budget_for(ctx)
+    return budget.metric_windows * budget.length * budget.length
+
+
+def distance_bound_check(contraction: bool, *, catches: str) -> Check:
+    """tt-fim.thm3.1 along the standard runs: ||A(theta_t) - F(theta_t)||_F (mean over layers, heads and windows)
+    at the end minus the claimed bound (1 - eta lambda)^t ||A(theta_0) - F(theta_0)||_F, per seed, is <= 0.
+    ``contraction=False`` uses lambda = lambda_min(F) = 0 (the bound is the initial distance);
+    ``contraction=True`` uses lambda = lambda_2(F(theta_0)), F's smallest positive eigenvalue, and eta = the
+    runs' learning rate."""
+
+    def evaluate(ctx: RunContext) -> CheckResult:
+        sweep = experiments.optimizer_sweep(ctx)
+        eta = sweep["optimizers"]["adam"]["lr"]
+        runs = experiments.standard_runs(ctx)
+        excess, bounds = [], []
+        for r in runs:
+            factor = (1 - eta * head_mean(r, "lambda_2", 0)) ** r["step"][-1] if contraction else 1.0
+            bounds.append(factor * head_mean(r, "distance", 0))
+            excess.append(head_mean(r, "distance") - bounds[-1])
+        reading = "(1 - eta lambda_2)^t" if contraction else "lambda_min(F) = 0, bound = initial distance"
+        return interval_result(
+            excess,
+            claimed_sign=-1,
+            what="final ||A - F||_F minus the claimed bound",
+            detail=f"{reading}; bound per seed {[round(b, 4) for b in bounds]}, eta = {eta:g}, "
+            f"{experiments.describe_budget(ctx)}",
+            depth=_distance_depth(ctx),
+            magnitude=max(head_mean(r, "distance") for r in runs),
+            inputs=_run_inputs(ctx, eta=eta, contraction=contraction),
+        )
+
+    name = "experiment: ||A - F||_F against " + ("the contracting bound" if contraction else "its initial value")
+    return Check(name, Kind.EXPERIMENT, catches, evaluate)
+
+
+def distance_floor_check(*, catches: str) -> Check:
+    """The correction: every tracked ||A - F||_F (every layer, head and evaluation of every standard run, each a
+    mean over windows of values >= 1) is >= 1 within float32 rounding."""
+
+    def evaluate(ctx: RunContext) -> CheckResult:
+        runs = experiments.standard_runs(ctx)
+        values = [v for r in runs for e in r["metrics"] for layer in e["distance"] for v in layer]
+        smallest = min(values)
+        tolerance = _rounding(_distance_depth(ctx), max(values))
+        detail = f"smallest of {len(values)} tracked distances {smallest:.4f} (largest {max(values):.4f}); " + (
+            experiments.describe_budget(ctx)
+        )
+        if smallest >= 1 - tolerance:
+            return CheckResult(Status.PASSED, detail, cases=len(values))
+        certified = smallest < 1 - 1e4 * tolerance
+        counterexample = Counterexample(_run_inputs(ctx), {"smallest_distance": smallest}, certified, "float margin")
+        return CheckResult(Status.FAILED, detail, len(values), counterexample=counterexample)
+
+    return Check("experiment: ||A - F||_F >= 1 along every run", Kind.EXPERIMENT, catches, evaluate)

@@ -1,0 +1,148 @@
+"""The training campaigns of issue 10, shared by the claims they decide (seeds 000-004; see each function).
+
+* :func:`optimizer_sweep`: Adam, FA-Adam (pseudo-code) and FA-Adam (Adam moments) on the character GPT.  Each
+  optimizer's learning rate is chosen from the same grid (``lrs``) by the final validation loss of separate
+  selection seeds, then each runs from ``seeds`` fresh seeds at its chosen rate (tt-fim.sec4-faster).  The
+  Adam runs at the chosen rate are the "standard" runs that the attention measurements read (tt-fim.thm3.1,
+  holistic.rg-temperature, fim-attn.prop2).
+* :func:`reciprocal_runs`: the Reciprocal Attention model (:mod:`numeric.tiny_gpt`) trained by Adam at the
+  standard runs' rate from the same seeds, on the same data in the same order (fim-metrics.ra-lower-eigmax).
+
+Budgets come from the audit profile: ``default`` and ``ci`` train the default model (2 layers x 2 heads,
+width 32, context 32; 33k parameters) for 200 steps, a few seconds per run on a 2-core CPU; ``thorough`` trains
+a 4 x 4, width 128, context 64 model for 2000 steps (GPU recommended).  Every run is cached on disk
+(:mod:`numeric.experiment_cache`) and in memory.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+
+from claims.context import RunContext
+from numeric.char_corpus import corpus
+from numeric.experiment_cache import cached
+from numeric.tiny_gpt import GPTConfig
+from numeric.training import OPTIMIZERS, RunSpec, train
+
+
+@dataclass(frozen=True)
+class TrainingBudget:
+    """The sizes of one campaign: the model, the run length, the learning-rate grid and the seed counts."""
+
+    length: int
+    width: int
+    layers: int
+    heads: int
+    steps: int
+    batch: int
+    evaluations: int
+    validation_windows: int
+    metric_windows: int
+    lrs: tuple[float, ...]
+    selection_seeds: int
+    seeds: int
+
+
+LR_GRID = (1e-3, 3e-3, 1e-2, 3e-2, 1e-1, 3e-1)
+"""Half-decade steps covering every optimizer's best rate at the default size (Adam 3e-3, FA-Adam 1e-1, FA-Adam
+with moments 3e-2 in the first measurements), each with a diverging rate above it."""
+
+BUDGETS = {
+    "default": TrainingBudget(32, 32, 2, 2, 200, 16, 8, 64, 16, LR_GRID, 1, 5),
+    "thorough": TrainingBudget(64, 128, 4, 4, 2000, 32, 20, 256, 32, LR_GRID, 2, 5),
+}
+BUDGETS["ci"] = BUDGETS["default"]
+
+
+def budget_for(ctx: RunContext) -> TrainingBudget:
+    return BUDGETS[ctx.profile.name]
+
+
+def _spec(
+    budget: TrainingBudget, optimizer: str, lr: float, seed: int, reciprocal: bool = False, metrics: bool = True
+) -> RunSpec:
+    config = GPTConfig(
+        corpus().vocabulary_size, budget.length, budget.width, budget.layers, budget.heads, reciprocal=reciprocal
+    )
+    return RunSpec(
+        config,
+        optimizer,
+        lr,
+        seed,
+        budget.steps,
+        budget.batch,
+        budget.evaluations,
+        budget.validation_windows,
+        budget.metric_windows if metrics else 0,
+    )
+
+
+def run(spec: RunSpec, device: torch.device) -> dict[str, Any]:
+    """One training run, from the cache when it holds it."""
+    return cached("training", spec.to_json(), device, lambda: train(spec, device))
+
+
+def seeds(ctx: RunContext, purpose: str, count: int) -> list[int]:
+    """``count`` seeds derived from the audit seed, one list per purpose ("selection" or "runs")."""
+    return [ctx.shared_seed("training", purpose, str(k)) for k in range(count)]
+
+
+def final_loss(log: dict[str, Any]) -> float:
+    """The last validation loss of a run; +inf for a run that diverged."""
+    last = log["val_loss"][-1]
+    return float("inf") if last is None or len(log["val_loss"]) < len(log["step"]) else float(last)
+
+
+@functools.lru_cache(maxsize=4)
+def _sweep(budget: TrainingBudget, selection: tuple[int, ...], final: tuple[int, ...], device: str) -> dict:
+    where = torch.device(device)
+    result: dict[str, Any] = {"budget": budget, "selection_seeds": selection, "seeds": final, "optimizers": {}}
+    for optimizer in OPTIMIZERS:
+        grid = {
+            lr: [run(_spec(budget, optimizer, lr, seed, metrics=False), where) for seed in selection]
+            for lr in budget.lrs
+        }
+        score = {lr: sum(final_loss(log) for log in logs) / len(logs) for lr, logs in grid.items()}
+        chosen = min(budget.lrs, key=score.__getitem__)
+        result["optimizers"][optimizer] = {
+            "selection_loss": score,
+            "lr": chosen,
+            "runs": [run(_spec(budget, optimizer, chosen, seed), where) for seed in final],
+        }
+    return result
+
+
+def optimizer_sweep(ctx: RunContext) -> dict[str, Any]:
+    """The sweep of the module docstring for this context's profile, seeds and device."""
+    budget = budget_for(ctx)
+    return _sweep(
+        budget,
+        tuple(seeds(ctx, "selection", budget.selection_seeds)),
+        tuple(seeds(ctx, "runs", budget.seeds)),
+        str(ctx.device),
+    )
+
+
+def standard_runs(ctx: RunContext) -> list[dict[str, Any]]:
+    """The Adam runs at Adam's chosen rate: standard attention, one per seed."""
+    return optimizer_sweep(ctx)["optimizers"]["adam"]["runs"]
+
+
+def reciprocal_runs(ctx: RunContext) -> list[dict[str, Any]]:
+    """Reciprocal Attention runs paired with :func:`standard_runs` (same seeds, data order and rate)."""
+    sweep = optimizer_sweep(ctx)
+    lr = sweep["optimizers"]["adam"]["lr"]
+    return [run(_spec(sweep["budget"], "adam", lr, seed, reciprocal=True), ctx.device) for seed in sweep["seeds"]]
+
+
+def describe_budget(ctx: RunContext) -> str:
+    """The budget in words, for check details."""
+    budget = budget_for(ctx)
+    return (
+        f"{budget.layers} layers x {budget.heads} heads, width {budget.width}, context {budget.length}, "
+        f"{budget.steps} steps of batch {budget.batch}, seeds {seeds(ctx, 'runs', budget.seeds)}"
+    )

@@ -1,0 +1,185 @@
+"""The training machinery of issue 10 checked piece by piece against dense float64 references: the character
+GPT (causality, the RA reverse geometry), FA-Adam's token-axis solve, the per-head attention metrics, the
+confidence intervals and the interval decision, and the experiment cache."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+
+from claims.model import Status
+from numeric import experiment_cache, fa_adam
+from numeric.char_corpus import corpus
+from numeric.confidence import mean_interval, t_quantile
+from numeric.tiny_gpt import GPTConfig, build
+from numeric.training import RunSpec, attention_metrics, evaluation_steps, train
+from numeric.training_checks import interval_result
+
+F64 = torch.float64
+CPU = torch.device("cpu")
+
+
+def _model(reciprocal: bool = False, seed: int = 0):
+    return build(GPTConfig(vocabulary=11, length=8, width=8, layers=2, heads=2, reciprocal=reciprocal), seed, F64, CPU)
+
+
+@pytest.mark.parametrize("reciprocal", [False, True])
+def test_the_model_is_causal(reciprocal):
+    """Changing the last token changes no earlier position's attention or prediction (both geometries)."""
+    model = _model(reciprocal)
+    ids = torch.randint(0, 11, (3, 8), generator=torch.Generator().manual_seed(1))
+    changed = ids.clone()
+    changed[:, -1] = (changed[:, -1] + 1) % 11
+    model(ids, ids, record_attention=True)
+    before = model.attention_patterns()
+    model(changed, changed, record_attention=True)
+    after = model.attention_patterns()
+    torch.testing.assert_close(before[..., :-1, :], after[..., :-1, :], rtol=0, atol=0)
+    assert bool((before.triu(diagonal=1) == 0).all())
+    torch.testing.assert_close(before.sum(dim=-1), torch.ones_like(before.sum(dim=-1)))
+
+
+def test_reciprocal_layers_alternate_and_score_k_i_dot_q_j():
+    """Layer 0 of the RA model is the standard layer; layer 1 scores k_i . q_j (the transposed score matrix),
+    masked causally after the transpose and normalised per row (dense float64 reference)."""
+    standard, reciprocal = _model(False), _model(True)
+    assert [b.attention.reverse for b in reciprocal.blocks] == [False, True]
+    reciprocal.load_state_dict(standard.state_dict())
+    ids = torch.randint(0, 11, (2, 8), generator=torch.Generator().manual_seed(2))
+    standard(ids, ids, record_attention=True)
+    reciprocal(ids, ids, record_attention=True)
+    torch.testing.assert_close(reciprocal.attention_patterns()[0], standard.attention_patterns()[0])
+    block = reciprocal.blocks[1]
+    captured = {}
+    block.norm1.register_forward_hook(lambda m, i, o: captured.update(x=o.detach()))
+    reciprocal(ids, ids, record_attention=True)
+    q, k, _ = block.attention.qkv(captured["x"]).split(8, dim=-1)
+    q, k = (t.reshape(2, 8, 2, 4).transpose(1, 2) for t in (q, k))
+    scores = torch.einsum("bhid,bhjd->bhij", k, q) / 2.0
+    mask = torch.ones(8, 8, dtype=torch.bool).tril()
+    expected = torch.softmax(scores.masked_fill(~mask, -math.inf), dim=-1)
+    torch.testing.assert_close(reciprocal.attention_patterns()[1], expected)
+
+
+def test_the_fisher_approximation_is_damped_mean_of_a_a_transpose():
+    attention = torch.rand(3, 2, 4, 5, 5, dtype=F64).tril()
+    attention = attention / attention.sum(dim=-1, keepdim=True)
+    fisher = fa_adam.compute_fisher_approximation(attention)
+    reference = torch.einsum("lbhij,lbhkj->bik", attention, attention) / 12
+    scale = reference.diagonal(dim1=-2, dim2=-1).mean(dim=-1)
+    torch.testing.assert_close(fisher, reference + fa_adam.DAMPING * scale[:, None, None] * torch.eye(5, dtype=F64))
+    assert bool((torch.linalg.eigvalsh(fisher) > 0).all())
+
+
+def test_fa_adam_solves_on_the_token_axis_of_every_linear_layer(monkeypatch):
+    """One pseudo-code step: theta -= lr * grad_nat with grad_nat W = sum_b (F_b^-1 Delta_b)^T X_b for every
+    nn.Linear, checked against per-sequence autograd gradients and a dense solve; other parameters move by
+    -lr * grad."""
+    model = _model()
+    ids = torch.randint(0, 11, (3, 8), generator=torch.Generator().manual_seed(3))
+    fixed = torch.rand(3, 8, 8, dtype=F64)
+    fixed = fixed @ fixed.transpose(-1, -2) + torch.eye(8, dtype=F64)
+    monkeypatch.setattr(fa_adam, "compute_fisher_approximation", lambda attention: fixed)
+    linear = model.blocks[0].mlp[0]
+    seen = {}
+    handle = linear.register_forward_hook(lambda m, i, o: seen.update(x=i[0].detach(), y=o))
+    loss = model(ids, ids, record_attention=True)
+    handle.remove()
+    delta = torch.autograd.grad(loss, seen["y"])[0]
+    expected = sum(torch.linalg.solve(fixed[b], delta[b]).T @ seen["x"][b] for b in range(3))
+    optimizer = fa_adam.FisherAttentionAdam(model, model.attention_patterns, lr=0.5, moments=False)
+    before = {name: p.detach().clone() for name, p in model.named_parameters()}
+    model.zero_grad()
+    model(ids, ids, record_attention=True).backward()
+    plain = model.tokens.weight.grad.clone()
+    optimizer.step()
+    torch.testing.assert_close(before["blocks.0.mlp.0.weight"] - linear.weight.detach(), 0.5 * expected)
+    torch.testing.assert_close(before["tokens.weight"] - model.tokens.weight.detach(), 0.5 * plain)
+
+
+def test_fa_adam_refuses_a_closure():
+    model = _model()
+    with pytest.raises(ValueError, match="closure"):
+        fa_adam.FisherAttentionAdam(model, model.attention_patterns, 0.1, False).step(lambda: 0.0)
+
+
+def test_attention_metrics_of_uniform_causal_attention():
+    """Uniform causal rows: normalised entropy 1, span i/2, ||A - F||_F from the dense definition (>= 1),
+    F's smallest eigenvalue 0, every head correlated 1 with every other."""
+    length = 6
+    rows = torch.ones(length, length, dtype=F64).tril()
+    rows = rows / rows.sum(dim=-1, keepdim=True)
+    attention = rows.expand(2, 3, 2, length, length).clone()
+    metrics = attention_metrics(attention)
+    block = sum(torch.diag(r) - torch.outer(r, r) for r in rows) / length
+    distance = float(torch.linalg.matrix_norm(rows - block))
+    assert distance >= 1
+    for layer in range(2):
+        for head in range(2):
+            assert metrics["entropy"][layer][head] == pytest.approx(1.0, abs=1e-12)
+            assert metrics["distance"][layer][head] == pytest.approx(distance, rel=1e-12)
+            assert metrics["span"][layer][head] == pytest.approx(sum(i / 2 for i in range(1, length)) / 5, rel=1e-12)
+            assert metrics["lambda_2"][layer][head] > 0
+    torch.testing.assert_close(torch.tensor(metrics["correlation"], dtype=F64), torch.ones(4, 4, dtype=F64))
+
+
+def test_a_tiny_run_is_deterministic_and_logs_every_evaluation():
+    spec = RunSpec(GPTConfig(corpus().vocabulary_size, 8, 8, 1, 2), "fa-adam-moments", 1e-2, 5, 6, 4, 3, 4, 2)
+    first, second = train(spec, CPU), train(spec, CPU)
+    assert first["step"] == evaluation_steps(6, 3) == [0, 2, 4, 6]
+    assert first["val_loss"] == second["val_loss"] and first["metrics"] == second["metrics"]
+    assert first["val_loss"][-1] < first["val_loss"][0]
+
+
+def test_unknown_optimizer_and_bad_sizes_are_refused():
+    with pytest.raises(ValueError, match="unknown optimizer"):
+        RunSpec(GPTConfig(10), "sgd", 0.1, 0, 1, 1, 1, 1, 1)
+    with pytest.raises(ValueError, match="multiple of heads"):
+        GPTConfig(10, width=10, heads=3)
+    with pytest.raises(ValueError, match="windows"):
+        corpus().validation_batch(10**7, 32)
+
+
+def test_mean_interval_matches_the_t_formula():
+    mean, low, high = mean_interval([1.0, 2.0, 3.0])
+    assert mean == 2.0 and high - mean == pytest.approx(4.303 / math.sqrt(3))
+    assert t_quantile(100) == 1.96
+    with pytest.raises(ValueError):
+        mean_interval([1.0])
+
+
+@pytest.mark.parametrize(
+    ("differences", "status", "certified"),
+    [
+        ([-1.0, -1.1, -0.9], Status.PASSED, None),
+        ([1.0, 1.1, 0.9], Status.FAILED, True),
+        ([-1, 1, 0.1], Status.FAILED, False),
+    ],
+)
+def test_interval_decision(differences, status, certified):
+    """A claimed decrease: an interval below 0 passes, above 0 is a certified counterexample, across 0 is not."""
+    result = interval_result(differences, claimed_sign=-1, what="x", detail="", depth=10, magnitude=1.0, inputs={})
+    assert result.status is status
+    assert (result.counterexample.certified if result.counterexample else None) is certified
+
+
+def test_the_cache_stores_reuses_and_recovers(tmp_path, monkeypatch):
+    monkeypatch.setenv("FIM_AUDIT_CACHE", str(tmp_path))
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return {"value": len(calls)}
+
+    assert experiment_cache.cached("k", {"a": 1}, CPU, compute) == {"value": 1}
+    assert experiment_cache.cached("k", {"a": 1}, CPU, compute) == {"value": 1}
+    assert experiment_cache.cached("k", {"a": 2}, CPU, compute) == {"value": 2}
+    entry = next((tmp_path / "k").glob("*.json"))
+    entry.write_text("{not json")
+    experiment_cache.cached("k", {"a": 1}, CPU, compute)
+    assert len(calls) == 3
+    monkeypatch.setenv("FIM_AUDIT_CACHE", "off")
+    experiment_cache.cached("k", {"a": 1}, CPU, compute)
+    assert len(calls) == 4
