@@ -232,7 +232,7 @@ EXPERIMENTS = {
     "temperature-schedule": "fim-attn.thm3",
 }
 """Each training experiment (numeric/training_experiments.py, numeric/natural_gradient_rate.py) and the claims it
-decides; ``all`` runs every one."""
+decides, as id prefixes (so ``temperature-schedule`` also reports Thm 3's proof step 4); ``all`` runs every one."""
 
 
 def _experiment(args: argparse.Namespace) -> int:

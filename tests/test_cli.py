@@ -122,3 +122,16 @@ def test_figures_are_written_referenced_and_deterministic(tmp_path):
     first, second = (tmp_path / name / figure["file"] for name in ("first", "second"))
     assert first.read_bytes() == second.read_bytes() and first.read_text().lstrip().startswith("<?xml")
     assert f"]({figure['file']})" in (tmp_path / "first" / "report.md").read_text()
+
+
+def test_experiment_runs_the_claims_it_decides(tmp_path, capsys):
+    """`fim-audit experiment NAME` audits exactly that experiment's claims, with figures, and says where runs
+    are cached; an unknown name is a usage error."""
+    out = tmp_path / "exp"
+    assert main(["experiment", "temperature-schedule", "--out", str(out)]) == EXIT_OK
+    document = json.loads((out / "results.json").read_text())
+    assert [claim["id"] for claim in document["claims"]] == ["fim-attn.thm3", "fim-attn.thm3-step4"]
+    assert document["claims"][0]["figures"] and "cached in" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as exit_info:
+        main(["experiment", "no-such-experiment"])
+    assert exit_info.value.code == EXIT_USAGE
