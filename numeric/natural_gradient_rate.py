@@ -157,8 +157,18 @@ def _experiment_result(
     return CheckResult(Status.FAILED, detail, cases=outcome.problems, counterexample=counterexample)
 
 
-def _run_for(ctx: RunContext) -> RateRun:
+TAU0 = 1.0
+"""Thm 3's tau_0 in the schedule run (tau_1 = 1: the preconditioner starts as FIM + E[Phi^T Phi])."""
+
+
+def thm2_run(ctx: RunContext) -> RateRun:
+    """The fim-attn Thm 2 run of this context's profile, shared by its checks and figure."""
     return run(ctx.shared_seed("fim-attn.thm2"), iterations=iterations_for(ctx))
+
+
+def thm3_run(ctx: RunContext) -> RateRun:
+    """The same problems under Thm 3's temperature schedule, shared by its check and figure."""
+    return run(ctx.shared_seed("fim-attn.thm2"), iterations=iterations_for(ctx), tau0=TAU0)
 
 
 def rate_check(*, catches: str) -> Check:
@@ -166,7 +176,7 @@ def rate_check(*, catches: str) -> Check:
     below -1/2 (a curve that reached its rounding floor counts as faster than any power)."""
 
     def evaluate(ctx: RunContext) -> CheckResult:
-        outcome = _run_for(ctx)
+        outcome = thm2_run(ctx)
         floored = int(torch.isnan(outcome.slopes).sum())
         budget = f"{outcome.problems} problems, T <= {outcome.iterations}, seed {outcome.seed}"
         if floored == outcome.problems:
@@ -200,7 +210,7 @@ def assumptions_check(*, catches: str) -> Check:
     lambda_min(FIM(theta_t)) >= mu > MU_FLOOR along every path, H(a) <= log n."""
 
     def evaluate(ctx: RunContext) -> CheckResult:
-        outcome = _run_for(ctx)
+        outcome = thm2_run(ctx)
         mu = float(outcome.mu.min())
         detail = (
             f"min_t lambda_min(FIM) = {mu:.3g} over {outcome.problems} paths of {outcome.iterations} steps; smallest "
@@ -219,10 +229,6 @@ def assumptions_check(*, catches: str) -> Check:
     )
 
 
-TAU0 = 1.0
-"""Thm 3's tau_0 in the schedule run (tau_1 = 1: the preconditioner starts as FIM + E[Phi^T Phi])."""
-
-
 def schedule_rhs_shape(checkpoints: torch.Tensor) -> torch.Tensor:
     """(1 + sum_(t<=T) tau_0 / sqrt(t)) / sqrt(T) at each checkpoint T: Thm 3's right-hand side with C1 = C2 = 1."""
     t = torch.arange(1, int(checkpoints.max()) + 1, dtype=torch.float64)
@@ -235,7 +241,7 @@ def schedule_check(*, catches: str) -> Check:
     bounded in T, i.e. the 95% interval of the mean log-log slope of that ratio lies at or below 0."""
 
     def evaluate(ctx: RunContext) -> CheckResult:
-        outcome = run(ctx.shared_seed("fim-attn.thm2"), iterations=iterations_for(ctx), tau0=TAU0)
+        outcome = thm3_run(ctx)
         checkpoints = outcome.checkpoints.double()
         ratio = outcome.last / schedule_rhs_shape(checkpoints)
         slopes = curve_slopes(outcome.last, outcome.floor, checkpoints, ratio)

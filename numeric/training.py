@@ -33,7 +33,7 @@ import torch
 from numeric.char_corpus import corpus
 from numeric.fa_adam import FisherAttentionAdam
 from numeric.fisher_metrics import softmax_fisher
-from numeric.fisher_spectrum import fisher_top_and_metrics
+from numeric.fisher_spectrum import fisher_metrics
 from numeric.temperature import entropy
 from numeric.tiny_gpt import GPTConfig, TinyGPT, build
 
@@ -84,7 +84,7 @@ def attention_metrics(attention: torch.Tensor) -> dict[str, Any]:
     length = rows.shape[-1]
     later = rows[..., 1:, :]
     support = torch.arange(2, length + 1, dtype=rows.dtype, device=rows.device)
-    _, fisher = fisher_top_and_metrics(later)
+    fisher = fisher_metrics(later)
     block = softmax_fisher(rows).mean(dim=-3)
     offsets = torch.arange(length, device=rows.device)
     lag = (offsets[:, None] - offsets[None, :]).clamp(min=0).to(rows.dtype)

@@ -23,9 +23,7 @@ from claims.context import RunContext
 from claims.model import Check, CheckResult, Counterexample, Kind, Status
 from numeric import training_experiments as experiments
 from numeric.confidence import describe, mean_interval
-from numeric.tolerance import rounding_tolerance
-
-Runs = list[dict[str, Any]]
+from numeric.tolerance import REFUTATION_MARGIN, rounding_tolerance
 
 
 def head_mean(log: dict[str, Any], metric: str, evaluation: int = -1) -> float:
@@ -67,19 +65,27 @@ def interval_result(
     if near > 0:
         return CheckResult(Status.PASSED, text, cases=len(differences))
     rounding = _rounding(depth, magnitude)
-    if far < 0:
-        margin = -far / rounding
-        certificate = (
-            f"seeded deterministic runs; the 95% t interval excludes 0 on the side opposite to the claim, its near "
-            f"end {margin:.3g} float32 rounding bounds ({rounding:.2g}) from 0"
-        )
-        return CheckResult(
-            Status.FAILED, text, len(differences), counterexample=Counterexample(inputs, observed, True, certificate)
-        )
-    why = "the 95% interval contains 0: undecided at this budget (more seeds or steps would decide it)"
-    return CheckResult(
-        Status.FAILED, text, len(differences), counterexample=Counterexample(inputs, observed, False, why)
+    certified = far < 0
+    certificate = (
+        f"seeded deterministic runs; the 95% t interval excludes 0 on the side opposite to the claim, its near end "
+        f"{-far / rounding:.3g} float32 rounding bounds ({rounding:.2g}) from 0"
+        if certified
+        else "the 95% interval contains 0: undecided at this budget (more seeds or steps would decide it)"
     )
+    counterexample = Counterexample(inputs, observed, certified, certificate)
+    return CheckResult(Status.FAILED, text, len(differences), counterexample=counterexample)
+
+
+def _bound_result(
+    excess: float, tolerance: float, detail: str, cases: int, inputs: dict[str, Any], observed: dict[str, Any]
+) -> CheckResult:
+    """A measured value against a bound it must respect: PASSED when it exceeds the bound by at most
+    ``tolerance``; FAILED otherwise, certified beyond REFUTATION_MARGIN tolerances."""
+    if excess <= tolerance:
+        return CheckResult(Status.PASSED, detail, cases=cases)
+    certified = excess > REFUTATION_MARGIN * tolerance
+    counterexample = Counterexample(inputs, observed, certified, f"float margin: {excess / tolerance:.3g} tolerances")
+    return CheckResult(Status.FAILED, detail, cases, counterexample=counterexample)
 
 
 def _run_inputs(ctx: RunContext, **extra: Any) -> dict[str, Any]:
@@ -96,6 +102,13 @@ def _run_inputs(ctx: RunContext, **extra: Any) -> dict[str, Any]:
 def _validation_tokens(ctx: RunContext) -> int:
     budget = experiments.budget_for(ctx)
     return budget.validation_windows * budget.length
+
+
+def _attention_entries(ctx: RunContext) -> int:
+    """Entries of the T x T attention maps of the metric windows: the summation depth of every per-head
+    attention metric (entropy, span, correlation, ||A - F||_F)."""
+    budget = experiments.budget_for(ctx)
+    return budget.metric_windows * budget.length * budget.length
 
 
 def loss_at_time(log: dict[str, Any], seconds: float) -> float:
@@ -200,7 +213,7 @@ def entropy_drop_check(start: float, *, catches: str) -> Check:
             what=f"entropy / log(i+1) at the end minus at step {runs[0]['step'][marks[0]]}",
             detail=f"heads whose entropy fell, per seed: {heads} of {budget.layers * budget.heads}; "
             f"{experiments.describe_budget(ctx)}",
-            depth=budget.metric_windows * budget.length * budget.length,
+            depth=_attention_entries(ctx),
             magnitude=1.0,
             inputs=_run_inputs(ctx, from_step=runs[0]["step"][marks[0]]),
         )
@@ -232,14 +245,13 @@ def scale_decay_check(*, catches: str) -> Check:
     def evaluate(ctx: RunContext) -> CheckResult:
         runs = experiments.standard_runs(ctx)
         slopes = [_slope(head_pairs(r)) for r in runs]
-        budget = experiments.budget_for(ctx)
         pairs = len(head_pairs(runs[0]))
         return interval_result(
             slopes,
             claimed_sign=-1,
             what="slope of |corr| against |span difference|",
             detail=f"{pairs} head pairs per seed; {experiments.describe_budget(ctx)}",
-            depth=budget.metric_windows * budget.length * budget.length,
+            depth=_attention_entries(ctx),
             magnitude=1.0,
             inputs=_run_inputs(ctx),
         )
@@ -254,23 +266,13 @@ def correlation_bound_check(*, catches: str) -> Check:
     def evaluate(ctx: RunContext) -> CheckResult:
         runs = experiments.standard_runs(ctx)
         worst = max(c for r in runs for _, c in head_pairs(r))
-        tolerance = _rounding(experiments.budget_for(ctx).metric_windows * 1024, 1.0)
-        detail = (
-            f"largest |corr| between heads {worst:.4f} <= 1 over {len(runs)} seeds; {experiments.describe_budget(ctx)}"
+        detail = f"largest |corr| between heads {worst:.4f} (bound 1) over {len(runs)} seeds; " + (
+            experiments.describe_budget(ctx)
         )
-        if worst <= 1 + tolerance:
-            return CheckResult(Status.PASSED, detail, cases=len(runs))
-        counterexample = Counterexample(
-            _run_inputs(ctx), {"max_abs_corr": worst}, worst > 1 + 1e4 * tolerance, "margin"
-        )
-        return CheckResult(Status.FAILED, detail, len(runs), counterexample=counterexample)
+        tolerance = _rounding(_attention_entries(ctx), 1.0)
+        return _bound_result(worst - 1, tolerance, detail, len(runs), _run_inputs(ctx), {"max_abs_corr": worst})
 
     return Check("experiment: every head pair within the bound with C = 1", Kind.EXPERIMENT, catches, evaluate)
-
-
-def _distance_depth(ctx: RunContext) -> int:
-    budget = experiments.budget_for(ctx)
-    return budget.metric_windows * budget.length * budget.length
 
 
 def distance_bound_check(contraction: bool, *, catches: str) -> Check:
@@ -296,7 +298,7 @@ def distance_bound_check(contraction: bool, *, catches: str) -> Check:
             what="final ||A - F||_F minus the claimed bound",
             detail=f"{reading}; bound per seed {[round(b, 4) for b in bounds]}, eta = {eta:g}, "
             f"{experiments.describe_budget(ctx)}",
-            depth=_distance_depth(ctx),
+            depth=_attention_entries(ctx),
             magnitude=max(head_mean(r, "distance") for r in runs),
             inputs=_run_inputs(ctx, eta=eta, contraction=contraction),
         )
@@ -313,14 +315,12 @@ def distance_floor_check(*, catches: str) -> Check:
         runs = experiments.standard_runs(ctx)
         values = [v for r in runs for e in r["metrics"] for layer in e["distance"] for v in layer]
         smallest = min(values)
-        tolerance = _rounding(_distance_depth(ctx), max(values))
+        tolerance = _rounding(_attention_entries(ctx), max(values))
         detail = f"smallest of {len(values)} tracked distances {smallest:.4f} (largest {max(values):.4f}); " + (
             experiments.describe_budget(ctx)
         )
-        if smallest >= 1 - tolerance:
-            return CheckResult(Status.PASSED, detail, cases=len(values))
-        certified = smallest < 1 - 1e4 * tolerance
-        counterexample = Counterexample(_run_inputs(ctx), {"smallest_distance": smallest}, certified, "float margin")
-        return CheckResult(Status.FAILED, detail, len(values), counterexample=counterexample)
+        return _bound_result(
+            1 - smallest, tolerance, detail, len(values), _run_inputs(ctx), {"smallest_distance": smallest}
+        )
 
     return Check("experiment: ||A - F||_F >= 1 along every run", Kind.EXPERIMENT, catches, evaluate)

@@ -72,9 +72,7 @@ def conditioning_ratios(ctx: RunContext):
 
 def rate_curves(ctx: RunContext):
     """min_(t <= T) ||grad f(theta_t)||^2 against T for every problem, with C / sqrt(T) through the first point."""
-    outcome = natural_gradient_rate.run(
-        ctx.shared_seed("fim-attn.thm2"), iterations=natural_gradient_rate.iterations_for(ctx)
-    )
+    outcome = natural_gradient_rate.thm2_run(ctx)
     figure, axes = log_axes("Thm 2: natural gradient with F~, eta_t = 1/sqrt(t)", "T", "min_(t<=T) ||grad f||^2")
     t = outcome.checkpoints.numpy()
     for curve in outcome.best:

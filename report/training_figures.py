@@ -104,11 +104,7 @@ def coupling_against_span(ctx: RunContext):
 def schedule_curves(ctx: RunContext):
     """||grad f(theta_T)||^2 against T for every problem under Thm 3's schedule, beside the right-hand side's
     shape (1 + sum tau_t) / sqrt(T), which tends to a constant."""
-    outcome = natural_gradient_rate.run(
-        ctx.shared_seed("fim-attn.thm2"),
-        iterations=natural_gradient_rate.iterations_for(ctx),
-        tau0=natural_gradient_rate.TAU0,
-    )
+    outcome = natural_gradient_rate.thm3_run(ctx)
     figure, axes = log_axes("Thm 3: tau_t = tau_0/sqrt(t), eta_t = 1/sqrt(t)", "T", "||grad f(theta_T)||^2")
     t = outcome.checkpoints
     for curve in outcome.last:

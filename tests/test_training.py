@@ -176,8 +176,7 @@ def test_the_cache_stores_reuses_and_recovers(tmp_path, monkeypatch):
     assert experiment_cache.cached("k", {"a": 1}, CPU, compute) == {"value": 1}
     assert experiment_cache.cached("k", {"a": 1}, CPU, compute) == {"value": 1}
     assert experiment_cache.cached("k", {"a": 2}, CPU, compute) == {"value": 2}
-    entry = next((tmp_path / "k").glob("*.json"))
-    entry.write_text("{not json")
+    (tmp_path / "k" / f"{experiment_cache.key({'a': 1}, CPU)}.json").write_text("{not json")
     experiment_cache.cached("k", {"a": 1}, CPU, compute)
     assert len(calls) == 3
     monkeypatch.setenv("FIM_AUDIT_CACHE", "off")
