@@ -9,8 +9,8 @@ from dataclasses import dataclass, replace
 from typing import Callable, Iterable
 
 from claims.context import RunContext
-from claims.model import Check, CheckResult, Claim, Counterexample, Formalization, Kind, Status, Verdict
-from claims.verdict import Decision, decide_claim, decide_formalization
+from claims.model import Check, CheckResult, Claim, Counterexample, Formalization, Kind, Lemma, Status, Verdict
+from claims.verdict import Decision, decide_claim, decide_formalization, decide_lemma
 
 
 @dataclass(frozen=True)
@@ -23,12 +23,26 @@ class CheckRecord:
 
 
 @dataclass(frozen=True)
+class LemmaRecord:
+    """One lemma's checks and the verdict they earn."""
+
+    lemma: Lemma
+    checks: tuple[CheckRecord, ...]
+    decision: Decision
+
+
+@dataclass(frozen=True)
 class ReadingRecord:
-    """One formalization's checks and the verdict they earn."""
+    """One formalization's checks (of the statement), its lemmas, and the verdict they earn."""
 
     formalization: Formalization
     checks: tuple[CheckRecord, ...]
     decision: Decision
+    lemmas: tuple[LemmaRecord, ...] = ()
+
+    @property
+    def all_checks(self) -> tuple[CheckRecord, ...]:
+        return self.checks + tuple(c for lemma in self.lemmas for c in lemma.checks)
 
     @property
     def counterexample(self) -> Counterexample | None:
@@ -59,7 +73,7 @@ class ClaimRecord:
     @property
     def errors(self) -> tuple[CheckRecord, ...]:
         readings = self.readings + ((self.correction,) if self.correction else ())
-        return tuple(c for r in readings for c in r.checks if c.result.status is Status.ERROR)
+        return tuple(c for r in readings for c in r.all_checks if c.result.status is Status.ERROR)
 
     @property
     def cases(self) -> int:
@@ -68,10 +82,14 @@ class ClaimRecord:
 
 
 def run_check(check: Check, ctx: RunContext) -> CheckResult:
-    """Run one check, timing it; an exception becomes an ERROR result naming where it was raised."""
+    """Run one check, timing it; an exception, or a return value that is not a CheckResult, becomes an ERROR
+    result naming where it happened (a malformed counterexample raises :class:`claims.model.MalformedResult`
+    when it is built, inside the check, so it lands here and not in the writing of results.json)."""
     start = time.perf_counter()
     try:
         result = check.run(ctx)
+        if not isinstance(result, CheckResult):
+            raise TypeError(f"check {check.name!r} returned {type(result).__name__}, not a CheckResult")
     except Exception as exc:  # noqa: BLE001 - a broken check must not take the audit down with it
         frame = traceback.extract_tb(exc.__traceback__)[-1]
         result = CheckResult(Status.ERROR, f"{type(exc).__name__}: {exc} (at {frame.filename}:{frame.lineno})")
@@ -84,13 +102,25 @@ def run_reading(
     """Run a reading's checks; a check already run in this audit (shared by several readings, a correction or
     several claims) is not run again.  Its seed depends on the check's name only, so reusing the record is
     the same as running it again, whichever claims were selected and in whatever order."""
-    for check in formalization.checks:
+    for check in formalization.all_checks:
         if check not in done:
             check_ctx = ctx.derive(check.name)
             done[check] = CheckRecord(check, run_check(check, check_ctx), check_ctx.seed)
-    records = [done[check] for check in formalization.checks]
-    decision = decide_formalization([(r.check.name, r.check.kind, r.result) for r in records])
-    return ReadingRecord(formalization, tuple(records), decision)
+    records = tuple(done[check] for check in formalization.checks)
+    lemmas = tuple(_lemma_record(lemma, done) for lemma in formalization.lemmas)
+    decision = decide_formalization(
+        _triples(records), [(r.lemma.statement, r.decision) for r in lemmas], formalization.argument
+    )
+    return ReadingRecord(formalization, records, decision, lemmas)
+
+
+def _triples(records: Iterable[CheckRecord]) -> list[tuple[str, Kind, CheckResult]]:
+    return [(r.check.name, r.check.kind, r.result) for r in records]
+
+
+def _lemma_record(lemma: Lemma, done: dict[Check, CheckRecord]) -> LemmaRecord:
+    records = tuple(done[check] for check in lemma.checks)
+    return LemmaRecord(lemma, records, decide_lemma(_triples(records)))
 
 
 def run_claim(claim: Claim, ctx: RunContext, done: dict[Check, CheckRecord] | None = None) -> ClaimRecord:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from claims.model import Claim, Figure, Formalization, Source
+from claims.model import Claim, Figure, Formalization, Lemma, Source
 from claims.softmax_checks import potential_hessian_checks, score_fisher_checks
 from numeric import dynamics_checks, training_checks
 from numeric import spectrum_checks as numeric
@@ -247,18 +247,28 @@ EIGMAX_BOUNDS = Claim(
         Formalization(
             "bounds",
             "For every n >= 1, p in the simplex and tau > 0: max(p_(2), max_i p_i (1 - p_i)) <= tau^2 eigmax(F) "
-            "<= min(p_(1), 1/2).  Proof: p_(2) <= mu_1 <= p_(1) is the case k = 1 of interlacing; e_i^T tau^2 F e_i "
-            "= p_i (1 - p_i) is a Rayleigh quotient; v^T tau^2 F v = Var_(i~p)(v_i) <= (max v - min v)^2 / 4 <= "
-            "1/2 for unit v (Popoviciu).",
-            (
-                derivation_check(
-                    "sympy: v^T tau^2 F v = Var_(i~p)(v_i), symbolic n",
-                    symbolic.variance_general_n,
-                    catches="a quadratic form that is not the variance (so Popoviciu's bound would not apply)",
+            "<= min(p_(1), 1/2).",
+            (numeric.eigmax_bounds(catches="eigmax outside the bounds by more than rounding"),),
+            lemmas=(
+                Lemma(
+                    "v^T tau^2 F v = Var_(i~p)(v_i) for every v (symbolic n)",
+                    (
+                        derivation_check(
+                            "sympy: v^T tau^2 F v = Var_(i~p)(v_i), symbolic n",
+                            symbolic.variance_general_n,
+                            catches="a quadratic form that is not the variance (so Popoviciu's bound would not apply)",
+                        ),
+                    ),
                 ),
-                CHARACTERISTIC_POLYNOMIAL,
-                numeric.eigmax_bounds(catches="eigmax outside the bounds by more than rounding"),
+                Lemma(
+                    "p_(k+1) <= tau^2 lambda_k(F) <= p_(k) (interlacing, from the characteristic polynomial)",
+                    (CHARACTERISTIC_POLYNOMIAL,),
+                ),
             ),
+            argument="p_(2) <= tau^2 lambda_1 <= p_(1) is the case k = 1 of interlacing; e_i^T tau^2 F e_i = p_i (1 - "
+            "p_i) is a Rayleigh quotient, so it bounds lambda_1 from below; for a unit v, Var_(i~p)(v_i) <= (max v - "
+            "min v)^2 / 4 <= 1/2 (Popoviciu's inequality, and (a - b)^2 <= 2 (a^2 + b^2) <= 2), so lambda_1 = max_v "
+            "v^T F v <= 1/(2 tau^2).",
         ),
     ),
     notes="Added by fim-audit (issue 5). Both bounds are attained at p = (1/2, 1/2): eigmax = 1/(2 tau^2).",

@@ -60,6 +60,51 @@ class Verdict(str, enum.Enum):
     OPEN = "OPEN"
 
 
+class MalformedResult(ValueError):
+    """A check built a counterexample or result that cannot be reported (a value that is not JSON-ready, a
+    certificate flag that is not a real bool).  Raised when the object is created, inside the check, so the
+    engine turns it into that check's ERROR instead of losing the whole run when results.json is written."""
+
+
+def json_ready_problem(value: Any, where: str = "value", depth: int = 0) -> str | None:
+    """Why ``value`` cannot be written to results.json as it is, or None.
+
+    JSON-ready means: str, int, float (non-finite floats are written as strings), bool, None, and lists,
+    tuples and str-keyed dicts of those, nested at most 64 deep.  sympy and numpy scalars, tensors and other
+    objects are refused by name, so the check that produced them can convert them (``float(x)``, ``str(x)``,
+    ``bool(x)``) where it knows what they mean.
+    """
+    if depth > 64:
+        return f"{where} is nested more than 64 levels deep"
+    if type(value) in (bool, int, type(None)) or isinstance(value, (str, float)):  # numpy's float64 is a float
+        return None
+    if type(value) in (list, tuple):
+        for index, item in enumerate(value):
+            problem = json_ready_problem(item, f"{where}[{index}]", depth + 1)
+            if problem:
+                return problem
+        return None
+    if type(value) is dict:
+        for key, item in value.items():
+            if type(key) is not str:
+                return f"{where} has a key {key!r} of type {type(key).__name__} (keys must be str)"
+            problem = json_ready_problem(item, f"{where}[{key!r}]", depth + 1)
+            if problem:
+                return problem
+        return None
+    return f"{where} is {_short(value)} of type {type(value).__module__}.{type(value).__qualname__}, not JSON-ready"
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _require(condition: bool, message: str) -> None:
+    if not condition:
+        raise MalformedResult(message)
+
+
 @dataclass(frozen=True)
 class Counterexample:
     """A point at which a statement fails.
@@ -74,6 +119,19 @@ class Counterexample:
     observed: Mapping[str, Any]
     certified: bool
     certificate: str
+
+    def __post_init__(self) -> None:
+        _require(
+            type(self.certified) is bool,
+            f"counterexample: certified is {self.certified!r} of type "
+            f"{type(self.certified).__name__}, not a bool (sympy's True is not Python's)",
+        )
+        _require(type(self.certificate) is str, f"counterexample: certificate is not a str: {self.certificate!r}")
+        for name in ("inputs", "observed"):
+            value = getattr(self, name)
+            _require(isinstance(value, Mapping), f"counterexample: {name} is not a mapping: {value!r}")
+            problem = json_ready_problem(dict(value), f"counterexample {name}")
+            _require(problem is None, str(problem))
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -106,6 +164,21 @@ class CheckResult:
     ratio: float | None = None
 
     def __post_init__(self) -> None:
+        _require(isinstance(self.status, Status), f"result: status {self.status!r} is not a Status")
+        _require(type(self.detail) is str, f"result: detail is not a str: {self.detail!r}")
+        _require(type(self.cases) is int and self.cases >= 0, f"result: cases is {self.cases!r}, not an int >= 0")
+        for name in ("scope", "math"):
+            value = getattr(self, name)
+            _require(value is None or type(value) is str, f"result: {name} is {value!r}, not a str or None")
+        _require(
+            self.counterexample is None or isinstance(self.counterexample, Counterexample),
+            f"result: counterexample is {self.counterexample!r}, not a Counterexample",
+        )
+        _require(
+            self.ratio is None or isinstance(self.ratio, float),
+            f"result: ratio is {self.ratio!r} of type {type(self.ratio).__name__}, not a float or None",
+        )
+        _require(isinstance(self.seconds, (float, int)), f"result: seconds is {self.seconds!r}, not a number")
         if self.status is Status.DISPROVED and (self.counterexample is None or not self.counterexample.certified):
             raise ValueError("a DISPROVED result must carry a certified counterexample")
         if self.status is Status.FAILED and self.counterexample is None:
@@ -133,28 +206,68 @@ class Check:
 
 
 @dataclass(frozen=True)
+class Lemma:
+    """A supporting fact of a reading: a step of its proof (the variance identity behind an eigenvalue bound,
+    dH/dT = Var/T^3 behind a monotonicity), decided by its own checks.
+
+    A lemma is not the statement.  Its proof never proves the reading by itself, and it never contradicts a
+    counterexample to the statement (a true lemma beside a false statement is the normal case of a wrong
+    proof).  A reading whose ``argument`` says how its lemmas imply it is PROVED when every lemma is proved
+    and the statement's own numeric checks pass (:mod:`claims.verdict`).
+    """
+
+    statement: str
+    checks: tuple[Check, ...]
+
+    def __post_init__(self) -> None:
+        _require_checks(f"lemma {self.statement[:60]!r}", self.checks)
+
+
+def _require_checks(owner: str, checks: tuple[Check, ...]) -> None:
+    if not checks:
+        raise ValueError(f"{owner} has no checks")
+    if not all(isinstance(check, Check) for check in checks):
+        raise ValueError(f"{owner}: every check must be a Check, got {[type(c).__name__ for c in checks]}")
+    names = [check.name for check in checks]
+    if len(set(names)) != len(names):
+        raise ValueError(f"{owner} has duplicate check names: {names}")
+
+
+@dataclass(frozen=True)
 class Formalization:
     """One precise mathematical reading of a claim.
 
     A claim whose words admit several readings lists each; ``primary`` marks the one that decides the
     claim when readings disagree (fixed by the paper's own definitions or proof; the claim's ``notes``
-    say why), if any.  Every formalization has at least one numeric or
-    experiment check, so that no verdict rests on a derivation alone.
+    say why), if any.  Every formalization has at least one numeric or experiment check of the statement
+    itself, so that no verdict rests on a derivation alone.
+
+    ``lemmas`` are supporting facts with their own checks (:class:`Lemma`); ``argument`` is the written step
+    from the lemmas to the statement (for instance "Popoviciu's inequality bounds a variance by (max - min)^2
+    / 4"), which the suite does not mechanise and the report shows beside them.
     """
 
     key: str
     statement: str
     checks: tuple[Check, ...]
     primary: bool = False
+    lemmas: tuple[Lemma, ...] = ()
+    argument: str | None = None
 
     def __post_init__(self) -> None:
-        if not self.checks:
-            raise ValueError(f"formalization {self.key!r} has no checks")
-        names = [check.name for check in self.checks]
-        if len(set(names)) != len(names):
-            raise ValueError(f"formalization {self.key!r} has duplicate check names: {names}")
+        _require_checks(f"formalization {self.key!r}", self.checks)
         if not any(check.kind is not Kind.SYMBOLIC for check in self.checks):
-            raise ValueError(f"formalization {self.key!r} needs a numeric or experiment check")
+            raise ValueError(f"formalization {self.key!r} needs a numeric or experiment check of the statement")
+        if self.argument is not None and not self.lemmas:
+            raise ValueError(f"formalization {self.key!r} has an argument from lemmas but no lemmas")
+        names = [check.name for check in self.all_checks]
+        if len(set(names)) != len(names):
+            raise ValueError(f"formalization {self.key!r} uses a check both for the statement and a lemma: {names}")
+
+    @property
+    def all_checks(self) -> tuple[Check, ...]:
+        """The statement's checks, then every lemma's."""
+        return self.checks + tuple(check for lemma in self.lemmas for check in lemma.checks)
 
 
 @dataclass(frozen=True)

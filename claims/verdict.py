@@ -1,16 +1,23 @@
 """The one rule that turns check outcomes into verdicts.
 
-Per formalization (one precise reading), in this order:
+Per formalization (one precise reading), over the checks of the statement itself, in this order:
 
 1. A certified counterexample together with a closed proof is a contradiction between two checks, i.e. a
    bug in the suite: OPEN, naming both.
 2. A certified counterexample (a symbolic DISPROVED, or a numeric FAILED whose counterexample was
-   certified exactly or by a wide float margin): REFUTED.
+   certified exactly or by a wide float margin): REFUTED.  Lemmas are never weighed against it: a true
+   supporting fact beside a false statement is what a wrong proof looks like.
 3. A check that raised: OPEN (the evidence is incomplete).
 4. A numeric failure that could not be certified (within reach of rounding): OPEN.
 5. A closed proof and passing numeric evidence: PROVED (within the proof's stated scope).
-6. Passing numeric evidence and no closed proof: SUPPORTED.
-7. Anything else (only inconclusive derivations): OPEN.
+6. Passing numeric evidence, a written argument from lemmas to the statement, and every lemma PROVED:
+   PROVED (by the lemmas and the argument, which the report shows).
+7. Passing numeric evidence otherwise: SUPPORTED (the reason names a lemma that did not close).
+8. Anything else (only inconclusive derivations): OPEN.
+
+A lemma is decided by its own checks (:func:`decide_lemma`): a closed proof and no counterexample PROVED,
+a certified counterexample REFUTED, a raised check or only inconclusive derivations OPEN, passing numeric
+checks alone SUPPORTED.
 
 Per claim, over its formalizations:
 
@@ -38,13 +45,59 @@ class Decision:
     reason: str
 
 
-def decide_formalization(results: Sequence[tuple[str, Kind, CheckResult]]) -> Decision:
-    """Apply the per-reading rule to ``(check name, kind, result)`` triples."""
-    refuting = [name for name, _, r in results if r.refutes]
-    proofs = [name for name, kind, r in results if kind is Kind.SYMBOLIC and r.status is Status.PROVED]
-    passes = [name for name, kind, r in results if kind is not Kind.SYMBOLIC and r.status is Status.PASSED]
-    errors = [name for name, _, r in results if r.status is Status.ERROR]
-    uncertified = [name for name, _, r in results if r.status is Status.FAILED and not r.refutes]
+Results = Sequence[tuple[str, Kind, CheckResult]]
+"""``(check name, kind, result)`` triples."""
+
+
+@dataclass(frozen=True)
+class _Evidence:
+    refuting: list[str]
+    proofs: list[str]
+    passes: list[str]
+    errors: list[str]
+    uncertified: list[str]
+
+    @classmethod
+    def of(cls, results: Results) -> "_Evidence":
+        return cls(
+            refuting=[name for name, _, r in results if r.refutes],
+            proofs=[name for name, kind, r in results if kind is Kind.SYMBOLIC and r.status is Status.PROVED],
+            passes=[name for name, kind, r in results if kind is not Kind.SYMBOLIC and r.status is Status.PASSED],
+            errors=[name for name, _, r in results if r.status is Status.ERROR],
+            uncertified=[name for name, _, r in results if r.status is Status.FAILED and not r.refutes],
+        )
+
+
+def decide_lemma(results: Results) -> Decision:
+    """The verdict of one lemma from its checks (see the module docstring)."""
+    evidence = _Evidence.of(results)
+    if evidence.refuting and evidence.proofs:
+        return Decision(
+            Verdict.OPEN,
+            f"the lemma's checks contradict each other ({_names(evidence.refuting)} against {_names(evidence.proofs)})",
+        )
+    if evidence.refuting:
+        return Decision(Verdict.REFUTED, f"certified counterexample to the lemma from {_names(evidence.refuting)}")
+    if evidence.errors or evidence.uncertified:
+        return Decision(
+            Verdict.OPEN,
+            f"the lemma's checks raised or failed uncertified: {_names(evidence.errors + evidence.uncertified)}",
+        )
+    if evidence.proofs:
+        return Decision(Verdict.PROVED, f"lemma proved ({_names(evidence.proofs)})")
+    if evidence.passes:
+        return Decision(Verdict.SUPPORTED, f"lemma checked numerically ({_names(evidence.passes)}), not proved")
+    return Decision(Verdict.OPEN, "no check decided the lemma")
+
+
+def decide_formalization(
+    results: Results, lemmas: Sequence[tuple[str, Decision]] = (), argument: str | None = None
+) -> Decision:
+    """Apply the per-reading rule to the statement's check results and its lemmas' ``(statement, decision)``
+    pairs; ``argument`` is the reading's written step from its lemmas to the statement, if any."""
+    evidence = _Evidence.of(results)
+    refuting, proofs, passes = evidence.refuting, evidence.proofs, evidence.passes
+    errors, uncertified = evidence.errors, evidence.uncertified
 
     if refuting and proofs:
         return Decision(
@@ -53,7 +106,8 @@ def decide_formalization(results: Sequence[tuple[str, Kind, CheckResult]]) -> De
             f"{_names(refuting)}): one of them is wrong",
         )
     if refuting:
-        return Decision(Verdict.REFUTED, f"certified counterexample from {_names(refuting)}")
+        beside = f"; {len(lemmas)} lemma(s) decided beside it, which do not weigh against it" if lemmas else ""
+        return Decision(Verdict.REFUTED, f"certified counterexample from {_names(refuting)}{beside}")
     if errors:
         return Decision(Verdict.OPEN, f"check(s) raised an error: {_names(errors)}")
     if uncertified:
@@ -65,8 +119,20 @@ def decide_formalization(results: Sequence[tuple[str, Kind, CheckResult]]) -> De
         return Decision(
             Verdict.PROVED, f"derivation closed ({_names(proofs)}) and numeric agreement ({_names(passes)})"
         )
+    open_lemmas = [statement for statement, decision in lemmas if decision.verdict is not Verdict.PROVED]
+    if passes and argument is not None and lemmas and not open_lemmas:
+        return Decision(
+            Verdict.PROVED,
+            f"every lemma proved ({len(lemmas)}), the argument from them is stated, and numeric agreement "
+            f"({_names(passes)})",
+        )
     if passes:
-        return Decision(Verdict.SUPPORTED, f"numeric agreement ({_names(passes)}) but no closed derivation")
+        why = "no closed derivation"
+        if lemmas and argument is None:
+            why += " (its lemmas carry no argument to the statement)"
+        elif open_lemmas:
+            why += f" (lemma(s) not proved: {_names([s[:80] for s in open_lemmas])})"
+        return Decision(Verdict.SUPPORTED, f"numeric agreement ({_names(passes)}) but {why}")
     return Decision(Verdict.OPEN, "no check decided this reading")
 
 

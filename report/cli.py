@@ -31,7 +31,7 @@ from claims.registry import select
 from report import browser, diff, html, junit, markdown
 from report.environment import collect
 from report.figures import render_figures
-from report.results import ResultsError, load_results, results_document, write_results
+from report.results import ResultsError, load_results, results_document, write_incomplete, write_results
 
 EXIT_OK, EXIT_FLIPPED, EXIT_USAGE, EXIT_CHECK_ERROR = 0, 1, 2, 3
 
@@ -101,6 +101,23 @@ def _print_record(record: ClaimRecord, locked) -> None:
     )
 
 
+def _render_all_figures(records: Sequence[ClaimRecord], ctx: RunContext, out: Path) -> tuple[dict, list[str]]:
+    """Each claim's figures; a figure that raises is reported and left out (the audit then exits 3), so one
+    broken plot cannot lose the verdicts already computed."""
+    figures, errors = {}, []
+    for record in records:
+        if not record.claim.figures:
+            continue
+        try:
+            figures[record.claim.id] = render_figures(record.claim, ctx, out)
+        except Exception as exc:  # noqa: BLE001 - a plot must not take the results with it
+            errors.append(record.claim.id)
+            print(
+                f"fim-audit: error: a figure of {record.claim.id} raised {type(exc).__name__}: {exc}", file=sys.stderr
+            )
+    return figures, errors
+
+
 def _run(args: argparse.Namespace) -> int:
     try:
         ctx = RunContext.create(args.profile, args.device, args.dtype, args.seed)
@@ -125,9 +142,17 @@ def _run(args: argparse.Namespace) -> int:
         flush=True,
     )
     records = run_audit(claims, ctx, lambda r: _print_record(r, lock.get(r.claim.id)))
-    figures = {r.claim.id: render_figures(r.claim, ctx, out) for r in records if r.claim.figures}
+    figures, figure_errors = _render_all_figures(records, ctx, out)
     document = results_document(records, environment, lock, figures)
-    write_results(document, out / "results.json")
+    try:
+        write_results(document, out / "results.json")
+    except ResultsError as exc:
+        write_incomplete(document, out / "results.json", str(exc))
+        print(
+            f"fim-audit: error: {exc}; what was computed is in {out / 'results.json'}, marked incomplete",
+            file=sys.stderr,
+        )
+        return EXIT_CHECK_ERROR
     paths = [out / "results.json", *_write_renderings(document, out, out)]
 
     summary = document["summary"]
@@ -150,6 +175,8 @@ def _run(args: argparse.Namespace) -> int:
                 )
     if summary["errors"]:
         print(f"fim-audit: checks raised errors in {', '.join(summary['errors'])}", file=sys.stderr)
+        return EXIT_CHECK_ERROR
+    if figure_errors:
         return EXIT_CHECK_ERROR
     if args.check and summary["flipped"]:
         return EXIT_FLIPPED

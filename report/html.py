@@ -145,9 +145,30 @@ def _counterexample(counterexample: Mapping[str, Any] | None) -> str:
 
 
 def _reading(reading: Mapping[str, Any], title: str, css: str = "reading") -> str:
+    lemmas = "".join(
+        f"<li>{_badge(lemma['verdict'])} {escape(lemma['statement'])} <i>({escape(lemma['reason'])})</i>"
+        f"{_checks(lemma['checks'])}</li>"
+        for lemma in reading.get("lemmas") or []
+    )
+    if lemmas:
+        argument = reading.get("argument")
+        lemmas = (
+            "<p><i>Lemmas</i> (supporting facts, decided apart; they never weigh against a counterexample):</p>"
+            f"<ul>{lemmas}</ul>" + (f"<p><i>Argument from the lemmas:</i> {escape(argument)}</p>" if argument else "")
+        )
+    return (
+        f'<div class="{css}"><h4>{escape(title)} <code>{escape(reading["key"])}</code> '
+        f"{_badge(reading['verdict'])}</h4>"
+        f"<p>{escape(reading['statement'])}</p><p><i>Why:</i> {escape(reading['reason'])}</p>"
+        f"{_checks(reading['checks'])}{lemmas}</div>"
+    )
+
+
+def _checks(checks: Iterable[Mapping[str, Any]]) -> str:
+    """A table of checks, then the MathML of their derivations and their counterexamples."""
     rows = []
     maths = []
-    for check in reading["checks"]:
+    for check in checks:
         rows.append(
             [
                 escape(check["kind"]),
@@ -164,12 +185,7 @@ def _reading(reading: Mapping[str, Any], title: str, css: str = "reading") -> st
         counterexample = _counterexample(check.get("counterexample"))
         if counterexample and check["outcome"] == "fail":
             maths.append(f"<p><i>{escape(check['name'])}</i></p>{counterexample}")
-    return (
-        f'<div class="{css}"><h4>{escape(title)} <code>{escape(reading["key"])}</code> '
-        f"{_badge(reading['verdict'])}</h4>"
-        f"<p>{escape(reading['statement'])}</p><p><i>Why:</i> {escape(reading['reason'])}</p>"
-        f"{_table(['kind', 'check', 'outcome', 'cases', 'seconds', 'detail'], rows)}{''.join(maths)}</div>"
-    )
+    return f"{_table(['kind', 'check', 'outcome', 'cases', 'seconds', 'detail'], rows)}{''.join(maths)}"
 
 
 def _figure(figure: Mapping[str, Any], base: Path) -> str:

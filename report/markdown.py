@@ -70,14 +70,24 @@ def _reading(reading: Mapping[str, Any], title: str) -> list[str]:
         f"*Why:* {reading['reason']}",
         "",
     ]
-    rows = [
-        [c["kind"], c["name"], c["outcome"], c["cases"], f"{c['seconds']:.2f}s", c["detail"]] for c in reading["checks"]
-    ]
-    lines += _table(["kind", "check", "outcome", "cases", "time", "detail"], rows)
+    lines += _checks_table(reading["checks"])
     scopes = [f"- {c['name']}: {c['scope']}" for c in reading["checks"] if c["scope"]]
     if scopes:
         lines += ["", "*Scope of the proofs:*", *scopes]
+    lemmas = reading.get("lemmas") or []
+    if lemmas:
+        lines += ["", "*Lemmas (supporting facts, decided apart; they never weigh against a counterexample):*", ""]
+        for lemma in lemmas:
+            lines += [f"- **{lemma['verdict']}** {lemma['statement']} — {lemma['reason']}", ""]
+            lines += ["  " + line for line in _checks_table(lemma["checks"])]
+        if reading.get("argument"):
+            lines += ["", f"*Argument from the lemmas:* {reading['argument']}"]
     return lines + [""]
+
+
+def _checks_table(checks: list[Mapping[str, Any]]) -> list[str]:
+    rows = [[c["kind"], c["name"], c["outcome"], c["cases"], f"{c['seconds']:.2f}s", c["detail"]] for c in checks]
+    return _table(["kind", "check", "outcome", "cases", "time", "detail"], rows)
 
 
 def _certification(counterexample: Mapping[str, Any]) -> str:

@@ -12,7 +12,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import jsonschema
 
-from claims.engine import CheckRecord, ClaimRecord, ReadingRecord
+from claims.engine import CheckRecord, ClaimRecord, LemmaRecord, ReadingRecord
 from claims.lock import expectation
 from claims.model import Verdict
 
@@ -23,10 +23,11 @@ class ResultsError(ValueError):
     """A results file that cannot be read as schema fim-audit/1."""
 
 
-def _check(record: CheckRecord, reading: str) -> dict[str, Any]:
+def _check(record: CheckRecord, reading: str, role: str = "statement") -> dict[str, Any]:
     result = record.result
     return {
         "formalization": reading,
+        "role": role,
         "name": record.check.name,
         "kind": record.check.kind.value,
         "outcome": result.status.outcome,
@@ -43,6 +44,15 @@ def _check(record: CheckRecord, reading: str) -> dict[str, Any]:
     }
 
 
+def _lemma(lemma: LemmaRecord, reading: str) -> dict[str, Any]:
+    return {
+        "statement": lemma.lemma.statement,
+        "verdict": lemma.decision.verdict.value,
+        "reason": lemma.decision.reason,
+        "checks": [_check(c, reading, "lemma") for c in lemma.checks],
+    }
+
+
 def _reading(reading: ReadingRecord) -> dict[str, Any]:
     key = reading.formalization.key
     return {
@@ -52,6 +62,8 @@ def _reading(reading: ReadingRecord) -> dict[str, Any]:
         "verdict": reading.decision.verdict.value,
         "reason": reading.decision.reason,
         "checks": [_check(c, key) for c in reading.checks],
+        "lemmas": [_lemma(lemma, key) for lemma in reading.lemmas],
+        "argument": reading.formalization.argument,
     }
 
 
@@ -74,7 +86,11 @@ def claim_entry(
         "cases": record.cases,
         "seconds": round(record.seconds, 4),
         "formalizations": readings,
-        "checks": [check for reading in readings for check in reading["checks"]],
+        "checks": [
+            check
+            for reading in readings
+            for check in (*reading["checks"], *(c for lemma in reading["lemmas"] for c in lemma["checks"]))
+        ],
         "counterexample": counterexample.to_json() if counterexample else None,
         "correction": _reading(record.correction) if record.correction else None,
         "notes": record.claim.notes,
@@ -167,6 +183,15 @@ def write_results(document: Mapping[str, Any], path: Path) -> None:
     if problem is not None:
         raise ResultsError(f"refusing to write an invalid results document: {problem}")
     text = json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False)
+    path.write_text(text + "\n", encoding="utf-8")
+
+
+def write_incomplete(document: Mapping[str, Any], path: Path, reason: str) -> None:
+    """Write what was computed although the full document failed to validate or serialise: the same document,
+    marked ``"incomplete": reason``, with any value JSON cannot hold written as its ``repr``.  The audit then
+    exits 3 (a check or the writer failed), and nothing computed is lost."""
+    marked = {"schema": SCHEMA, "incomplete": reason, **{k: v for k, v in document.items() if k != "schema"}}
+    text = json.dumps(strict_json(marked), indent=2, ensure_ascii=False, allow_nan=False, default=repr)
     path.write_text(text + "\n", encoding="utf-8")
 
 

@@ -135,3 +135,20 @@ def test_experiment_runs_the_claims_it_decides(tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["experiment", "no-such-experiment"])
     assert exit_info.value.code == EXIT_USAGE
+
+
+def test_a_failed_write_keeps_what_was_computed(tmp_path, monkeypatch, capsys):
+    """Issue 16: if results.json cannot be written as validated, what was computed is still written, marked
+    incomplete, and the exit status is 3."""
+    from report import cli
+    from report.results import ResultsError
+
+    def refuse(document, path):
+        raise ResultsError("refusing to write an invalid results document: planted")
+
+    monkeypatch.setattr(cli, "write_results", refuse)
+    assert _run(tmp_path) == cli.EXIT_CHECK_ERROR
+    assert "marked incomplete" in capsys.readouterr().err
+    written = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert "planted" in written["incomplete"]
+    assert [claim["verdict"] for claim in written["claims"]] == ["PROVED"]

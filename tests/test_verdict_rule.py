@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from claims.model import CheckResult, Counterexample, Kind, Status, Verdict
-from claims.verdict import Decision, decide_claim, decide_formalization
+from claims.verdict import Decision, decide_claim, decide_formalization, decide_lemma
 
 
 def _ce(certified: bool) -> Counterexample:
@@ -73,3 +73,59 @@ def test_disproved_needs_a_certified_counterexample():
         CheckResult(Status.DISPROVED, "no certificate", counterexample=_ce(False))
     with pytest.raises(ValueError, match="counterexample"):
         CheckResult(Status.FAILED, "no counterexample")
+
+
+LEMMA_PROVED = ("the variance identity", decide_lemma([PROVED]))
+LEMMA_REFUTED = ("a false step", decide_lemma([DISPROVED]))
+LEMMA_OPEN = ("an unfinished step", decide_lemma([INCONCLUSIVE]))
+
+
+@pytest.mark.parametrize(
+    "results, verdict",
+    [
+        ([PROVED], Verdict.PROVED),  # a lemma may rest on its proof alone
+        ([DISPROVED], Verdict.REFUTED),
+        ([PROVED, FAILED_CERTIFIED], Verdict.OPEN),
+        ([PROVED, ERROR], Verdict.OPEN),
+        ([INCONCLUSIVE, FAILED_MARGINAL], Verdict.OPEN),
+        ([INCONCLUSIVE, PASSED], Verdict.SUPPORTED),
+        ([INCONCLUSIVE], Verdict.OPEN),
+    ],
+)
+def test_lemma_rule(results, verdict):
+    assert decide_lemma(results).verdict is verdict
+
+
+def test_a_proved_lemma_never_contradicts_a_counterexample_to_the_statement():
+    """Issue 16: a proof of a supporting identity beside a false statement made the reading OPEN."""
+    decision = decide_formalization([FAILED_CERTIFIED], [LEMMA_PROVED], argument="Popoviciu")
+    assert decision.verdict is Verdict.REFUTED
+    assert "lemma" in decision.reason and "numeric" in decision.reason
+    # the same proof declared as a proof of the statement is a contradiction: a bug in the suite
+    assert decide_formalization([PROVED, FAILED_CERTIFIED]).verdict is Verdict.OPEN
+
+
+@pytest.mark.parametrize(
+    "lemmas, argument, verdict, says",
+    [
+        ([LEMMA_PROVED], "Popoviciu", Verdict.PROVED, "every lemma proved"),
+        ([LEMMA_PROVED], None, Verdict.SUPPORTED, "no argument"),
+        ([LEMMA_PROVED, LEMMA_OPEN], "steps", Verdict.SUPPORTED, "an unfinished step"),
+        ([LEMMA_PROVED, LEMMA_REFUTED], "steps", Verdict.SUPPORTED, "a false step"),
+        ([], None, Verdict.SUPPORTED, "no closed derivation"),
+    ],
+)
+def test_lemmas_prove_a_reading_only_with_an_argument_and_numeric_agreement(lemmas, argument, verdict, says):
+    decision = decide_formalization([PASSED], lemmas, argument)
+    assert decision.verdict is verdict
+    assert says in decision.reason
+    assert decide_formalization([INCONCLUSIVE], lemmas, argument).verdict is Verdict.OPEN  # no numeric evidence
+
+
+def test_reasons_name_the_checks_that_decided():
+    """The reason is what the report shows every reader: it names the deciding checks."""
+    assert "proof" in decide_formalization([PROVED, PASSED]).reason
+    assert "exact" in decide_formalization([DISPROVED, PASSED]).reason
+    assert "broken" in decide_formalization([PROVED, ERROR]).reason
+    assert "numeric" in decide_formalization([INCONCLUSIVE, FAILED_MARGINAL]).reason
+    assert "numeric" in decide_formalization([PASSED]).reason
