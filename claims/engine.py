@@ -6,11 +6,13 @@ from __future__ import annotations
 import time
 import traceback
 from dataclasses import dataclass, replace
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
-from claims.context import RunContext
 from claims.model import Check, CheckResult, Claim, Counterexample, Formalization, Kind, Lemma, Status, Verdict
 from claims.verdict import Decision, decide_claim, decide_formalization, decide_lemma
+
+if TYPE_CHECKING:  # the engine only passes the context on (and derives each check's seed from it)
+    from numeric.context import RunContext
 
 
 @dataclass(frozen=True)
@@ -96,9 +98,7 @@ def run_check(check: Check, ctx: RunContext) -> CheckResult:
     return replace(result, seconds=time.perf_counter() - start)
 
 
-def run_reading(
-    claim_id: str, formalization: Formalization, ctx: RunContext, done: dict[Check, CheckRecord]
-) -> ReadingRecord:
+def run_reading(formalization: Formalization, ctx: RunContext, done: dict[Check, CheckRecord]) -> ReadingRecord:
     """Run a reading's checks; a check already run in this audit (shared by several readings, a correction or
     several claims) is not run again.  Its seed depends on the check's name only, so reusing the record is
     the same as running it again, whichever claims were selected and in whatever order."""
@@ -128,9 +128,9 @@ def run_claim(claim: Claim, ctx: RunContext, done: dict[Check, CheckRecord] | No
     records of checks already run in this audit."""
     start = time.perf_counter()
     done = {} if done is None else done
-    readings = tuple(run_reading(claim.id, f, ctx, done) for f in claim.formalizations)
+    readings = tuple(run_reading(f, ctx, done) for f in claim.formalizations)
     decision = decide_claim([(r.formalization.key, r.formalization.primary, r.decision) for r in readings])
-    correction = run_reading(claim.id, claim.correction, ctx, done) if claim.correction else None
+    correction = run_reading(claim.correction, ctx, done) if claim.correction else None
     return ClaimRecord(claim, readings, decision, correction, time.perf_counter() - start)
 
 

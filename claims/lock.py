@@ -1,8 +1,9 @@
-"""The committed verdict lock and what a computed verdict means against it.
+"""Verdict locks and what a computed verdict means against one.
 
-``claims/verdicts.lock.json`` maps claim ids to the verdicts last accepted by a person (written only by
-``fim-audit run --update-lock``).  CI fails when a computed verdict differs from its locked one, so a
-change of verdict is always a reviewed change to this file.
+A lock maps claim ids to the verdicts last accepted by a person (written only by ``fim-audit run --update-lock``).
+Every paper has its own (:class:`claims.registry.Paper`, ``lock``): the seed papers share
+``claims/verdicts.lock.json``, a paper outside the package keeps its lock beside it.  CI fails when a computed
+verdict differs from its locked one, so a change of verdict is always a reviewed change to a lock file.
 """
 
 from __future__ import annotations
@@ -50,6 +51,39 @@ def write_lock(verdicts: Mapping[str, Verdict], path: Path = LOCK_PATH) -> None:
         path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     except (OSError, ValueError) as exc:
         raise LockError(f"cannot write verdict lock {path}: {getattr(exc, 'strerror', None) or exc}") from None
+
+
+def read_locks(paths: Mapping[str, Path], missing_ok: bool = False) -> dict[str, Verdict]:
+    """The locked verdict of each claim id from its own lock file (``paths`` maps ids to lock files; each file is
+    read once).  A missing file is a LockError, or an empty lock when ``missing_ok`` (creating it)."""
+    verdicts: dict[str, Verdict] = {}
+    for path in sorted(set(paths.values())):
+        try:
+            lock = read_lock(path)
+        except LockError:
+            if not (missing_ok and not path.exists()):
+                raise
+            lock = {}
+        verdicts.update(
+            {claim_id: lock[claim_id] for claim_id, where in paths.items() if where == path and claim_id in lock}
+        )
+    return verdicts
+
+
+def update_locks(paths: Mapping[str, Path], computed: Mapping[str, Verdict]) -> list[Path]:
+    """Write each computed verdict into its claim's lock file, keeping the verdicts of claims not run; returns the
+    files written."""
+    written = []
+    for path in sorted({paths[claim_id] for claim_id in computed}):
+        try:
+            lock = read_lock(path)
+        except LockError:
+            if path.exists():
+                raise
+            lock = {}
+        write_lock(updated(lock, ((i, v) for i, v in computed.items() if paths[i] == path)), path)
+        written.append(path)
+    return written
 
 
 def updated(lock: Mapping[str, Verdict], computed: Iterable[tuple[str, Verdict]]) -> dict[str, Verdict]:

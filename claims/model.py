@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 if TYPE_CHECKING:
-    from claims.context import RunContext
+    from numeric.context import RunContext
 
 
 class Kind(str, enum.Enum):
@@ -196,13 +196,16 @@ class Check:
 
     ``catches`` names the wrong formula this check is built to expose; the engine's self-tests
     (``tests/test_mutants.py``) hold each check to it.  ``run`` receives the run context (profile,
-    device, dtype, seeds) and returns a :class:`CheckResult`.
+    device, dtype, seeds) and returns a :class:`CheckResult`.  ``validate``, set by the builders, evaluates the
+    check's formulas once on a tiny input (in sympy and in torch) and raises if they do not evaluate; the registry
+    calls it when a paper is loaded, so a broken formula is reported before anything runs.
     """
 
     name: str
     kind: Kind
     catches: str
     run: Callable[["RunContext"], CheckResult]
+    validate: Callable[[], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -272,14 +275,20 @@ class Formalization:
 
 @dataclass(frozen=True)
 class Figure:
-    """A plot that belongs to a claim's evidence (error against tau or entropy, with the claimed bound).
-
-    ``render`` returns a matplotlib figure for the run context; the report layer saves it.
+    """A plot that belongs to a claim's evidence (error against tau or entropy, with the claimed bound), declared
+    as data: ``render`` names the function that draws it, as ``"package.module:function"``, which the report layer
+    imports and calls with the run context (:func:`report.figures.render_figures`).  A paper outside the package
+    names its own plotting functions the same way.
     """
 
     name: str
     caption: str
-    render: Callable[["RunContext"], Any]
+    render: str
+
+    def __post_init__(self) -> None:
+        module, _, function = self.render.partition(":")
+        if not (module and function.isidentifier() and all(part.isidentifier() for part in module.split("."))):
+            raise ValueError(f"figure {self.name!r}: render {self.render!r} is not 'package.module:function'")
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from numeric.attention_fisher import (
 )
 from numeric.attention_model import attention
 from numeric.fisher_metrics import softmax_fisher
-from numeric.strategies import AttentionProblem
+from numeric.search.strategies import AttentionProblem
 from numeric.temperature import entropy
 
 SHARPNESS = (0.3, 1.0, 3.0, 10.0)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from claims.context import RunContext
+from numeric.context import RunContext
 from numeric import attention_measurements, natural_gradient_rate
 from report.figures import log_axes
 

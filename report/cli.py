@@ -24,10 +24,10 @@ import tempfile
 from pathlib import Path
 from typing import Sequence
 
-from claims.context import DEFAULT_SEED, DTYPES, PROFILES, ConfigurationError, RunContext, resolve_device
+from numeric.context import DEFAULT_SEED, DTYPES, PROFILES, ConfigurationError, RunContext, resolve_device
 from claims.engine import ClaimRecord, run_audit
-from claims.lock import LOCK_PATH, LockError, read_lock, updated, write_lock
-from claims.registry import select
+from claims.lock import LockError, read_locks, update_locks
+from claims.registry import DEFAULT_PAPERS, Paper, RegistryError, load_papers, select
 from report import browser, diff, html, junit, markdown
 from report.environment import collect
 from report.figures import render_figures
@@ -118,21 +118,31 @@ def _render_all_figures(records: Sequence[ClaimRecord], ctx: RunContext, out: Pa
     return figures, errors
 
 
+def _papers(args: argparse.Namespace) -> tuple[Paper, ...]:
+    try:
+        return load_papers(args.papers)
+    except RegistryError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _lock_paths(papers: Sequence[Paper], override: Path | None) -> dict[str, Path]:
+    """Each claim's verdict lock: ``--lock`` for all, else its own paper's."""
+    return {claim.id: override or paper.lock for paper in papers for claim in paper.claims}
+
+
 def _run(args: argparse.Namespace) -> int:
     try:
         ctx = RunContext.create(args.profile, args.device, args.dtype, args.seed)
     except ConfigurationError as exc:
         raise UsageError(str(exc)) from None
-    claims = select(args.only)
+    papers = _papers(args)
+    claims = select(args.only, papers)
     if not claims:
         raise UsageError(f"no claim matched {args.only!r}; `fim-audit list` shows the registered ids")
     out = _writable_directory(args.out)
-    try:
-        lock = read_lock(args.lock)
-    except LockError:
-        if not args.update_lock:
-            raise
-        lock = {}
+    every_lock = _lock_paths(papers, args.lock)
+    lock_paths = {claim.id: every_lock[claim.id] for claim in claims}
+    lock = read_locks(lock_paths, missing_ok=args.update_lock)
 
     command = "fim-audit " + shlex.join(args.argv)
     environment = collect(ctx, command)
@@ -163,8 +173,8 @@ def _run(args: argparse.Namespace) -> int:
     if args.durations is not None:
         _print_durations(records, args.durations)
     if args.update_lock:
-        write_lock(updated(lock, ((r.claim.id, r.verdict) for r in records)), args.lock)
-        print(f"fim-audit: updated verdict lock {args.lock}")
+        for path in update_locks(lock_paths, {r.claim.id: r.verdict for r in records}):
+            print(f"fim-audit: updated verdict lock {path}")
     elif summary["flipped"]:
         for claim in document["claims"]:
             if claim["lock"] == "flipped":
@@ -184,7 +194,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    claims = select(args.only)
+    claims = select(args.only, _papers(args))
     if not claims:
         raise UsageError(f"no claim matched {args.only!r}")
     for claim in claims:
@@ -264,10 +274,11 @@ decides, as id prefixes (so ``temperature-schedule`` also reports Thm 3's proof 
 
 def _experiment(args: argparse.Namespace) -> int:
     """An experiment is the audit of the claims it decides: the same checks, cached runs, figures and report."""
-    from numeric.experiment_cache import cache_directory
+    from numeric.training.cache import cache_directory
 
     args.only = ",".join(EXPERIMENTS.values()) if args.name == "all" else EXPERIMENTS[args.name]
-    args.dtype, args.durations, args.lock, args.check, args.update_lock = "float64", None, LOCK_PATH, False, False
+    args.dtype, args.durations, args.lock, args.check, args.update_lock = "float64", None, None, False, False
+    args.papers = DEFAULT_PAPERS
     print(f"fim-audit: experiment {args.name}; training runs cached in {cache_directory() or 'nothing (cache off)'}")
     return _run(args)
 
@@ -296,7 +307,13 @@ def parser() -> argparse.ArgumentParser:
         "--durations", type=_count_argument, metavar="N", help="list the N slowest claims, each with its slowest check"
     )
     run.add_argument(
-        "--lock", type=path_argument, default=LOCK_PATH, help="verdict lock file (default: the committed one)"
+        "--papers",
+        default=DEFAULT_PAPERS,
+        metavar="PAPERS",
+        help="papers to audit, comma-separated: entry-point names, module names or .py paths (default: seeds)",
+    )
+    run.add_argument(
+        "--lock", type=path_argument, help="verdict lock file for every claim run (default: each paper's own)"
     )
     mode = run.add_mutually_exclusive_group()
     mode.add_argument("--check", action="store_true", help="exit 1 when a verdict differs from the lock")
@@ -305,6 +322,7 @@ def parser() -> argparse.ArgumentParser:
 
     listing = commands.add_parser("list", help="list the registered claims")
     listing.add_argument("--only", help="glob patterns or id prefixes, comma-separated")
+    listing.add_argument("--papers", default=DEFAULT_PAPERS, help="papers to list (as for run; default: seeds)")
     listing.set_defaults(handler=_list)
 
     rerender = commands.add_parser("report", help="re-render report.md, report.html and junit.xml from a results.json")

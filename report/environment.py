@@ -15,7 +15,7 @@ import numpy
 import sympy
 import torch
 
-from claims.context import RunContext
+from numeric.context import RunContext
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 

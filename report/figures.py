@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import matplotlib
 
@@ -11,8 +12,8 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402 - the backend must be chosen first
 
-from claims.context import RunContext  # noqa: E402
-from claims.model import Claim  # noqa: E402
+from claims.model import Claim, Figure  # noqa: E402
+from numeric.context import RunContext  # noqa: E402
 
 plt.rcParams.update({"svg.hashsalt": "fim-audit", "figure.figsize": (6.0, 4.0), "font.size": 9})
 
@@ -25,9 +26,18 @@ def render_figures(claim: Claim, ctx: RunContext, out: Path) -> list[dict[str, A
     for figure in claim.figures:
         relative = Path(FIGURE_DIRECTORY) / f"{claim.id}__{figure.name}.svg"
         (out / FIGURE_DIRECTORY).mkdir(parents=True, exist_ok=True)
-        save_svg(figure.render(ctx), out / relative)
+        save_svg(renderer(figure)(ctx), out / relative)
         entries.append({"name": figure.name, "caption": figure.caption, "file": relative.as_posix()})
     return entries
+
+
+def renderer(figure: Figure) -> Callable[[RunContext], Any]:
+    """The function a figure declaration names (``"package.module:function"``)."""
+    module, _, function = figure.render.partition(":")
+    try:
+        return getattr(importlib.import_module(module), function)
+    except (ImportError, AttributeError) as exc:
+        raise LookupError(f"figure {figure.name!r}: cannot load {figure.render!r}: {exc}") from None
 
 
 def save_svg(figure, path: Path) -> None:

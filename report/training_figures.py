@@ -6,11 +6,11 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from claims.context import RunContext
+from numeric.context import RunContext
 from numeric import natural_gradient_rate
-from numeric import training_experiments as experiments
+from numeric.training import experiments
 from numeric.confidence import mean_interval
-from numeric.training_checks import head_mean, head_pairs
+from claims.checks.training import head_mean, head_pairs
 from report.figures import log_axes
 
 

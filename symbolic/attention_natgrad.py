@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 import sympy as sp
 
-from claims.model import CheckResult, Counterexample, Status
+from symbolic.outcome import Certificate, Derivation, Finding
 from symbolic.exact import Instance, closed_form, exact_string
 
 EXACT = "exact rational arithmetic (sympy)"
@@ -43,7 +43,7 @@ def _reading_parameters(parameter: str, d: int) -> tuple[sp.Matrix, sp.Matrix, l
     return product, symbols, list(symbols), sp.zeros(d, d)
 
 
-def pair_gradient_counterexample(parameter: str) -> CheckResult:
+def pair_gradient_counterexample(parameter: str) -> Derivation:
     """Thm 1, proof: grad_theta log P(i -> j) = X^T (I - A) X, for theta = W, W_Q or W_K (T = 3, k = d = 2).
 
     At theta = 0 (A uniform) and X = GRADIENT_X every pair's gradient is c x_i (x_j - mean x)^T W-shaped,
@@ -63,7 +63,7 @@ def pair_gradient_counterexample(parameter: str) -> CheckResult:
             gradient = symbols.applyfunc(lambda t, log_p=log_p: sp.diff(log_p, t).subs(at))
             residuals[(i, j)] = (gradient.applyfunc(sp.nsimplify), (gradient - claimed).applyfunc(sp.simplify))
     if claimed.rank() < 2 or any(residual.is_zero_matrix for _, residual in residuals.values()):
-        return CheckResult(Status.INCONCLUSIVE, f"some pair's gradient equals X^T (I - A) X at theta = 0 ({parameter})")
+        return Derivation(Finding.INCONCLUSIVE, f"some pair's gradient equals X^T (I - A) X at theta = 0 ({parameter})")
     gradient, residual = residuals[(0, 0)]
     observed = {
         "claimed X^T(I-A)X": _matrix(claimed.tolist()),
@@ -71,13 +71,13 @@ def pair_gradient_counterexample(parameter: str) -> CheckResult:
         "grad log P(0->0)": _matrix(gradient.tolist()),
         "ranks of all pair gradients": sorted({int(g.rank()) for g, _ in residuals.values()}),
     }
-    return CheckResult(
-        Status.DISPROVED,
+    return Derivation(
+        Finding.DISPROVED,
         f"theta = {parameter} = 0, X = {x.tolist()}: X^T (I - A) X = {claimed.tolist()} has rank {claimed.rank()}, "
         "every "
         f"one of the {tokens**2} pair gradients has rank <= 1 (e.g. grad log P(0->0) = {gradient.tolist()})",
         cases=tokens**2,
-        counterexample=Counterexample(
+        counterexample=Certificate(
             {"X": _matrix(x.tolist()), parameter: _matrix(zero.tolist()), "k": d, "i": 0, "j": 0}, observed, True, EXACT
         ),
     )
@@ -121,8 +121,8 @@ def _matrix(values: list[list[sp.Expr]]) -> list[list[str]]:
     return [[exact_string(v) for v in row] for row in values]
 
 
-def _disproved(detail: str, inputs: dict[str, Any], observed: dict[str, Any]) -> CheckResult:
-    return CheckResult(Status.DISPROVED, detail, cases=1, counterexample=Counterexample(inputs, observed, True, EXACT))
+def _disproved(detail: str, inputs: dict[str, Any], observed: dict[str, Any]) -> Derivation:
+    return Derivation(Finding.DISPROVED, detail, cases=1, counterexample=Certificate(inputs, observed, True, EXACT))
 
 
 def _logit_fisher(a: sp.Matrix) -> sp.Matrix:
@@ -133,7 +133,7 @@ def _frobenius(m: sp.Matrix) -> sp.Expr:
     return sp.sqrt(sum(v**2 for v in m))
 
 
-def logit_fisher_not_approximated() -> CheckResult:
+def logit_fisher_not_approximated() -> Derivation:
     """Thm 1, logit space: ||M - a a^T||_F <= ||M||_F (a relative error below 1) fails at uniform a for every
     n >= 2, symbolically: ||M - a a^T||_F^2 - ||M||_F^2 = 3 |a|^4 - 2 sum a^3 = 1/n^2 > 0.  Every off-diagonal
     entry has the wrong sign (M_jl = -a_j a_l against a_j a_l)."""
@@ -143,7 +143,7 @@ def logit_fisher_not_approximated() -> CheckResult:
     fisher, substitute = _logit_fisher(a), a * a.T
     relative = sp.nsimplify(_frobenius(fisher - substitute) / _frobenius(fisher))
     if not (gap == 1 / n**2 and relative > 1):
-        return CheckResult(Status.INCONCLUSIVE, f"uniform gap {gap}, relative error {relative}")
+        return Derivation(Finding.INCONCLUSIVE, f"uniform gap {gap}, relative error {relative}")
     return _disproved(
         f"uniform a (every n >= 2): ||M - aa^T||_F^2 - ||M||_F^2 = {gap} > 0, so the relative error exceeds 1; at "
         f"n = 2 it is {relative}; off-diagonal entries -a_j a_l vs +a_j a_l",
@@ -152,7 +152,7 @@ def logit_fisher_not_approximated() -> CheckResult:
     )
 
 
-def parameter_fisher_not_approximated() -> CheckResult:
+def parameter_fisher_not_approximated() -> Derivation:
     """Thm 1, parameter space (theta = W, d = k = 1): at W = 0 and X = (1, 2) the Fisher c^2 sum_i x_i^2 X^T M_i X
     is 5/4 and the substitute c^2 sum_i x_i^2 X^T a_i a_i^T X is 45/4: relative error 8."""
     x = sp.Matrix([1, 2])
@@ -162,7 +162,7 @@ def parameter_fisher_not_approximated() -> CheckResult:
     substitute = weight * (x.T * a * a.T * x)[0]
     relative = abs(fisher - substitute) / fisher
     if not relative > 1:
-        return CheckResult(Status.INCONCLUSIVE, f"relative error {relative}")
+        return Derivation(Finding.INCONCLUSIVE, f"relative error {relative}")
     return _disproved(
         f"W = 0, X = (1, 2)^T, d = k = 1: F_W = {fisher}, substitute = {substitute}, relative error {relative}",
         {"X": [[1], [2]], "W": [[0]], "k": 1},
@@ -170,14 +170,14 @@ def parameter_fisher_not_approximated() -> CheckResult:
     )
 
 
-def block_entry_not_attention() -> CheckResult:
+def block_entry_not_attention() -> Derivation:
     """Thm 2, reading "row Fisher entry": query i's Fisher entry for keys (i, j), M^(i)_ij = delta_ij A_ii -
     A_ii A_ij, against A_ij: at uniform T = 2, M^(0)_01 = -1/4 and A_01 = 1/2, an error 3/4 > A_01."""
     a = sp.Matrix([sp.Rational(1, 2)] * 2)
     entry, attention = _logit_fisher(a)[0, 1], a[1]
     error = abs(entry - attention)
     if not error > attention:
-        return CheckResult(Status.INCONCLUSIVE, f"error {error}")
+        return Derivation(Finding.INCONCLUSIVE, f"error {error}")
     return _disproved(
         f"uniform T = 2: M^(0)_01 = {entry} vs A_01 = {attention}: |difference| = {error} > A_01 (opposite signs)",
         {"A": [["1/2", "1/2"], ["1/2", "1/2"]], "i": 0, "j": 1},
@@ -185,13 +185,13 @@ def block_entry_not_attention() -> CheckResult:
     )
 
 
-def diagonal_fisher_not_increasing() -> CheckResult:
+def diagonal_fisher_not_increasing() -> Derivation:
     """Thm 2, reading "high attention, high Fisher": the score's own Fisher A_ij (1 - A_ij) is not increasing in
     A_ij: 1/4 at A_ij = 1/2 but 9/100 at A_ij = 9/10."""
     low, high = sp.Rational(1, 2), sp.Rational(9, 10)
     f_low, f_high = low * (1 - low), high * (1 - high)
     if not f_high < f_low:
-        return CheckResult(Status.INCONCLUSIVE, f"{f_low} vs {f_high}")
+        return Derivation(Finding.INCONCLUSIVE, f"{f_low} vs {f_high}")
     return _disproved(
         f"rows (1/2, 1/2) and (9/10, 1/10): A_00 rises from 1/2 to 9/10 while M_00 = A(1 - A) falls from {f_low} to "
         f"{f_high}",
@@ -200,7 +200,7 @@ def diagonal_fisher_not_increasing() -> CheckResult:
     )
 
 
-def diagonal_fisher_identity() -> CheckResult:
+def diagonal_fisher_identity() -> Derivation:
     """Correction of Thm 2: M_jj - A_ij = -A_ij^2 for every row, symbolic n (so the relative error is A_ij)."""
     a_j = sp.Symbol("a_j", positive=True)
     residual = sp.expand((a_j - a_j * a_j) - a_j + a_j**2)
@@ -221,11 +221,11 @@ VALUE_COUNTEREXAMPLE = ([[sp.Rational(4, 5), sp.Rational(1, 5)], [sp.Rational(8,
 """(A, r) for Thm 3's value-space reading: grad_V L = A^T r for the residual r = A V - Y."""
 
 
-def _direction_counterexample(name: str, natural: sp.Matrix, claimed: sp.Matrix, inputs: dict[str, Any]) -> CheckResult:
+def _direction_counterexample(name: str, natural: sp.Matrix, claimed: sp.Matrix, inputs: dict[str, Any]) -> Derivation:
     inner = (natural.T * claimed)[0]
     cosine = inner / (natural.norm() * claimed.norm())
     if not inner < 0:
-        return CheckResult(Status.INCONCLUSIVE, f"{name}: inner product {inner} is not negative")
+        return Derivation(Finding.INCONCLUSIVE, f"{name}: inner product {inner} is not negative")
     return _disproved(
         f"{name}: <F^-1 grad L, (I + A) grad L> = {exact_string(inner)} < 0 (cosine {float(cosine):.3f}): the claimed "
         "direction is more than 90 degrees from the natural gradient",
@@ -239,7 +239,7 @@ def _direction_counterexample(name: str, natural: sp.Matrix, claimed: sp.Matrix,
     )
 
 
-def score_space_direction() -> CheckResult:
+def score_space_direction() -> Derivation:
     """Thm 3, score space: F = M_0 (query 0), grad L = M_0 h, F^+ grad L = h - mean(h), claimed (I + A) M_0 h."""
     rows, h = ROW_COUNTEREXAMPLE
     a_matrix, h_vector = sp.Matrix(rows), sp.Matrix(h)
@@ -251,7 +251,7 @@ def score_space_direction() -> CheckResult:
     )
 
 
-def value_space_direction() -> CheckResult:
+def value_space_direction() -> Derivation:
     """Thm 3, value space: Y ~ N(A V, I), F = A^T A, grad L = A^T r, natural F^-1 grad L, claimed (I + A) grad L."""
     rows, r = VALUE_COUNTEREXAMPLE
     a_matrix = sp.Matrix(rows)
@@ -277,14 +277,14 @@ CONDITIONING_CASES: dict[str, tuple[sp.Matrix, Callable[[sp.Matrix], sp.Matrix]]
 """Thm 4's exact cases: (A, the Hessian H as a function of A)."""
 
 
-def conditioning_not_improved(reading: str) -> CheckResult:
+def conditioning_not_improved(reading: str) -> Derivation:
     """Thm 4: mu_eff / L_eff of (I + A) H against mu / L of H (exact eigenvalues)."""
     a_matrix, hessian_of = CONDITIONING_CASES[reading]
     hessian = hessian_of(a_matrix)
     before = _conditioning(hessian)
     after = _conditioning((sp.eye(2) + a_matrix) * hessian)
     if not after <= before:
-        return CheckResult(Status.INCONCLUSIVE, f"{reading}: mu/L {before} -> {after}")
+        return Derivation(Finding.INCONCLUSIVE, f"{reading}: mu/L {before} -> {after}")
     return _disproved(
         f"{reading}: A = {a_matrix.tolist()}, H = {hessian.tolist()}: mu/L = {before}, mu_eff/L_eff of (I + A) H = "
         f"{after}, not larger",

@@ -7,7 +7,7 @@ from typing import Any
 
 import sympy as sp
 
-from claims.model import CheckResult, Counterexample, Status
+from symbolic.outcome import Certificate, Derivation, Finding
 from symbolic.exact import Instance, Point, exact_string
 
 _K, _M = sp.symbols("k m", integer=True, positive=True)
@@ -26,13 +26,13 @@ def _blocks_vanish(difference: sp.Expr) -> bool:
     return all(sp.expand(block) == sp.ZeroMatrix(*block.shape) for block in blocks)
 
 
-def _decided(holds: bool, what: str) -> CheckResult:
+def _decided(holds: bool, what: str) -> Derivation:
     if holds:
-        return CheckResult(Status.PROVED, f"{what}: block residual expands to the zero matrix", cases=1, scope=SCOPE)
-    return CheckResult(Status.INCONCLUSIVE, f"{what}: block residual does not expand to zero")
+        return Derivation(Finding.PROVED, f"{what}: block residual expands to the zero matrix", cases=1, scope=SCOPE)
+    return Derivation(Finding.INCONCLUSIVE, f"{what}: block residual does not expand to zero")
 
 
-def blockwise_eigen_equation() -> CheckResult:
+def blockwise_eigen_equation() -> Derivation:
     """B [x; y] - lambda [x; y] = [(A - lambda I) x; (C - lambda I) y]: so [x; y] is an eigenvector of B for
     lambda iff A x = lambda x and C y = lambda y, each part an eigenvector of its block or zero."""
     v = sp.BlockMatrix([[_X], [_Y]])
@@ -40,7 +40,7 @@ def blockwise_eigen_equation() -> CheckResult:
     return _decided(_blocks_vanish(_B * v - _LAMBDA * v - expected), "B v - lambda v blockwise")
 
 
-def padded_eigenvectors() -> CheckResult:
+def padded_eigenvectors() -> Derivation:
     """B [x; 0] = [A x; 0] and B [0; y] = [0; C y]: zero-padded eigenvectors of A and of C are eigenvectors
     of B with the same eigenvalues."""
     top = sp.BlockMatrix([[_X], [sp.ZeroMatrix(_M, 1)]])
@@ -51,14 +51,14 @@ def padded_eigenvectors() -> CheckResult:
     return _decided(holds, "B [x; 0] = [A x; 0] and B [0; y] = [0; C y]")
 
 
-def characteristic_polynomial_factorises() -> CheckResult:
+def characteristic_polynomial_factorises() -> Derivation:
     """det(B - lambda I) = det(A - lambda I) det(C - lambda I) for symbolic block sizes: the spectrum of B is
     that of A and that of C, with multiplicities."""
     product = sp.det(sp.BlockDiagMatrix(_A - _LAMBDA * sp.Identity(_K), _C - _LAMBDA * sp.Identity(_M)))
     expected = sp.det(_A - _LAMBDA * sp.Identity(_K)) * sp.det(_C - _LAMBDA * sp.Identity(_M))
     if sp.simplify(product - expected) == 0:
-        return CheckResult(Status.PROVED, "det(B - lambda I) = det(A - lambda I) det(C - lambda I)", 1, SCOPE)
-    return CheckResult(Status.INCONCLUSIVE, f"determinant did not factorise: {product}")
+        return Derivation(Finding.PROVED, "det(B - lambda I) = det(A - lambda I) det(C - lambda I)", 1, SCOPE)
+    return Derivation(Finding.INCONCLUSIVE, f"determinant did not factorise: {product}")
 
 
 def characteristic_instance(n: int) -> Instance:
@@ -98,7 +98,7 @@ def stacked_instance(n: int) -> Instance:
     return Instance((), (*a, *c), b * v, rho * v, describe)
 
 
-def mixed_eigenvector() -> CheckResult:
+def mixed_eigenvector() -> Derivation:
     """A counterexample to "every eigenvector of B is a zero-padded eigenvector of A or of C": with A = C =
     (1), B = I_2 and v = (1, 1) is an eigenvector of B with both parts non-zero."""
     a = c = sp.Matrix([[1]])
@@ -106,12 +106,12 @@ def mixed_eigenvector() -> CheckResult:
     v = sp.Matrix([1, 1])
     residual = b * v - v
     if not residual.is_zero_matrix:
-        return CheckResult(Status.INCONCLUSIVE, "the constructed vector is not an eigenvector")
-    return CheckResult(
-        Status.DISPROVED,
+        return Derivation(Finding.INCONCLUSIVE, "the constructed vector is not an eigenvector")
+    return Derivation(
+        Finding.DISPROVED,
         "A = C = (1): v = (1, 1) satisfies B v = v, yet neither part of v is zero",
         cases=1,
-        counterexample=Counterexample(
+        counterexample=Certificate(
             {"A": "(1)", "C": "(1)", "v": ["1", "1"]},
             {"B v": ["1", "1"], "eigenvalue": "1", "shared eigenvalue of A and C": "1"},
             True,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from claims.model import CheckResult, Status
+from symbolic.outcome import Derivation, Finding
 from symbolic.sums import linearise, with_total
 
 _ETA, _LAMBDA, TAU = sp.symbols("eta lambda tau", positive=True)
@@ -25,18 +25,18 @@ def _threshold(curvature: sp.Expr) -> tuple[bool, str]:
     ) == expected, f"|1 - eta {curvature}| < 1 iff eta in {converges}; <= 1 iff eta in {bounded}"
 
 
-def quadratic_threshold() -> CheckResult:
+def quadratic_threshold() -> Derivation:
     """GD on f(x) = x^T F x / 2 multiplies the component along an eigenvector of eigenvalue lambda > 0 by
     1 - eta lambda per step (components in ker F stay put), so it converges for every start iff
     |1 - eta lambda| < 1 for every lambda > 0, i.e. eta < 2 / lambda_max = 2 / eigmax."""
     holds, detail = _threshold(_LAMBDA)
     if not holds:
-        return CheckResult(Status.INCONCLUSIVE, detail)
+        return Derivation(Finding.INCONCLUSIVE, detail)
     scope = "every positive semi-definite F (in particular every softmax Fisher), every eta > 0"
-    return CheckResult(Status.PROVED, f"{detail}; minimum over the spectrum: eta < 2 / eigmax", 1, scope)
+    return Derivation(Finding.PROVED, f"{detail}; minimum over the spectrum: eta < 2 / eigmax", 1, scope)
 
 
-def fixed_point_threshold() -> CheckResult:
+def fixed_point_threshold() -> Derivation:
     """GD s <- s - eta grad Phi(s) on Phi = log sum exp(s / tau) has its fixed point (modulo the constant
     direction, along which Phi is linear) at uniform p; its Jacobian there is I - eta F with F = (diag(p) - p
     p^T) / tau^2 at p = 1/n, and (F v)_k = (v_k - mean v) / (n tau^2): F acts as 1 / (n tau^2) on 1-perp and
@@ -48,5 +48,5 @@ def fixed_point_threshold() -> CheckResult:
     holds, detail = _threshold(1 / (_N * TAU**2))
     if on_complement == 0 and sp.simplify(sp.refine(on_constant, sp.Q.le(_K, _N))) == 0 and holds:
         scope = "every n >= 1, tau > 0: local (linearised) stability of the fixed point"
-        return CheckResult(Status.PROVED, f"F = (I - 11^T/n) / (n tau^2) at uniform p; {detail}", 1, scope)
-    return CheckResult(Status.INCONCLUSIVE, f"residuals {on_complement}, {on_constant}; {detail}")
+        return Derivation(Finding.PROVED, f"F = (I - 11^T/n) / (n tau^2) at uniform p; {detail}", 1, scope)
+    return Derivation(Finding.INCONCLUSIVE, f"residuals {on_complement}, {on_constant}; {detail}")

@@ -12,15 +12,14 @@ exact rational point where it is non-zero: a certified counterexample.  Nothing 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Callable, Iterator, Mapping
 
 import sympy as sp
 from sympy.printing.mathml import MathMLPresentationPrinter
 
-from claims.context import RunContext
-from claims.model import Check, CheckResult, Counterexample, Kind, Status
+from symbolic.outcome import Certificate, Derivation, Finding
 
 Point = dict[sp.Symbol, sp.Expr]
 
@@ -92,7 +91,7 @@ def _first_nonzero(residual: sp.Matrix, point: Point) -> tuple[int, int, sp.Expr
     return None
 
 
-def prove_up_to(build: Callable[[int], Instance], max_n: int, what: str) -> CheckResult:
+def prove_up_to(build: Callable[[int], Instance], max_n: int, what: str) -> Derivation:
     """Decide ``build(n)`` exactly for n = 1..max_n.
 
     PROVED with scope 'n <= max_n' when every residual is identically zero; DISPROVED at the smallest
@@ -116,22 +115,22 @@ def prove_up_to(build: Callable[[int], Instance], max_n: int, what: str) -> Chec
                 "claimed": exact_string(instance.claimed[i, j].xreplace(point)),
                 "difference": exact_string(value),
             }
-            return CheckResult(
-                Status.DISPROVED,
+            return Derivation(
+                Finding.DISPROVED,
                 f"{what}: fails at n = {n}, entry ({i}, {j}), difference {exact_string(value)} (exact)",
                 cases=n,
-                counterexample=Counterexample(
+                counterexample=Certificate(
                     instance.describe(point), observed, True, "exact rational arithmetic (sympy)"
                 ),
             )
-        return CheckResult(
-            Status.INCONCLUSIVE,
+        return Derivation(
+            Finding.INCONCLUSIVE,
             f"{what}: residual at n = {n} is a non-zero rational function but no tried point separates it",
             cases=n,
         )
     shown = build(min(2, max_n))
-    return CheckResult(
-        Status.PROVED,
+    return Derivation(
+        Finding.PROVED,
         f"{what}: residual cancels to 0 identically for every n <= {max_n}",
         cases=max_n,
         scope=f"every n <= {max_n}, exact rational-function identity",
@@ -169,7 +168,7 @@ def mathml(lhs: sp.Basic, rhs: sp.Basic) -> str | None:
 
 def closed_form(
     residual: sp.Expr, what: str, scope: str, identity: tuple[sp.Basic, sp.Basic] | None = None
-) -> CheckResult:
+) -> Derivation:
     """The outcome of a general derivation: PROVED only when the simplified residual is literally 0.
 
     Anything else is INCONCLUSIVE (never DISPROVED: a residual sympy cannot simplify may still be zero;
@@ -178,38 +177,8 @@ def closed_form(
     """
     math = mathml(*identity) if identity is not None else None
     if residual == 0:
-        return CheckResult(Status.PROVED, f"{what}: residual simplifies to 0", cases=1, scope=scope, math=math)
-    return CheckResult(Status.INCONCLUSIVE, f"{what}: residual does not simplify to 0: {sp.sstr(residual)}", math=math)
-
-
-def derivation_check(name: str, derive: Callable[[], CheckResult], *, catches: str) -> Check:
-    """A symbolic check whose outcome does not depend on the profile (a general derivation)."""
-    return Check(name, Kind.SYMBOLIC, catches, lambda ctx: derive())
-
-
-def sweep_check(
-    name: str,
-    build: Callable[[int], Instance],
-    what: str,
-    *,
-    catches: str,
-    scope: str | None = None,
-    max_n: int | None = None,
-) -> Check:
-    """A symbolic check deciding ``build(n)`` exactly for n = 1..the profile's ``symbolic_max_n``.
-
-    ``scope``, when given, says what a proof covers beyond the sizes swept (e.g. every logit map);
-    ``max_n`` caps the sweep for instances whose cost grows factorially (determinants of symbolic matrices).
-    """
-
-    def run(ctx: RunContext) -> CheckResult:
-        bound = ctx.profile.symbolic_max_n if max_n is None else min(max_n, ctx.profile.symbolic_max_n)
-        result = prove_up_to(build, bound, what)
-        if scope is not None and result.status is Status.PROVED:
-            return replace(result, scope=f"every n <= {bound}, {scope}")
-        return result
-
-    return Check(name, Kind.SYMBOLIC, catches, run)
+        return Derivation(Finding.PROVED, f"{what}: residual simplifies to 0", cases=1, scope=scope, math=math)
+    return Derivation(Finding.INCONCLUSIVE, f"{what}: residual does not simplify to 0: {sp.sstr(residual)}", math=math)
 
 
 def certify_at(instance: Instance, point: Point, how: str) -> tuple[bool, str, Mapping[str, Any]]:

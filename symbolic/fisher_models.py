@@ -13,7 +13,7 @@ from typing import Any
 
 import sympy as sp
 
-from claims.model import CheckResult, Counterexample, Status
+from symbolic.outcome import Certificate, Derivation, Finding
 from symbolic.exact import Instance, Point, exact_string, prove_up_to
 from symbolic.formulas import EntryKernel, entry_matrix
 from symbolic.logit_maps import LogitMapSetup, logit_map_setup
@@ -47,16 +47,16 @@ def _elementwise_fisher(inputs: list[tuple[int, ...]]) -> tuple[sp.Matrix, list[
 WITNESS_INPUTS = [(1, 2), (2, 1)]
 
 
-def expected_witness() -> CheckResult:
+def expected_witness() -> Derivation:
     """z(x, theta) = theta * x (n = p = 2, Jacobian diag(x): full row rank), theta = 0, x uniform on {(1, 2),
     (2, 1)}: FIM_theta = E_x[...] = [[5/8, -1/2], [-1/2, 5/8]] with eigenvalues 9/8 and 1/8, so lambda_min =
     1/8 > 0 together with full row rank, bounded entropy and smoothness (the map is linear in theta)."""
     fisher, _ = _elementwise_fisher(WITNESS_INPUTS)
     eigenvalues = sorted(fisher.eigenvals(multiple=True))
     if not eigenvalues[0] > 0:
-        return CheckResult(Status.INCONCLUSIVE, f"witness Fisher eigenvalues {eigenvalues}")
-    return CheckResult(
-        Status.PROVED,
+        return Derivation(Finding.INCONCLUSIVE, f"witness Fisher eigenvalues {eigenvalues}")
+    return Derivation(
+        Finding.PROVED,
         f"witness z = theta * x at theta = 0, x in {WITNESS_INPUTS}: FIM = {fisher.tolist()}, eigenvalues "
         f"{[exact_string(e) for e in eigenvalues]} (exact)",
         cases=len(WITNESS_INPUTS),
@@ -64,31 +64,31 @@ def expected_witness() -> CheckResult:
     )
 
 
-def constant_vector_in_kernel() -> CheckResult | None:
+def constant_vector_in_kernel() -> Derivation | None:
     """M 1 = 0 for M = diag(p) - p p^T on the simplex, symbolic n (None when sympy cannot close it)."""
     row = linearise(sp.Sum((sp.KroneckerDelta(_K, _J) * _P[_K] - _P[_K] * _P[_J]), (_J, 1, _N))).doit()
     residual = sp.simplify(on_simplex(sp.refine(row, sp.Q.le(_K, _N)), _P, _N))
-    return None if residual != 0 else CheckResult(Status.PROVED, "M 1 = 0 on the simplex, symbolic n", 1)
+    return None if residual != 0 else Derivation(Finding.PROVED, "M 1 = 0 on the simplex, symbolic n", 1)
 
 
-def _impossible(detail: str, instance: dict[str, Any], observed: dict[str, Any]) -> CheckResult:
-    return CheckResult(
-        Status.DISPROVED,
+def _impossible(detail: str, instance: dict[str, Any], observed: dict[str, Any]) -> Derivation:
+    return Derivation(
+        Finding.DISPROVED,
         detail,
         cases=1,
-        counterexample=Counterexample(instance, observed, True, "general argument verified by sympy; instance exact"),
+        counterexample=Certificate(instance, observed, True, "general argument verified by sympy; instance exact"),
     )
 
 
-def single_input_impossible() -> CheckResult:
+def single_input_impossible() -> Derivation:
     """For one input, FIM_x = J^T M J with M 1 = 0 (symbolic n); if J (n x p) has full row rank, some w solves
     J w = 1, and FIM_x w = J^T M 1 = 0 with w != 0: lambda_min(FIM_x) = 0 for every such model."""
     if constant_vector_in_kernel() is None:
-        return CheckResult(Status.INCONCLUSIVE, "sympy did not close M 1 = 0 for symbolic n")
+        return Derivation(Finding.INCONCLUSIVE, "sympy did not close M 1 = 0 for symbolic n")
     fisher, _ = _elementwise_fisher(WITNESS_INPUTS[:1])
     w = sp.Matrix([sp.Rational(1, x) for x in WITNESS_INPUTS[0]])  # J = diag(x), J w = 1
     if not (fisher * w).is_zero_matrix:
-        return CheckResult(Status.INCONCLUSIVE, "instance null vector failed")
+        return Derivation(Finding.INCONCLUSIVE, "instance null vector failed")
     return _impossible(
         "a single input gives FIM_x = J^T M J with M 1 = 0; full row rank gives J w = 1 for some w != 0, "
         "so FIM_x w = 0",
@@ -97,10 +97,10 @@ def single_input_impossible() -> CheckResult:
     )
 
 
-def logit_space_impossible() -> CheckResult:
+def logit_space_impossible() -> Derivation:
     """In logit space FIM_z = diag(a) - a a^T, and M 1 = 0 for every a on the simplex (symbolic n)."""
     if constant_vector_in_kernel() is None:
-        return CheckResult(Status.INCONCLUSIVE, "sympy did not close M 1 = 0 for symbolic n")
+        return Derivation(Finding.INCONCLUSIVE, "sympy did not close M 1 = 0 for symbolic n")
     return _impossible(
         "FIM_z = diag(a) - a a^T satisfies FIM_z 1 = 0 for every a, so lambda_min(FIM_z) = 0",
         {"a": ["1/2", "1/2"]},
@@ -127,13 +127,13 @@ def qk_symmetry_instance(n: int) -> Instance:
     return Instance((), variables, jv, sp.zeros(n, 1), describe)
 
 
-def qk_attention_impossible(max_n: int) -> CheckResult:
+def qk_attention_impossible(max_n: int) -> Derivation:
     """QK scores are invariant under (W_Q, W_K) -> (W_Q A, W_K A^-T); with A = e^t I the direction v = (W_Q, -W_K)
     satisfies J_x v = 0 for every input x (checked exactly for symbolic 2 x 2 weights and n <= max_n symbolic
     tokens), so FIM v = E_x[J_x^T M J_x v] = 0: lambda_min(FIM) = 0 whenever W != 0 (and FIM = 0 when W = 0)."""
     result = prove_up_to(qk_symmetry_instance, max_n, "J v along (W_Q, -W_K)")
-    if result.status is not Status.PROVED:
-        return CheckResult(Status.INCONCLUSIVE, f"the scaling direction is not in the kernel: {result.detail}")
+    if result.status is not Finding.PROVED:
+        return Derivation(Finding.INCONCLUSIVE, f"the scaling direction is not in the kernel: {result.detail}")
     return _impossible(
         f"J_x (W_Q, -W_K) = 0 for every input (exact, symbolic weights and tokens, n <= {max_n}); it is the tangent "
         "of the GL(k) orbit (W_Q A, W_K A^-T), along which the scores do not change",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from claims.model import CheckResult
+from symbolic.outcome import Derivation
 from symbolic.exact import Instance, Point, closed_form, exact_string
 from symbolic.formulas import EntryKernel, entry_matrix, general_entry
 from symbolic.logit_maps import fisher_of, logit_map_setup
@@ -27,7 +27,7 @@ def _in_range(expr: sp.Expr, *indices: sp.Symbol) -> sp.Expr:
     return sp.refine(expr, sp.And(*(sp.Q.le(index, _N) for index in indices)))
 
 
-def potential_hessian_general_n(kernel: EntryKernel, potential: str) -> CheckResult:
+def potential_hessian_general_n(kernel: EntryKernel, potential: str) -> Derivation:
     """d^2 (scale * log sum_m exp(s_m / tau)) / ds_j ds_k against kernel(p_j, p_k, delta_jk, tau), symbolic n."""
     s = sp.IndexedBase("s", real=True)
     total = sp.Sum(sp.exp(s[_M] / TAU), (_M, 1, _N))
@@ -83,7 +83,7 @@ def score_fisher_instance(kernel: EntryKernel, n: int) -> Instance:
     return Instance((*e, TAU), (), fisher, entry_matrix(kernel, p, TAU), describe)
 
 
-def log_softmax_hessian_general_n(kernel: EntryKernel) -> CheckResult:
+def log_softmax_hessian_general_n(kernel: EntryKernel) -> Derivation:
     """-d^2 log sigma_i / dz_j dz_k against kernel(sigma_j, sigma_k, delta_jk) for symbolic n (the same for
     every observed outcome i: the log-likelihood is z_i minus the log-partition, and z_i is linear)."""
     z = sp.IndexedBase("z", real=True)

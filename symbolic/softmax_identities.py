@@ -21,17 +21,8 @@ from typing import Any, Mapping
 
 import sympy as sp
 
-from claims.model import Check, CheckResult
-from symbolic.exact import (
-    Instance,
-    Point,
-    certify_at,
-    closed_form,
-    derivation_check,
-    exact_string,
-    rational,
-    sweep_check,
-)
+from symbolic.exact import Instance, Point, certify_at, closed_form, exact_string, rational
+from symbolic.outcome import Derivation
 from symbolic.formulas import EntryKernel, entry_matrix, general_entry
 from symbolic.logit_maps import fisher_of, logit_map_setup
 
@@ -108,7 +99,7 @@ _N = sp.Symbol("n", integer=True, positive=True)
 _I, _J, _M = sp.symbols("i j m", integer=True, positive=True)
 
 
-def derivative_general_n(kernel: EntryKernel, of: str) -> CheckResult:
+def derivative_general_n(kernel: EntryKernel, of: str) -> Derivation:
     """d f_i / d z_j for symbolic n: differentiate exp(z_i) / Sum(exp(z_m), (m, 1, n)), evaluate the
     KroneckerDelta sums, apply 1 <= i, j <= n, and simplify the residual against the kernel."""
     z = sp.IndexedBase("z", real=True)
@@ -123,7 +114,7 @@ def derivative_general_n(kernel: EntryKernel, of: str) -> CheckResult:
     return closed_form(residual, f"d {SYMBOLS[of]}_i / d z_j, symbolic n", scope, identity)
 
 
-def inner_general_n(kernel: EntryKernel, domain: str) -> CheckResult:
+def inner_general_n(kernel: EntryKernel, domain: str) -> Derivation:
     """sum_{i=1}^n a_i (delta_ik - a_k)(delta_il - a_l) for symbolic n, the constraint sum a = 1 applied
     only on the simplex, simplified against the kernel."""
     a = sp.IndexedBase("a", nonnegative=True)
@@ -138,56 +129,6 @@ def inner_general_n(kernel: EntryKernel, domain: str) -> CheckResult:
     scope = "all n >= 1, all a with sum a = 1" if domain == "simplex" else "all n >= 1, all a >= 0"
     identity = (sp.Sum(expanded, (_I, 1, _N)), general_entry(kernel, a[row], a[col], row, col))
     return closed_form(residual, f"E_(i~a)[(e_i - a)(e_i - a)^T], symbolic n, a in {domain}", scope, identity)
-
-
-def derivative_general_check(kernel: EntryKernel, of: str, *, catches: str) -> Check:
-    name = f"sympy: d {SYMBOLS[of]} / dz, symbolic n (Sum, KroneckerDelta)"
-    return derivation_check(name, lambda: derivative_general_n(kernel, of), catches=catches)
-
-
-def derivative_exact_check(kernel: EntryKernel, of: str, *, catches: str) -> Check:
-    return sweep_check(
-        f"sympy: d {SYMBOLS[of]} / dz, exact for each n",
-        lambda n: derivative_instance(kernel, of, n),
-        f"d {SYMBOLS[of]} / dz",
-        catches=catches,
-    )
-
-
-def inner_general_check(kernel: EntryKernel, domain: str, *, catches: str) -> Check:
-    name = f"sympy: inner expectation, symbolic n, a in {domain}"
-    return derivation_check(name, lambda: inner_general_n(kernel, domain), catches=catches)
-
-
-def inner_exact_check(kernel: EntryKernel, domain: str, *, catches: str) -> Check:
-    return sweep_check(
-        f"sympy: inner expectation, exact for each n, a in {domain}",
-        lambda n: inner_instance(kernel, domain, n),
-        f"inner expectation, a in {domain}",
-        catches=catches,
-    )
-
-
-def fisher_exact_check(kernel: EntryKernel, *, catches: str) -> Check:
-    return sweep_check(
-        "sympy: Fisher from its definition, arbitrary z(theta), exact for each n",
-        lambda n: fisher_instance(kernel, n),
-        "Fisher of softmax(z(theta)), z arbitrary",
-        catches=catches,
-        scope="every smooth logit map z(x, theta), any number of parameters (an entry involves two of them), "
-        "any input distribution (both sides are averages over x of the same pointwise identity)",
-    )
-
-
-def score_chain_exact_check(kernel: EntryKernel, *, catches: str) -> Check:
-    return sweep_check(
-        "sympy: grad_theta log p_i, arbitrary z(theta), exact for each n",
-        lambda n: score_chain_instance(kernel, n),
-        "score grad_theta log softmax(z(theta))_i, z arbitrary",
-        catches=catches,
-        scope="every smooth logit map z(x, theta) at every input x, any number of parameters (an entry "
-        "involves one of them)",
-    )
 
 
 def derivative_certifier(kernel: EntryKernel, of: str):

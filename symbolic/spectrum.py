@@ -11,7 +11,7 @@ from typing import Any, Mapping
 
 import sympy as sp
 
-from claims.model import CheckResult, Counterexample, Status
+from symbolic.outcome import Certificate, Derivation, Finding
 from symbolic.exact import Instance, Point, closed_form, exact_string, rational
 from symbolic.sums import linearise, on_simplex
 
@@ -31,7 +31,7 @@ def _in_range(expr: sp.Expr, *indices: sp.Symbol) -> sp.Expr:
     return sp.refine(expr, sp.And(*(sp.Q.le(index, _N) for index in indices)))
 
 
-def trace_general_n() -> CheckResult:
+def trace_general_n() -> Derivation:
     """tr F = sum_i F_ii and E_{i~p} ||grad_s log softmax(s / tau)_i||^2 both equal (1 - sum p^2) / tau^2
     on the simplex, for symbolic n (the score is (e_i - p) / tau, fim-attn Thm 1 step 2)."""
     closed = (1 - sp.Sum(_P[_I] ** 2, (_I, 1, _N))) / TAU**2
@@ -47,7 +47,7 @@ def trace_general_n() -> CheckResult:
     )
 
 
-def kernel_general_n() -> CheckResult:
+def kernel_general_n() -> Derivation:
     """(F v)_k = p_k (v_k - sum_j p_j v_j) / tau^2 for symbolic n: so F v = 0 iff v_k = p^T v wherever
     p_k > 0, i.e. iff v is constant on the support (and then p^T v is that constant, as sum p = 1)."""
     product = _in_range(linearise(sp.Sum(_fisher_entry(_K, _J) * _V[_J], (_J, 1, _N))).doit(), _K)
@@ -59,7 +59,7 @@ def kernel_general_n() -> CheckResult:
     )
 
 
-def variance_general_n() -> CheckResult:
+def variance_general_n() -> Derivation:
     """v^T (diag p - p p^T) v = sum_i p_i (v_i - p^T v)^2 = Var_{i~p}(v_i) on the simplex, symbolic n."""
     quadratic = sp.Sum(_P[_I] * _V[_I] ** 2, (_I, 1, _N)) - sp.Sum(_P[_I] * _V[_I], (_I, 1, _N)) ** 2
     variance = sp.Sum(_P[_I] * (_V[_I] - sp.Sum(_P[_J] * _V[_J], (_J, 1, _N))) ** 2, (_I, 1, _N))
@@ -132,7 +132,7 @@ def characteristic_instance(n: int) -> Instance:
     return Instance(p, (lam,), sp.Matrix([definition]), sp.Matrix([claimed]), describe)
 
 
-def fifth_eigenvalue_vanishes() -> CheckResult:
+def fifth_eigenvalue_vanishes() -> Derivation:
     """decay = eigmax / lambda_5 at p uniform over 5 outcomes: F has the exact eigenvalues 1/5 (four times)
     and 0, so lambda_5 = 0 and the ratio is undefined (and for n < 5 there is no lambda_5 at all)."""
     n = 5
@@ -141,12 +141,12 @@ def fifth_eigenvalue_vanishes() -> CheckResult:
     spectrum = sorted((value for value, count in fisher.eigenvals().items() for _ in range(count)), reverse=True)
     fifth = spectrum[4]
     if fifth != 0:
-        return CheckResult(Status.INCONCLUSIVE, f"lambda_5 = {fifth} at uniform p, n = 5")
-    return CheckResult(
-        Status.DISPROVED,
+        return Derivation(Finding.INCONCLUSIVE, f"lambda_5 = {fifth} at uniform p, n = 5")
+    return Derivation(
+        Finding.DISPROVED,
         "lambda_5 = 0 exactly for p uniform on 5 outcomes (tau = 1): eigmax / lambda_5 is undefined",
         cases=1,
-        counterexample=Counterexample(
+        counterexample=Certificate(
             {"p": [exact_string(x) for x in p], "tau": "1"},
             {
                 "eigenvalues": [exact_string(x) for x in spectrum],

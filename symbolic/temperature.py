@@ -13,7 +13,7 @@ from typing import Any, Callable, Sequence
 
 import sympy as sp
 
-from claims.model import CheckResult, Counterexample, Status
+from symbolic.outcome import Certificate, Derivation, Finding
 from symbolic.exact import Instance, Point, closed_form, exact_string
 from symbolic.sums import linearise, on_simplex
 
@@ -35,8 +35,8 @@ def _spectral_norm(m: sp.Matrix) -> sp.Expr:
     return sp.Max(*(sp.Abs(v) for v in m.eigenvals(multiple=True)))
 
 
-def _disproved(detail: str, inputs: dict[str, Any], observed: dict[str, Any], how: str) -> CheckResult:
-    return CheckResult(Status.DISPROVED, detail, cases=1, counterexample=Counterexample(inputs, observed, True, how))
+def _disproved(detail: str, inputs: dict[str, Any], observed: dict[str, Any], how: str) -> Derivation:
+    return Derivation(Finding.DISPROVED, detail, cases=1, counterexample=Certificate(inputs, observed, True, how))
 
 
 def _strings(values) -> list[str]:
@@ -62,14 +62,14 @@ def lemma2_gap(reading: str, z: Sequence[sp.Expr]) -> sp.Matrix:
     return second_moment - (sp.diag(*a) - a * a.T)
 
 
-def lemma2_no_constant(reading: str) -> CheckResult:
+def lemma2_no_constant(reading: str) -> Derivation:
     """||gap(tau)||_2 tends to a non-zero limit as tau -> 0+ (exactly, at z = (0, 1)), so ||gap||_2 / tau
     diverges and no constant C gives ||gap||_2 <= C tau."""
     z = (sp.Integer(0), sp.Integer(1))
     limit = lemma2_gap(reading, z).applyfunc(lambda e: sp.simplify(sp.limit(e, TAU, 0, "+")))
     norm = sp.simplify(_spectral_norm(limit))
     if not norm.is_positive:
-        return CheckResult(Status.INCONCLUSIVE, f"limit of the gap at z = (0, 1) is {limit.tolist()}")
+        return Derivation(Finding.INCONCLUSIVE, f"limit of the gap at z = (0, 1) is {limit.tolist()}")
     return _disproved(
         f"lim_(tau->0+) ||gap(tau)||_2 = {sp.N(norm, 6)} > 0 at z = (0, 1), so ||gap||_2 / tau -> oo: no constant C",
         {"z": ["0", "1"], "tau": "-> 0+"},
@@ -78,7 +78,7 @@ def lemma2_no_constant(reading: str) -> CheckResult:
     )
 
 
-def sampled_second_moment_general_n() -> CheckResult:
+def sampled_second_moment_general_n() -> Derivation:
     """sum_i q_i e_i e_i^T = diag(q) entrywise ((k, l) entry sum_i q_i delta_ik delta_il = q_k delta_kl),
     symbolic n: E[A A^T] of a one-hot sample is diag of its distribution, with no O(tau) term."""
     q = sp.IndexedBase("q", nonnegative=True)
@@ -99,7 +99,7 @@ def sampled_second_moment_general_n() -> CheckResult:
 # --- fim-attn Appendix A ----------------------------------------------------------------------------------------
 
 
-def taylor_zeroth_order() -> CheckResult:
+def taylor_zeroth_order() -> Derivation:
     """The expansion around tau = 0 needs lim_(tau->0+) sigma(z / tau) = sigma(z); at z = (0, 1) the limit is
     (0, 1) (exactly), not sigma(z) = (1/(1+e), e/(1+e)); and sigma(z/tau)_1 / exp(-1/tau) -> 1, so sigma(z/tau)
     approaches its limit faster than any power of tau (no Taylor series in tau at 0 has sigma(z) as constant)."""
@@ -108,7 +108,7 @@ def taylor_zeroth_order() -> CheckResult:
     limit = [sp.limit(p, TAU, 0, "+") for p in at_temperature]
     base = softmax_at(z)
     if limit == base:
-        return CheckResult(Status.INCONCLUSIVE, "the limit equals sigma(z)")
+        return Derivation(Finding.INCONCLUSIVE, "the limit equals sigma(z)")
     flatness = sp.limit(at_temperature[0] / sp.exp(-1 / TAU), TAU, 0, "+")
     return _disproved(
         "lim_(tau->0+) sigma(z / tau) = (0, 1) != sigma(z) at z = (0, 1): the zeroth-order term is wrong",
@@ -122,7 +122,7 @@ def taylor_zeroth_order() -> CheckResult:
     )
 
 
-def expansion_at_one() -> CheckResult:
+def expansion_at_one() -> Derivation:
     """Around tau = 1 the expansion with zeroth-order term sigma(z) holds: the series of sigma(z/tau)_1 in
     (tau - 1) for symbolic z (n = 2) starts with sigma(z)_1 and has the App. A step 2 derivative as slope."""
     z = sp.symbols("z0 z1", real=True)
@@ -137,7 +137,7 @@ def expansion_at_one() -> CheckResult:
     return closed_form(residual, "series of sigma(z/tau) at tau = 1", "n = 2, all z: expansion in powers of tau - 1")
 
 
-def tau_derivative_general_n(kernel: Callable) -> CheckResult:
+def tau_derivative_general_n(kernel: Callable) -> Derivation:
     """d sigma(z/tau)_i / d tau for symbolic n against kernel(z_i, sigma_i, sum_k z_k sigma_k, tau)."""
     z = sp.IndexedBase("z", real=True)
     total = sp.Sum(sp.exp(z[_M] / TAU), (_M, 1, _N))
@@ -170,19 +170,19 @@ def tau_derivative_instance(kernel: Callable, n: int) -> Instance:
     return Instance((*e, TAU), z, sp.Matrix([derivative]), sp.Matrix([claimed]), describe)
 
 
-def unique_argmax_limit(max_n: int) -> CheckResult:
+def unique_argmax_limit(max_n: int) -> Derivation:
     """With a unique maximiser and gaps c_k > 0, sigma(z/tau)_(i*) = 1 / (1 + sum_k exp(-c_k / tau)) -> 1 as
     tau -> 0+ (sympy, symbolic gaps, n <= max_n); the other entries are non-negative and sum to 1 - that -> 0."""
     for n in range(1, max_n + 1):
         gaps = sp.symbols(f"c1:{n}", positive=True)
         top = sp.Integer(1) / (1 + sp.Add(*(sp.exp(-c / TAU) for c in gaps)))
         if sp.limit(top, TAU, 0, "+") != 1:
-            return CheckResult(Status.INCONCLUSIVE, f"limit of the top entry at n = {n} is not 1")
+            return Derivation(Finding.INCONCLUSIVE, f"limit of the top entry at n = {n} is not 1")
     scope = f"every n <= {max_n}, symbolic positive gaps (each exp(-c/tau) -> 0, so every finite n follows)"
-    return CheckResult(Status.PROVED, "lim sigma(z/tau) = e_(i*) for a unique maximiser", max_n, scope)
+    return Derivation(Finding.PROVED, "lim sigma(z/tau) = e_(i*) for a unique maximiser", max_n, scope)
 
 
-def tied_limit(max_n: int) -> CheckResult:
+def tied_limit(max_n: int) -> Derivation:
     """With k tied maximisers and the rest below by gaps c > 0, each tied entry is 1 / (k + sum exp(-c/tau)) ->
     1/k (sympy, n <= max_n, every k): the limit is uniform over the set of maximisers."""
     for n in range(1, max_n + 1):
@@ -190,12 +190,12 @@ def tied_limit(max_n: int) -> CheckResult:
             gaps = sp.symbols(f"c1:{n - k + 1}", positive=True)
             tied = sp.Integer(1) / (k + sp.Add(*(sp.exp(-c / TAU) for c in gaps)))
             if sp.limit(tied, TAU, 0, "+") != sp.Rational(1, k):
-                return CheckResult(Status.INCONCLUSIVE, f"tied limit at n = {n}, k = {k} is not 1/k")
+                return Derivation(Finding.INCONCLUSIVE, f"tied limit at n = {n}, k = {k} is not 1/k")
     scope = f"every n <= {max_n} and number of tied maximisers k <= n"
-    return CheckResult(Status.PROVED, "lim sigma(z/tau) = uniform over argmax z", max_n, scope)
+    return Derivation(Finding.PROVED, "lim sigma(z/tau) = uniform over argmax z", max_n, scope)
 
 
-def tie_breaks_unique_limit() -> CheckResult:
+def tie_breaks_unique_limit() -> Derivation:
     """At z = (0, 0) sigma(z / tau) = (1/2, 1/2) for every tau: the limit is not one-hot, and i* = argmax z
     is not even defined."""
     z = (sp.Integer(0), sp.Integer(0))
@@ -224,7 +224,7 @@ def prop1_gap(reading: str, a: Sequence[sp.Expr]) -> sp.Matrix:
     return sp.diag(*a) - v * v.T - second_moment
 
 
-def prop1_ratio_diverges(reading: str) -> CheckResult:
+def prop1_ratio_diverges(reading: str) -> Derivation:
     """Along a_eps = (1 - eps, eps), ||gap||_2 / H(a_eps) -> oo as eps -> 0+ (exact limit), so no C works;
     at the one-hot a = (1, 0) itself H = 0 while ||gap||_2 = 1."""
     a = (1 - EPSILON, EPSILON)
@@ -232,7 +232,7 @@ def prop1_ratio_diverges(reading: str) -> CheckResult:
     limit = sp.limit(norm / entropy(a), EPSILON, 0, "+")
     at_one_hot = _spectral_norm(prop1_gap(reading, (sp.Integer(1), sp.Integer(0))))
     if limit != sp.oo:
-        return CheckResult(Status.INCONCLUSIVE, f"ratio limit {limit}")
+        return Derivation(Finding.INCONCLUSIVE, f"ratio limit {limit}")
     return _disproved(
         f"a = (1 - eps, eps): ||gap||_2 / H(a) -> oo as eps -> 0+; at a = (1, 0), H = 0 but ||gap||_2 = {at_one_hot}",
         {"a": ["1 - eps", "eps"], "eps": "-> 0+"},
@@ -241,7 +241,7 @@ def prop1_ratio_diverges(reading: str) -> CheckResult:
     )
 
 
-def covariance_entropy_bound() -> CheckResult:
+def covariance_entropy_bound() -> Derivation:
     """tr(diag(a) - a a^T) = 1 - sum a^2 <= H(a) on the simplex: H - (1 - sum a^2) = sum_i a_i f(a_i) with
     f(x) = -log x - 1 + x, and f' <= 0 on (0, 1] with f(1) = 0, so f >= 0 there (sympy).  With ||M||_2 <= tr M
     for the positive semi-definite M, this gives ||diag(a) - a a^T||_2 <= H(a) (C = 1)."""
@@ -253,13 +253,13 @@ def covariance_entropy_bound() -> CheckResult:
     termwise = sp.Sum(a[_I] * f.subs(x, a[_I]), (_I, 1, _N))
     residual = sp.simplify(on_simplex(difference - termwise, a, _N))
     if decreasing == sp.Interval.Lopen(0, 1) and f.subs(x, 1) == 0 and residual == 0:
-        return CheckResult(
-            Status.PROVED, "H(a) - (1 - sum a^2) = sum a_i f(a_i), f >= 0 on (0, 1]", 1, "all n >= 1, a on the simplex"
+        return Derivation(
+            Finding.PROVED, "H(a) - (1 - sum a^2) = sum a_i f(a_i), f >= 0 on (0, 1]", 1, "all n >= 1, a on the simplex"
         )
-    return CheckResult(Status.INCONCLUSIVE, f"decreasing on {decreasing}, residual {residual}")
+    return Derivation(Finding.INCONCLUSIVE, f"decreasing on {decreasing}, residual {residual}")
 
 
-def remark1_criteria() -> CheckResult:
+def remark1_criteria() -> Derivation:
     """The three criteria of Remark 1 order distributions differently: a = (7/10, 3/20, 3/20) has the larger
     norm (0.535 > 0.52) but also the larger entropy than b = (3/5, 2/5, 0), so "more concentrated" is not
     one notion; and the Prop. 1 gap for a one-hot sample, ||a||_2^2, grows as a concentrates."""
@@ -268,7 +268,7 @@ def remark1_criteria() -> CheckResult:
     norms = [sum(x**2 for x in v) for v in (a, b)]
     entropies = [entropy(v) for v in (a, b)]
     if not (norms[0] > norms[1] and sp.N(entropies[0] - entropies[1], 30) > 0):
-        return CheckResult(Status.INCONCLUSIVE, "the pair does not separate the criteria")
+        return Derivation(Finding.INCONCLUSIVE, "the pair does not separate the criteria")
     return _disproved(
         "||a||_2 > ||b||_2 yet H(a) > H(b): the norm and the entropy disagree on which is more concentrated",
         {"a": _strings(a), "b": _strings(b)},
@@ -277,12 +277,12 @@ def remark1_criteria() -> CheckResult:
     )
 
 
-def remark1_gap_grows() -> CheckResult:
+def remark1_gap_grows() -> Derivation:
     """The Prop. 1 gap (A a one-hot sample from a) is ||a a^T||_2 = ||a||_2^2: from a = (1/2, 1/2) (H = log 2)
     to a = (1, 0) (H = 0, larger norm) it grows from 1/2 to 1 - the approximation worsens as a concentrates."""
     gaps = [_spectral_norm(prop1_gap("sample-from-a", a)) for a in ((sp.Rational(1, 2),) * 2, (1, 0))]
     if not gaps[1] > gaps[0]:
-        return CheckResult(Status.INCONCLUSIVE, f"gaps {gaps}")
+        return Derivation(Finding.INCONCLUSIVE, f"gaps {gaps}")
     return _disproved(
         "gap 1/2 at a = (1/2, 1/2), gap 1 at a = (1, 0): concentrating a (higher norm, lower entropy) enlarges it",
         {"a": ["1/2", "1/2"], "b": ["1", "0"]},
@@ -291,7 +291,7 @@ def remark1_gap_grows() -> CheckResult:
     )
 
 
-def remark1_temperature() -> CheckResult:
+def remark1_temperature() -> Derivation:
     """With a = sigma(z) fixed at z = (log 9, 0) = (9/10, 1/10) and A sampled at temperature tau, the gap
     ||diag(a) - a a^T - diag(sigma(z/tau))||_2 is 41/50 at tau = 1 and larger in the limit tau -> 0+."""
     z = (sp.log(9), sp.Integer(0))
@@ -301,7 +301,7 @@ def remark1_temperature() -> CheckResult:
     at_one = sp.simplify(_spectral_norm(gap.subs(TAU, 1)))
     at_zero = sp.simplify(_spectral_norm(gap.applyfunc(lambda e: sp.limit(e, TAU, 0, "+"))))
     if not sp.N(at_zero - at_one, 30) > 0:
-        return CheckResult(Status.INCONCLUSIVE, f"gap {at_one} at tau = 1, {at_zero} at tau -> 0")
+        return Derivation(Finding.INCONCLUSIVE, f"gap {at_one} at tau = 1, {at_zero} at tau -> 0")
     return _disproved(
         f"gap {at_one} at tau = 1 but {sp.N(at_zero, 6)} as tau -> 0+: lowering the temperature worsens it",
         {"z": ["log(9)", "0"], "a": ["9/10", "1/10"]},
@@ -316,7 +316,7 @@ _T = sp.Symbol("T", positive=True, integer=True)
 _t = sp.Symbol("t", positive=True, integer=True)
 
 
-def schedule_sum_unbounded() -> CheckResult:
+def schedule_sum_unbounded() -> Derivation:
     """sum_(t=1)^T tau_0 t^(-1/2) t^(-1/2) = tau_0 harmonic(T) -> oo; and harmonic(2T) - harmonic(T) -> log 2 != 0,
     so the partial sums are not even Cauchy: not O(1)."""
     tau0 = sp.Symbol("tau_0", positive=True)
@@ -324,7 +324,7 @@ def schedule_sum_unbounded() -> CheckResult:
     limit = sp.limit(total, _T, sp.oo)
     increment = sp.limit(sp.harmonic(2 * _T) - sp.harmonic(_T), _T, sp.oo)
     if limit != sp.oo:
-        return CheckResult(Status.INCONCLUSIVE, f"partial sum {total} has limit {limit}")
+        return Derivation(Finding.INCONCLUSIVE, f"partial sum {total} has limit {limit}")
     return _disproved(
         f"sum_(t<=T) tau_t eta_t = {total} -> oo, and the sum over (T, 2T] tends to tau_0 log 2",
         {"tau_t": "tau_0 / sqrt(t)", "eta_t": "1 / sqrt(t)"},
@@ -333,7 +333,7 @@ def schedule_sum_unbounded() -> CheckResult:
     )
 
 
-def schedule_sum_asymptotics() -> CheckResult:
+def schedule_sum_asymptotics() -> Derivation:
     """harmonic(T) = log T + gamma + 1/(2T) - 1/(12 T^2) + O(T^-3) as T -> oo (sympy series): the sum is
     tau_0 log T + O(1), so Thm 3's bound is O(log T / sqrt(T)), not O(1 / sqrt(T))."""
     series = sp.series(sp.harmonic(_T).rewrite(sp.digamma), _T, sp.oo, 3).removeO()
@@ -347,7 +347,7 @@ def schedule_sum_asymptotics() -> CheckResult:
 # --- holistic §2.1-2.2 -------------------------------------------------------------------------------------------
 
 
-def gibbs_variational_identity() -> CheckResult:
+def gibbs_variational_identity() -> Derivation:
     """For p on the simplex, scores s and T > 0: <p, s> + T H(p) = T log Z - T KL(p || sigma(s/T)), Z = sum
     exp(s_j / T) (symbolic n).  KL >= 0 with equality iff p = sigma(s/T), so the attention weights are the unique
     maximiser of <p, s> + T H(p): the Boltzmann (Gibbs) distribution of energies -s at temperature T."""
@@ -365,14 +365,14 @@ def gibbs_variational_identity() -> CheckResult:
     )
 
 
-def high_temperature_limit(max_n: int) -> CheckResult:
+def high_temperature_limit(max_n: int) -> Derivation:
     """lim_(T->oo) sigma(s/T)_1 = 1/n for symbolic real scores s, every n <= max_n (sympy)."""
     t = sp.Symbol("T", positive=True)
     for n in range(1, max_n + 1):
         s = sp.symbols(f"s0:{n}", real=True)
         if sp.limit(softmax_at(s, t)[0], t, sp.oo) != sp.Rational(1, n):
-            return CheckResult(Status.INCONCLUSIVE, f"high-temperature limit at n = {n} is not 1/n")
-    return CheckResult(Status.PROVED, "lim_(T->oo) sigma(s/T) = uniform", max_n, f"every n <= {max_n}, symbolic s")
+            return Derivation(Finding.INCONCLUSIVE, f"high-temperature limit at n = {n} is not 1/n")
+    return Derivation(Finding.PROVED, "lim_(T->oo) sigma(s/T) = uniform", max_n, f"every n <= {max_n}, symbolic s")
 
 
 def entropy_derivative_instance(n: int) -> Instance:
@@ -398,7 +398,7 @@ def entropy_derivative_instance(n: int) -> Instance:
     return Instance((*e, t), s, sp.Matrix([[derivative]]), sp.Matrix([[variance / t**3]]), describe)
 
 
-def finite_n_smoothness(max_n: int, order: int = 3) -> CheckResult:
+def finite_n_smoothness(max_n: int, order: int = 3) -> Derivation:
     """At finite n, Z(T) = sum_j exp(s_j / T) is real-analytic and positive on T > 0, so log Z, the free energy
     -T log Z and the entropy H are real-analytic there: no phase transition.  Verified: the first ``order``
     derivatives of H for symbolic scores, n <= max_n, have denominators that are products of powers of T and
@@ -417,7 +417,7 @@ def finite_n_smoothness(max_n: int, order: int = 3) -> CheckResult:
                 sp.simplify(f.as_base_exp()[0] - z) == 0 or f.as_base_exp()[0] == t or f.is_number for f in factors
             )
             if not allowed:
-                return CheckResult(Status.INCONCLUSIVE, f"denominator factor outside T, Z at n = {n}: {denominator}")
+                return Derivation(Finding.INCONCLUSIVE, f"denominator factor outside T, Z at n = {n}: {denominator}")
     return _disproved(
         f"entropy (and free energy) are analytic in T > 0 at every finite n; derivatives up to order {order} for "
         f"n <= {max_n} have denominators T^a Z^b only, so there is no T_c where they jump",
@@ -430,7 +430,7 @@ def finite_n_smoothness(max_n: int, order: int = 3) -> CheckResult:
 REM_CRITICAL_TEMPERATURE = sp.Integer(1)
 
 
-def rem_limit_kink() -> CheckResult:
+def rem_limit_kink() -> Derivation:
     """For s_j = sqrt(2 log n) g_j with g_j iid N(0, 1) (Derrida's random energy model), H / log n tends to
     h(T) = max(0, 1 - 1/T^2); its left and right derivatives at T_c = 1 are 0 and 2 (exact): a freezing
     transition, non-analytic at T_c."""
@@ -440,10 +440,10 @@ def rem_limit_kink() -> CheckResult:
     right = sp.diff(high, t).subs(t, REM_CRITICAL_TEMPERATURE)
     continuous = high.subs(t, REM_CRITICAL_TEMPERATURE) == 0
     if continuous and right != left:
-        return CheckResult(
-            Status.PROVED,
+        return Derivation(
+            Finding.PROVED,
             f"h(T) = max(0, 1 - 1/T^2) is continuous at T_c = 1 with one-sided derivatives {left} and {right}",
             1,
             "the n -> oo limit law is Derrida's (1981) random energy model result, cited; the kink is exact",
         )
-    return CheckResult(Status.INCONCLUSIVE, "no kink found")
+    return Derivation(Finding.INCONCLUSIVE, "no kink found")

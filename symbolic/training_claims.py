@@ -12,22 +12,22 @@ from __future__ import annotations
 
 import sympy as sp
 
-from claims.model import CheckResult, Counterexample, Status
+from symbolic.outcome import Certificate, Derivation, Finding
 from symbolic.exact import closed_form, exact_string
 from symbolic.fisher_models import constant_vector_in_kernel
 
 _T = sp.Symbol("T", positive=True)
 
 
-def fisher_row_sums_vanish() -> CheckResult:
+def fisher_row_sums_vanish() -> Derivation:
     """(diag(a) - a a^T) 1 = 0 for every probability vector a (symbolic n, :func:`constant_vector_in_kernel`).  So
     F 1 = 0 for any mean of such blocks, lambda_min(F) = 0 (F is PSD), and (A - F) 1 = A 1 = 1, whence
     ||A - F||_F >= ||(A - F) 1||_2 / ||1||_2 = 1 (Cauchy-Schwarz with the unit vector 1 / sqrt(T))."""
     kernel = constant_vector_in_kernel()
     if kernel is None:
-        return CheckResult(Status.INCONCLUSIVE, "sympy did not close (diag(a) - a a^T) 1 = 0 for symbolic n")
-    return CheckResult(
-        Status.PROVED,
+        return Derivation(Finding.INCONCLUSIVE, "sympy did not close (diag(a) - a a^T) 1 = 0 for symbolic n")
+    return Derivation(
+        Finding.PROVED,
         f"{kernel.detail}; hence F 1 = 0, lambda_min(F) = 0 and ||A - F||_F >= ||(A - F) 1|| / sqrt(T) = 1",
         cases=1,
         scope="every T and every row-stochastic A",
@@ -40,7 +40,7 @@ def _block(rows: list[list[sp.Rational]]) -> sp.Matrix:
     return sum((sp.diag(*row) - sp.Matrix(row) * sp.Matrix(row).T for row in rows), sp.zeros(size)) / size
 
 
-def stationary_point_counterexample() -> CheckResult:
+def stationary_point_counterexample() -> Derivation:
     """Reading lambda_min(F) as F's smallest positive eigenvalue: at a stationary point theta* of the training
     loss, gradient descent stays at theta_t = theta*, so ||A - F||_F is constant in t while (1 - eta lambda)^t
     decays for 0 < eta lambda < 2.  Exact instance: T = 2, uniform causal attention A = [[1, 0], [1/2, 1/2]]."""
@@ -53,13 +53,13 @@ def stationary_point_counterexample() -> CheckResult:
     eta = sp.Integer(1)
     right_squared = (1 - eta * positive) ** 2 * distance_squared
     if not right_squared < distance_squared:
-        return CheckResult(Status.INCONCLUSIVE, "the instance does not violate the bound")
-    return CheckResult(
-        Status.DISPROVED,
+        return Derivation(Finding.INCONCLUSIVE, "the instance does not violate the bound")
+    return Derivation(
+        Finding.DISPROVED,
         f"T = 2, A = {attention.tolist()}, F = {fisher.tolist()}: ||A - F||_F^2 = {distance_squared} at every step, "
         f"while the bound at t = 1 with eta = 1, lambda = {positive} gives {right_squared}",
         cases=1,
-        counterexample=Counterexample(
+        counterexample=Certificate(
             {"A": [[exact_string(v) for v in row] for row in attention.tolist()], "eta": "1", "t": 1},
             {
                 "F": [[exact_string(v) for v in row] for row in fisher.tolist()],
@@ -73,7 +73,7 @@ def stationary_point_counterexample() -> CheckResult:
     )
 
 
-def schedule_bound_limit() -> CheckResult:
+def schedule_bound_limit() -> Derivation:
     """fim-attn Thm 3's right-hand side (C1 + C2 sum_(t<=T) tau_0 / sqrt(t)) / sqrt(T) does not tend to 0: the sum
     is at least the integral 2 tau_0 (sqrt(T + 1) - 1), and 2 (sqrt(T + 1) - 1) / sqrt(T) -> 2, so the bound tends
     to at least 2 C2 tau_0 > 0 (exact limit).  The inequality bounds E||grad f||^2 but guarantees no convergence."""
@@ -81,13 +81,13 @@ def schedule_bound_limit() -> CheckResult:
     limit = sp.limit(lower, _T, sp.oo)
     upper = sp.limit((2 * sp.sqrt(_T) - 1) / sp.sqrt(_T), _T, sp.oo)
     if not (limit == 2 and upper == 2):
-        return CheckResult(Status.INCONCLUSIVE, f"limits of the integral bounds: {limit}, {upper}")
-    return CheckResult(
-        Status.DISPROVED,
+        return Derivation(Finding.INCONCLUSIVE, f"limits of the integral bounds: {limit}, {upper}")
+    return Derivation(
+        Finding.DISPROVED,
         "2 (sqrt(T+1) - 1) <= sum_(t<=T) t^(-1/2) <= 2 sqrt(T) - 1, and both bounds divided by sqrt(T) tend to 2: "
         "the right-hand side tends to C2 tau_0 * 2 > 0, not to 0",
         cases=1,
-        counterexample=Counterexample(
+        counterexample=Certificate(
             {"tau_t": "tau_0 / sqrt(t)", "T": "-> oo"},
             {"limit_of_sum_over_sqrt_T": "2", "limit_of_rhs": "2 C2 tau_0"},
             True,
@@ -96,7 +96,7 @@ def schedule_bound_limit() -> CheckResult:
     )
 
 
-def vacuous_coupling_bound() -> CheckResult:
+def vacuous_coupling_bound() -> Derivation:
     """fim-attn Prop. 2 with the only scale Def. 3 attaches to a head, Lambda = d_Lambda, which is the same for
     every head of a standard multi-head layer: |Lambda_1 - Lambda_2| = 0 and the bound reads |<A_1 A_2>| <= C.  For
     a correlation, C = 1 works for every pair and every xi: exp(-0 / xi) = 1 and |corr| <= 1 (Cauchy-Schwarz)."""

@@ -1,24 +1,36 @@
-"""Shared fixtures: the audit profile (``FIM_AUDIT_PROFILE``, else ``ci`` under CI=true, else ``default``),
-the device (``FIM_AUDIT_DEVICE``, default cpu), and Hypothesis profiles of the same names for the
-engine's own property tests."""
+"""Shared fixtures: the audit profile and device (the claim audit's own, :mod:`report.pytest_plugin`:
+``FIM_AUDIT_PROFILE``, else ``ci`` under CI=true, else ``default``; ``FIM_AUDIT_DEVICE``, default cpu), and
+Hypothesis profiles of the same names for the engine's own property tests.
+
+The claim audit itself is the fim-audit pytest plugin, pointed at the seed papers by ``fim_audit_papers`` in
+pyproject.toml: one test ``fim-audit::<claim id>`` per claim.  It is registered by installing the package; a run
+without it would silently leave the claims out, so it is refused.
+"""
 
 from __future__ import annotations
-
-import os
 
 import pytest
 from hypothesis import Verbosity, settings
 
-from claims.context import PROFILES, RunContext
-from numeric.property import settings_for
+from numeric.context import PROFILES, RunContext
+from numeric.search.property import settings_for
+from report.pytest_plugin import audit_device, audit_profile
 from tests.mutation_log import summary_lines
 
-PROFILE = os.environ.get("FIM_AUDIT_PROFILE") or ("ci" if os.environ.get("CI") == "true" else "default")
-DEVICE = os.environ.get("FIM_AUDIT_DEVICE", "cpu")
+PROFILE = audit_profile()
+DEVICE = audit_device()
 
 for _name, _profile in PROFILES.items():
     settings.register_profile(_name, settings(settings_for(_profile), verbosity=Verbosity.normal))
 settings.load_profile(PROFILE)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.pluginmanager.get_plugin("fim_audit") is None:
+        raise pytest.UsageError(
+            "the fim-audit pytest plugin is not registered, so the claim audit would not run: install the package "
+            "(pip install -e '.[test]', see the README)"
+        )
 
 
 @pytest.fixture(scope="session")
@@ -27,7 +39,7 @@ def audit_context() -> RunContext:
 
 
 def pytest_report_header(config: pytest.Config) -> str:
-    return f"fim-audit profile: {PROFILE}, device: {DEVICE}"
+    return f"fim-audit profile: {audit_profile(config)}, device: {DEVICE}"
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:

@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from torch.func import jacrev
 
-from claims.context import RunContext
+from numeric.context import RunContext
 from numeric.attention_fisher import (
     pair_gradients,
     parameter_fisher,
@@ -27,7 +27,7 @@ from numeric.attention_fisher import (
 from numeric.attention_model import attention, attention_scores, log_attention
 from numeric.fisher_metrics import softmax_fisher
 from numeric.natural_gradient_rate import run, slope_interval
-from numeric.strategies import AttentionProblem, attention_problems
+from numeric.search.strategies import AttentionProblem, attention_problems
 from numeric.tolerance import rounding_tolerance, softmax_depth
 
 F64 = torch.float64

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from numeric.attention_model import attention, attention_scores, causal_mask, log_attention
-from numeric.strategies import FINITE
+from numeric.search.strategies import FINITE
 from numeric.tolerance import rounding_tolerance
 from numeric.validate import InputError
 

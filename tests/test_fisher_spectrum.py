@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from numeric.fisher_metrics import METRICS, fisher_eigenvalues, fisher_metrics_reference, zero_floor
 from numeric.fisher_spectrum import fisher_metrics, softmax_fisher_eigvalsh, softmax_fisher_topk
-from numeric.strategies import adversarial_distributions
+from numeric.search.strategies import adversarial_distributions
 from numeric.tolerance import rounding_tolerance, unit_roundoff
 from numeric.validate import InputError
 

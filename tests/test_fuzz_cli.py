@@ -27,7 +27,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from claims.context import RunContext
+from numeric.context import RunContext
 from claims.engine import run_audit
 from claims.lock import LOCK_SCHEMA, LockError, read_lock
 from claims.registry import select
@@ -197,7 +197,11 @@ def test_run_refusals_say_what_is_wrong(tmp_path):
         (["run", "--only", CLAIM, "--out", "o\x00ut"], "contains a NUL character"),
         (["run", "--only", CLAIM, "--out", str(tmp_path), "--lock", str(tmp_path)], "cannot read verdict lock"),
         (["run", "--only", CLAIM, "--out", str(tmp_path), "--lock", "l\x00ck"], "contains a NUL character"),
-        (["run", "--only", CLAIM, "--out", str(tmp_path), "--update-lock", "--lock", str(tmp_path)], "cannot write"),
+        (["run", "--only", CLAIM, "--out", str(tmp_path), "--update-lock", "--lock", str(tmp_path)], "cannot read"),
+        (
+            ["run", "--only", CLAIM, "--out", str(tmp_path), "--update-lock", "--lock", str(tmp_path / "no" / "l")],
+            "cannot write",
+        ),
     ):
         code, _, stderr = invoke(argv)
         assert code == EXIT_USAGE and expected in stderr, (argv, stderr)

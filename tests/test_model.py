@@ -9,7 +9,7 @@ import pytest
 import sympy as sp
 import torch
 
-from claims.context import RunContext
+from numeric.context import RunContext
 from claims.engine import run_check, run_claim
 from claims.model import (
     Check,

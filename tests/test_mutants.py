@@ -5,7 +5,7 @@ Two kinds of mutant, each named by its mutation operator:
 * **Formula mutants** are wrong variants of the formulas the registered claims use (a sign flip, a missing
   factor tau or 1/tau^2, a a^T doubled or dropped, delta_ij swapped for 1 - delta_ij, a transposed Jacobian,
   an off-by-one in a sum's bounds, a dropped hypothesis).  Each goes through the very check builder that
-  decides the real claim (:mod:`claims.softmax_checks`), with the registered reading as its correction, and
+  decides the real claim (:mod:`claims.builders.softmax`), with the registered reading as its correction, and
   must come out REFUTED with a certified counterexample, killed by the symbolic path (an exact certificate at
   the smallest n) *and* by the numeric path (a certified float counterexample).
 * **Implementation mutants** are bugs in the audit's own float references (softmax over the wrong axis, a
@@ -30,15 +30,15 @@ import pytest
 import torch
 
 from claims.engine import ClaimRecord, run_claim
-from claims.fim_attn import (
+from claims.papers.fim_attn import (
     categorical_covariance_entry,
     tau_derivative_entry,
 )
-from claims.fim_metrics import softmax_fisher_entry
+from claims.papers.fim_metrics import softmax_fisher_entry
 from claims.lock import read_lock
 from claims.model import Check, Claim, Formalization, Kind, Source, Status, Verdict
 from claims.registry import all_claims
-from claims.softmax_checks import (
+from claims.builders.softmax import (
     fisher_decomposition_checks,
     inner_expectation_checks,
     potential_hessian_checks,

@@ -1,15 +1,19 @@
-"""numeric/property.py: case counting, shrinking to a minimal counterexample, certification, determinism."""
+"""numeric/search/property.py, read as check results through claims/builders/primitives.py: case counting,
+shrinking to a minimal counterexample, certification, determinism."""
 
 from __future__ import annotations
 
 import math
 
 import numpy as np
+import pytest
+import sympy as sp
 import torch
 
-from claims.model import Status
-from numeric.property import Evaluation, check_property
-from numeric.strategies import logit_batches
+from claims.builders.primitives import Evaluation, check_property
+from claims.model import MalformedResult, Status
+from numeric.search import property as search
+from numeric.search.strategies import logit_batches
 from numeric.tolerance import REFUTATION_MARGIN
 
 
@@ -77,3 +81,19 @@ def test_exceptions_in_a_property_propagate(audit_context):
         assert "broken check" in str(exc)
     else:
         raise AssertionError("an exception inside a property must not be swallowed")
+
+
+def test_the_numeric_runner_knows_nothing_of_claims(audit_context):
+    outcome = search.check_property(_strategy(audit_context), _evaluator(lambda row: 1e9), audit_context)
+    assert isinstance(outcome, search.SearchOutcome) and not outcome.passed and outcome.certified
+
+
+def test_a_certifier_returning_sympy_true_is_refused_when_read(audit_context):
+    """Issue 16: sympy's True passed every check and killed the run when results.json was written.  Now the
+    counterexample is refused when it is built, inside the check (the engine turns that into an ERROR)."""
+
+    def certify(inputs):
+        return sp.true, "sympy decided it", {}
+
+    with pytest.raises(MalformedResult, match="not a bool"):
+        check_property(_strategy(audit_context), _evaluator(lambda row: 1e9), audit_context, certify=certify)

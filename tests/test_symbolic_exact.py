@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import sympy as sp
 
-from claims.fim_attn import softmax_jacobian_entry
-from claims.model import Status
+from claims.papers.fim_attn import softmax_jacobian_entry
+from symbolic.outcome import Finding as Status
 from symbolic.exact import Instance, certify_at, prove_up_to
 from symbolic.softmax_identities import derivative_general_n, derivative_instance, inner_general_n
 

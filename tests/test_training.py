@@ -10,12 +10,13 @@ import pytest
 import torch
 
 from claims.model import Status
-from numeric import experiment_cache, fa_adam
-from numeric.char_corpus import corpus
+from numeric.training import cache as experiment_cache
+from numeric.training import fa_adam
+from numeric.training.char_corpus import corpus
 from numeric.confidence import mean_interval, t_quantile
-from numeric.tiny_gpt import GPTConfig, build
-from numeric.training import RunSpec, attention_metrics, evaluation_steps, train
-from numeric.training_checks import interval_result
+from numeric.training.tiny_gpt import GPTConfig, build
+from numeric.training.loop import RunSpec, attention_metrics, evaluation_steps, train
+from claims.checks.training import interval_result
 
 F64 = torch.float64
 CPU = torch.device("cpu")

@@ -1,7 +1,7 @@
 """Claims of "Transformer Training is a Fisher Matrix Approximation" (tt-fim, seed 000_1b11466ca2d5adcf.txt):
 the attention-FIM convergence theorem of §3.1 and the faster training of §4 item 3, whose optimizer is
-attn-natgrad §4.1's FA-Adam (:mod:`numeric.fa_adam`).  Both are decided on the character GPT of
-:mod:`numeric.training_experiments`; the distance's lower bound is proved for every T.
+attn-natgrad §4.1's FA-Adam (:mod:`numeric.training.fa_adam`).  Both are decided on the character GPT of
+:mod:`numeric.training.experiments`; the distance's lower bound is proved for every T.
 """
 
 from __future__ import annotations
@@ -9,10 +9,9 @@ from __future__ import annotations
 from functools import partial
 
 from claims.model import Claim, Figure, Formalization, Source
-from numeric import training_checks
-from report import training_figures
+from claims.checks import training as training_checks
 from symbolic import training_claims
-from symbolic.exact import derivation_check
+from claims.builders.primitives import derivation_check
 
 PAPER = "tt-fim"
 SEED_FILE = "000_1b11466ca2d5adcf.txt"
@@ -70,7 +69,7 @@ THM3_1 = Claim(
             "distance-over-training",
             "||A - F||_F (mean over layers, heads and windows; mean over seeds with 95% band) over training, beside "
             "the bound in both readings and the proved floor 1.",
-            training_figures.distance_over_training,
+            "report.training_figures:distance_over_training",
         ),
     ),
     notes="A is row-stochastic and every T x T block of the paper's FIM (one query row's diag(a) - a a^T, or their "
@@ -106,7 +105,7 @@ SEC4_FASTER = Claim(
             "loss-curves",
             "Validation loss against steps and against training seconds, mean over seeds with 95% bands, each "
             "optimizer at its chosen learning rate.",
-            training_figures.optimizer_curves,
+            "report.training_figures:optimizer_curves",
         ),
     ),
     notes="The pseudo-code solves a T x T system against parameter gradients that have no token axis; the one "

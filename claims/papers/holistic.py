@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from functools import partial
 
-from claims.fim_attn import ZERO_TEMPERATURE_UNIQUE, categorical_covariance_entry
+from claims.papers.fim_attn import ZERO_TEMPERATURE_UNIQUE, categorical_covariance_entry
 from claims.model import Claim, Figure, Formalization, Source
-from claims.softmax_checks import LOGIT_MAPS
-from numeric import block_checks, hessian_checks, temperature_checks, training_checks
-from report import temperature_figures, training_figures
+from claims.builders.softmax import LOGIT_MAPS
+from claims.checks import blocks as block_checks
+from claims.checks import hessians as hessian_checks
+from claims.checks import temperature as temperature_checks
+from claims.checks import training as training_checks
 from symbolic import blocks, hessians, temperature
-from symbolic.exact import derivation_check, sweep_check
+from claims.builders.primitives import derivation_check, sweep_check
 
 PAPER = "holistic"
 SEED_FILE = "003_8fecc945588cd2d1.txt"
@@ -330,7 +332,7 @@ PHASE_TRANSITION = Claim(
             "Entropy density H / log n against T for random-energy-model scores at n = 2^8, 2^14, 2^20, beside the "
             "limit "
             "max(0, 1 - 1/T^2) with its kink at T_c = 1.",
-            temperature_figures.rem_entropy_density,
+            "report.temperature_figures:rem_entropy_density",
         ),
     ),
     notes="A phase transition is formalised as non-analyticity in T of the free energy or entropy; the prose "
@@ -366,7 +368,7 @@ RG_TEMPERATURE = Claim(
             "entropy-over-training",
             "Normalised attention entropy of every layer and head over training (mean over seeds) and the model "
             "mean with its 95% band.",
-            training_figures.entropy_over_training,
+            "report.training_figures:entropy_over_training",
         ),
     ),
     notes="T_eff is not defined; for attention softmax(s / T) with fixed scores the entropy is strictly increasing in "

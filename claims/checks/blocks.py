@@ -1,5 +1,5 @@
 """Numeric checks of eigen-statements about B = blockdiag(A, C) (holistic §2.4, §3.1) on symmetric blocks
-drawn by :func:`numeric.strategies.block_pairs`, some built to share an eigenvalue.
+drawn by :func:`numeric.search.strategies.block_pairs`, some built to share an eigenvalue.
 
 Tolerance: a backward-stable symmetric eigensolver returns eigenpairs (lambda, u) of A with residual
 ||A u - lambda u|| <= gamma_(k+8) ||A||_F (whatever the eigengap), so every residual below is compared with
@@ -13,10 +13,10 @@ from typing import Any, Callable
 
 import torch
 
-from claims.context import RunContext
+from numeric.context import RunContext
 from claims.model import Check, Kind
-from numeric.property import Evaluation, check_property
-from numeric.strategies import BlockPair, block_pairs
+from claims.builders.primitives import Evaluation, check_property
+from numeric.search.strategies import BlockPair, block_pairs
 from numeric.tolerance import excess, rounding_tolerance, safe_norm
 
 MAX_BLOCK = 6

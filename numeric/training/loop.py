@@ -1,5 +1,5 @@
-"""One training run of the character GPT (:mod:`numeric.tiny_gpt`) on the bundled text
-(:mod:`numeric.char_corpus`), logging validation loss, training wall time and per-head attention metrics.
+"""One training run of the character GPT (:mod:`numeric.training.tiny_gpt`) on the bundled text
+(:mod:`numeric.training.char_corpus`), logging validation loss, training wall time and per-head attention metrics.
 
 Training runs in float32 (what language models are trained in; on the default model a float64 step costs
 2.0x a float32 step and gives the same validation loss to 1e-7); every metric is computed in float64 from
@@ -30,12 +30,12 @@ from typing import Any
 
 import torch
 
-from numeric.char_corpus import corpus
-from numeric.fa_adam import FisherAttentionAdam
+from numeric.training.char_corpus import corpus
+from numeric.training.fa_adam import FisherAttentionAdam
 from numeric.fisher_metrics import softmax_fisher
 from numeric.fisher_spectrum import fisher_metrics
 from numeric.temperature import entropy
-from numeric.tiny_gpt import GPTConfig, TinyGPT, build
+from numeric.training.tiny_gpt import GPTConfig, TinyGPT, build
 
 OPTIMIZERS = ("adam", "fa-adam", "fa-adam-moments")
 """Adam; FA-Adam as the pseudo-code (theta -= lr grad_nat); FA-Adam with Adam's moments on grad_nat."""

@@ -14,7 +14,7 @@ The paper's pseudo-code::
 leaves every part of the computation unstated.  The choices made here, each the most literal one we found:
 
 * ``get_attention_patterns``: the attention probabilities of the current training batch, recorded by the
-  forward pass that produced the gradient (:meth:`numeric.tiny_gpt.TinyGPT.attention_patterns`), shape
+  forward pass that produced the gradient (:meth:`numeric.training.tiny_gpt.TinyGPT.attention_patterns`), shape
   (layers, batch, heads, T, T).
 * ``compute_fisher_approximation``: attn-natgrad Thm 1's FIM_block ~ E[A A^T], the expectation taken over
   layers and heads, one T x T matrix per sequence b: F_b = mean_(l, h) A_(l,b,h) A_(l,b,h)^T, plus Tikhonov

@@ -1,4 +1,4 @@
-"""Checks that read the training campaigns (:mod:`numeric.training_experiments`) and decide issue 10's claims.
+"""Checks that read the training campaigns (:mod:`numeric.training.experiments`) and decide issue 10's claims.
 
 Every comparison is paired by seed (the two arms share initial weights and data order) and decided by the 95%
 t interval of the per-seed differences (:mod:`numeric.confidence`):
@@ -19,9 +19,9 @@ from typing import Any, Sequence
 import numpy as np
 import torch
 
-from claims.context import RunContext
+from numeric.context import RunContext
 from claims.model import Check, CheckResult, Counterexample, Kind, Status
-from numeric import training_experiments as experiments
+from numeric.training import experiments
 from numeric.confidence import describe, mean_interval
 from numeric.tolerance import REFUTATION_MARGIN, rounding_tolerance
 

@@ -1,9 +1,12 @@
-"""Running a batched numeric property under Hypothesis and turning the outcome into a CheckResult.
+"""Running a batched numeric property under Hypothesis, and searching for a witness.
 
 A property evaluates one drawn example (a batch of cases) and returns, per case, the ratio of the
 observed error to its rounding tolerance (:mod:`numeric.tolerance`).  A ratio above 1 (or NaN) fails the
 example; Hypothesis then shrinks it, and the minimal failing case becomes the counterexample.  ``target``
 steers the search towards large ratios, so near-misses are pushed over the edge when they exist.
+
+Both runners return a :class:`SearchOutcome`, which the claims layer reads as a check result
+(:mod:`claims.builders.primitives`).
 """
 
 from __future__ import annotations
@@ -18,12 +21,31 @@ from hypothesis import HealthCheck, Phase, Verbosity, example, find, given, seed
 from hypothesis import strategies as st
 from hypothesis.errors import NoSuchExample
 
-from claims.context import AuditProfile, RunContext
-from claims.model import CheckResult, Counterexample, Status
+from numeric.context import AuditProfile, RunContext
 from numeric.tolerance import REFUTATION_MARGIN
 
 Certifier = Callable[[Mapping[str, Any]], tuple[bool, str, Mapping[str, Any]]]
 """Given a counterexample's inputs, re-decide it exactly: (certified, how, exact values)."""
+
+
+@dataclass(frozen=True)
+class SearchOutcome:
+    """What a search found.
+
+    ``passed``: the property held on every case (:func:`check_property`), or a witness was found
+    (:func:`search_witness`).  ``cases`` counts the cases or candidates examined; ``ratio`` is the largest error /
+    tolerance over passing cases, or the ratio at the failing case.  A failed search carries the failing case
+    (``inputs``, ``observed``, JSON-ready), whether it is ``certified`` beyond rounding, and ``how``.
+    """
+
+    passed: bool
+    detail: str
+    cases: int
+    ratio: float | None = None
+    inputs: Mapping[str, Any] | None = None
+    observed: Mapping[str, Any] | None = None
+    certified: bool = False
+    how: str = ""
 
 
 @dataclass(frozen=True)
@@ -62,11 +84,11 @@ def check_property(
     *,
     certify: Certifier | None = None,
     examples: Sequence[Any] = (),
-) -> CheckResult:
+) -> SearchOutcome:
     """Run ``evaluate`` on examples from ``strategy`` until the profile's budget or a failure.
 
     ``examples`` are fixed adversarial inputs run before the random ones (uniform, one-hot, n = 1024...).
-    PASSED carries the number of cases checked; FAILED carries the shrunk counterexample, certified by
+    A pass carries the number of cases checked; a failure carries the shrunk counterexample, certified by
     ``certify`` (exact re-evaluation) when given, else by the float margin rule of
     :data:`numeric.tolerance.REFUTATION_MARGIN`.
     """
@@ -108,18 +130,18 @@ def check_property(
                 f"float margin: the error is {ratio:.3g} times the rounding tolerance "
                 f"(certifying needs >= {REFUTATION_MARGIN:g})"
             )
-        return CheckResult(
-            Status.FAILED,
+        return SearchOutcome(
+            False,
             f"counterexample after {cases} passing cases; error / tolerance = {ratio:.3g}",
-            cases=cases,
-            counterexample=Counterexample(inputs, observed, certified, how),
-            ratio=ratio,
+            cases,
+            ratio,
+            inputs,
+            observed,
+            certified,  # as the certifier returned it: the claims layer refuses a non-bool (MalformedResult)
+            how,
         )
-    return CheckResult(
-        Status.PASSED,
-        f"{cases} cases within tolerance; largest error / tolerance = {worst_ratio:.3g}",
-        cases=cases,
-        ratio=worst_ratio,
+    return SearchOutcome(
+        True, f"{cases} cases within tolerance; largest error / tolerance = {worst_ratio:.3g}", cases, worst_ratio
     )
 
 
@@ -128,12 +150,12 @@ def search_witness(
     margin: Callable[[Any, RunContext], float],
     describe: Callable[[Any], dict[str, Any]],
     ctx: RunContext,
-) -> CheckResult:
+) -> SearchOutcome:
     """Numeric evidence for an existence claim: look for an input whose ``margin`` exceeds 1.
 
     ``margin`` measures how far a candidate clears the claim's condition, in units of its rounding
-    tolerance (e.g. lambda_min / rounding floor for "positive definite").  PASSED carries the shrunk
-    witness; FAILED means no witness in the profile's budget: its record says so and is never certified,
+    tolerance (e.g. lambda_min / rounding floor for "positive definite").  A pass carries the shrunk
+    witness; a failure means no witness in the profile's budget: its record says so and is never certified,
     since not finding a witness proves nothing (a symbolic impossibility proof decides such readings).
     """
     tried = 0
@@ -149,16 +171,14 @@ def search_witness(
     try:
         witness = find(strategy, is_witness, settings=settings_for(ctx.profile), random=random.Random(ctx.seed))
     except NoSuchExample:
-        return CheckResult(
-            Status.FAILED,
+        return SearchOutcome(
+            False,
             f"no witness among {tried} candidates; best margin {best:.3g} (needs > 1)",
-            cases=tried,
-            counterexample=Counterexample(
-                {"candidates": tried}, {"best_margin": best}, False, "a failed search certifies nothing"
-            ),
+            tried,
+            inputs={"candidates": tried},
+            observed={"best_margin": best},
+            how="a failed search certifies nothing",
         )
-    return CheckResult(
-        Status.PASSED,
-        f"witness found after {tried} candidates (margin {margin(witness, ctx):.3g}): {describe(witness)}",
-        cases=tried,
+    return SearchOutcome(
+        True, f"witness found after {tried} candidates (margin {margin(witness, ctx):.3g}): {describe(witness)}", tried
     )

@@ -2,7 +2,7 @@
 002_4ba62ecdb41e3767.txt): the softmax Jacobian and the FIM decomposition of Theorem 1.
 
 Each formula is typed once, as an entry kernel ``kernel(x_i, x_j, delta_ij)`` that evaluates both on torch
-tensors and on sympy expressions; the check sets of :mod:`claims.softmax_checks` decide it.
+tensors and on sympy expressions; the check sets of :mod:`claims.builders.softmax` decide it.
 """
 
 from __future__ import annotations
@@ -12,18 +12,20 @@ from functools import partial
 import torch
 
 from claims.model import Claim, Figure, Formalization, Source
-from claims.softmax_checks import (
+from claims.builders.softmax import (
     fisher_decomposition_checks,
     inner_expectation_checks,
     score_chain_checks,
     softmax_derivative_checks,
     tau_derivative_checks,
 )
-from numeric import fisher_model_checks, natural_gradient_rate, temperature_checks, training_checks
+from claims.checks import natural_gradient
+from claims.checks import fisher_models as fisher_model_checks
+from claims.checks import temperature as temperature_checks
+from claims.checks import training as training_checks
 from numeric.temperature import entropy
-from report import attention_figures, temperature_figures, training_figures
 from symbolic import fisher_models, temperature, training_claims
-from symbolic.exact import derivation_check, sweep_check
+from claims.builders.primitives import derivation_check, sweep_check
 
 PAPER = "fim-attn"
 SEED_FILE = "002_4ba62ecdb41e3767.txt"
@@ -340,7 +342,7 @@ LEMMA2 = Claim(
             "||E[AA^T] - (diag a - aa^T)||_2 against tau (log-log) for two readings and three logit vectors, beside "
             "the "
             "claimed bound C tau for C = 1, 10, 100: the gap levels off instead of vanishing.",
-            temperature_figures.lemma2_gap_against_tau,
+            "report.temperature_figures:lemma2_gap_against_tau",
         ),
     ),
     notes="The paper does not define a at temperature tau, nor whether A is a sample; every reading fails, and at "
@@ -391,7 +393,7 @@ APPA_TAYLOR = Claim(
             "distance-against-tau",
             "Distance of sigma(z/tau) to sigma(z) (the claimed zeroth-order term) and to its tau -> 0 limit, against "
             "tau (log-log), beside C tau and exp(-gap/tau).",
-            temperature_figures.taylor_error_against_tau,
+            "report.temperature_figures:taylor_error_against_tau",
         ),
     ),
 )
@@ -528,7 +530,7 @@ PROP1 = Claim(
             "gap-against-entropy",
             "The Prop. 1 gap and the corrected quantity ||diag a - aa^T||_2 against H(a) (log-log) along near-one-hot "
             "families, beside C H(a) for C = 1, 10, 100.",
-            temperature_figures.prop1_gap_against_entropy,
+            "report.temperature_figures:prop1_gap_against_entropy",
         ),
     ),
     notes="Prop. 1's own temperature reading (a = sigma(z), A sampled at tau) contains tau = 1, where it is the "
@@ -653,7 +655,7 @@ THM3_STEP4 = Claim(
         Figure(
             "partial-sums",
             "sum_(t<=T) tau_t eta_t / tau_0 against T (log axis), beside log T + gamma and constant bounds.",
-            temperature_figures.schedule_partial_sums,
+            "report.temperature_figures:schedule_partial_sums",
         ),
     ),
 )
@@ -678,7 +680,7 @@ THM2 = Claim(
                     fisher_models.expected_witness,
                     catches="a witness whose Fisher is singular after all",
                 ),
-                natural_gradient_rate.assumptions_check(catches="a path where lambda_min(FIM) or a Jacobian collapses"),
+                natural_gradient.assumptions_check(catches="a path where lambda_min(FIM) or a Jacobian collapses"),
             ),
         ),
         Formalization(
@@ -688,14 +690,14 @@ THM2 = Claim(
             "Phi] (Lemma 2's E[AA^T] for a one-hot sample) and eta_t = 1/sqrt(t) gives min_(t<=T) "
             "||grad f(theta_t)||^2 "
             "= O(1/sqrt(T)): the fitted log-log slope is at most -1/2 (95% confidence).",
-            (natural_gradient_rate.rate_check(catches="a gradient norm decaying slower than T^(-1/2)"),),
+            (natural_gradient.rate_check(catches="a gradient norm decaying slower than T^(-1/2)"),),
         ),
     ),
     figures=(
         Figure(
             "gradient-norm-against-T",
             "min_(t<=T) ||grad f(theta_t)||^2 against T for each problem, beside C/sqrt(T) (the claim) and C/T.",
-            attention_figures.rate_curves,
+            "report.attention_figures:rate_curves",
         ),
     ),
     notes="'The FIM approximation' is read as the one the paper's proofs use (Lemma 2 / Thm 3 step 1), F~ = "
@@ -722,7 +724,7 @@ THM3 = Claim(
             "descent with eta_t = 1/sqrt(t) and F~_t = FIM + tau_t E[Phi^T Phi] (so ||F~_t - FIM|| <= C tau_t, the "
             "proof's step 1) has ||grad f(theta_T)||^2 <= (C1 + C2 sum_(t<=T) tau_t) / sqrt(T) for constants C1, C2: "
             "the ratio of the two sides does not grow with T (95% CI of its log-log slope <= 0).",
-            (natural_gradient_rate.schedule_check(catches="a gradient norm outgrowing the right-hand side"),),
+            (natural_gradient.schedule_check(catches="a gradient norm outgrowing the right-hand side"),),
             primary=True,
         ),
         Formalization(
@@ -734,7 +736,7 @@ THM3 = Claim(
                     training_claims.schedule_bound_limit,
                     catches="a right-hand side that does not vanish",
                 ),
-                natural_gradient_rate.schedule_limit_check(catches="partial sums over sqrt(T) that do not vanish"),
+                natural_gradient.schedule_limit_check(catches="partial sums over sqrt(T) that do not vanish"),
             ),
         ),
     ),
@@ -743,7 +745,7 @@ THM3 = Claim(
             "gradient-norm-against-T",
             "||grad f(theta_T)||^2 (last iterate) against T for each problem under Thm 3's schedule, beside the "
             "right-hand side's shape (1 + sum tau_t) / sqrt(T), which tends to a constant.",
-            training_figures.schedule_curves,
+            "report.training_figures:schedule_curves",
         ),
     ),
     notes="The inequality is decided as written (primary): it holds on every run, with room to spare, because its "
@@ -789,7 +791,7 @@ PROP2 = Claim(
             "coupling-against-span",
             "|corr| between every pair of heads against the difference of their spans at the end of training, every "
             "seed.",
-            training_figures.coupling_against_span,
+            "report.training_figures:coupling_against_span",
         ),
     ),
     notes="Neither 'scale' nor '<A_1 A_2>' is defined: heads carry no scale (Def. 3's d_Lambda is the same for every "

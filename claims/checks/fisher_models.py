@@ -2,9 +2,9 @@
 assumptions?) and App. C.4 (is the multi-head FIM a sum over heads?), on explicit small attention models with
 autograd Jacobians and Fishers computed from their definitions.
 
-Positive definiteness is an existence question: the checks search for a witness (:func:`numeric.property.
+Positive definiteness is an existence question: the checks search for a witness (:func:`numeric.search.property.
 search_witness`) whose smallest eigenvalue clears the perturbation bound of the computed Fisher.  That bound
-is ||E||_F, E the entrywise rounding bound of the Fisher (:func:`numeric.softmax_identities.fisher_magnitude`),
+is ||E||_F, E the entrywise rounding bound of the Fisher (:func:`claims.builders._softmax_numeric.fisher_magnitude`),
 plus the eigensolver's own gamma_(p+8) ||F||_2.
 """
 
@@ -17,7 +17,7 @@ import torch
 
 from torch.func import jacrev
 
-from claims.context import RunContext
+from numeric.context import RunContext
 from claims.model import Check, Kind
 from numeric.fisher_definition import fisher_exact, jacobian_magnitude, logits_and_jacobian
 from numeric.fisher_metrics import softmax_fisher
@@ -29,10 +29,16 @@ from numeric.multihead import (
     mixture_magnitude,
     per_head_sum,
 )
-from numeric.property import Evaluation, check_property, search_witness
+from claims.builders.primitives import Evaluation, check_property, search_witness
 from numeric.softmax import softmax
-from numeric.softmax_identities import fisher_magnitude
-from numeric.strategies import LogitMapProblem, TwoHeadProblem, logit_map_problems, simplex_batches, two_head_problems
+from claims.builders._softmax_numeric import fisher_magnitude
+from numeric.search.strategies import (
+    LogitMapProblem,
+    TwoHeadProblem,
+    logit_map_problems,
+    simplex_batches,
+    two_head_problems,
+)
 from numeric.tolerance import SAFETY, excess, gamma, rounding_tolerance, softmax_depth, safe_norm
 
 

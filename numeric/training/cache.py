@@ -18,8 +18,15 @@ from typing import Any, Callable
 
 import torch
 
-CODE_FILES = ("char_corpus.py", "tiny_gpt.py", "fa_adam.py", "training.py", "fisher_spectrum.py", "fisher_metrics.py")
-"""The modules of :mod:`numeric` whose source is part of every key."""
+CODE_FILES = (
+    "training/char_corpus.py",
+    "training/tiny_gpt.py",
+    "training/fa_adam.py",
+    "training/loop.py",
+    "fisher_spectrum.py",
+    "fisher_metrics.py",
+)
+"""The modules of :mod:`numeric` (paths below it) whose source is part of every key."""
 
 
 def cache_directory() -> Path | None:
@@ -34,7 +41,7 @@ def cache_directory() -> Path | None:
 
 @functools.lru_cache(maxsize=1)
 def _code_digest() -> str:
-    here = Path(__file__).parent
+    here = Path(__file__).parent.parent
     digest = hashlib.sha256()
     for name in CODE_FILES:
         digest.update((here / name).read_bytes())

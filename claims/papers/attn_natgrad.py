@@ -12,11 +12,10 @@ from __future__ import annotations
 from functools import partial
 
 from claims.model import Claim, Figure, Formalization, Source
-from numeric import attention_checks
-from numeric.temperature_checks import monotone
-from report import attention_figures
+from claims.checks import attention as attention_checks
+from claims.checks.temperature import monotone
 from symbolic import attention_natgrad
-from symbolic.exact import derivation_check, sweep_check
+from claims.builders.primitives import derivation_check, sweep_check
 
 PAPER = "attn-natgrad"
 SEED_FILE = "001_181f8bcbd64df2c9.txt"
@@ -118,7 +117,7 @@ THM1_APPROX = Claim(
             "relative-error-against-entropy",
             "Relative Frobenius error of aa^T for diag(a) - aa^T (logit space) and of G_W for F_W (vec W) against the "
             "entropy of the query row, on the fixed sample of attention layers, by sharpness; 1 is the zero matrix.",
-            attention_figures.fisher_relative_errors,
+            "report.attention_figures:fisher_relative_errors",
         ),
     ),
     notes="The proof's own FIM, E[X^T (I - A) X X^T (I - A) X], rests on the refuted gradient (attn-natgrad.thm1-"
@@ -237,7 +236,7 @@ THM3 = Claim(
             "cosines",
             "Cosine between the natural gradient F^-1 grad L and (I + A) grad L on the fixed sample of layers, by "
             "sharpness, in score space and in value space; negative cosines point away from the natural gradient.",
-            attention_figures.direction_cosines,
+            "report.attention_figures:direction_cosines",
         ),
     ),
     notes="In parameter space (W, W_Q, W_K) F is d^2 x d^2 while I + A is T x T: the update does not type-check "
@@ -292,7 +291,7 @@ THM4 = Claim(
             "conditioning-ratios",
             "(mu_eff / L_eff) / (mu / L) for H = A^T A and P = I + A on the fixed sample of layers, by sharpness "
             "(log10; the claim is > 0).",
-            attention_figures.conditioning_ratios,
+            "report.attention_figures:conditioning_ratios",
         ),
     ),
     notes="The theorem gives neither the objective nor the preconditioner's shape; the readings take the "

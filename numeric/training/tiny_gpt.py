@@ -12,7 +12,7 @@ and each row is normalised over its allowed keys, so every row is a probability 
 the layer stays causal (k_i and q_j, j <= i, depend on tokens up to i only).
 
 Every forward pass can record each layer's attention probabilities (``record_attention``), and FA-Adam
-(:mod:`numeric.fa_adam`) reads them from :meth:`TinyGPT.attention_patterns`.
+(:mod:`numeric.training.fa_adam`) reads them from :meth:`TinyGPT.attention_patterns`.
 """
 
 from __future__ import annotations

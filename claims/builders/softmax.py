@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from typing import Callable
 
+from claims.builders import _softmax_numeric as numeric
+from claims.builders.primitives import derivation_check, sweep_check
+from claims.checks import hessians as hessian_checks
+from claims.checks import temperature as temperature_checks
 from claims.model import Check
-from numeric import hessian_checks, temperature_checks
-from numeric import softmax_identities as numeric
 from numeric.formulas import EntryKernel
 from symbolic import hessians, temperature
 from symbolic import softmax_identities as symbolic
-from symbolic.exact import derivation_check, sweep_check
 
 LOGIT_MAPS = ("linear", "mlp", "attention")
 
@@ -39,8 +40,8 @@ def softmax_derivative_checks(kernel: EntryKernel, of: str) -> tuple[Check, ...]
     ("log_softmax"): symbolic n, exact n <= bound, autograd in reverse and forward mode."""
     certify = symbolic.derivative_certifier(kernel, of)
     return (
-        symbolic.derivative_general_check(kernel, of, catches=_SYMBOLIC_GENERAL),
-        symbolic.derivative_exact_check(kernel, of, catches=_SYMBOLIC_EXACT),
+        _derivative_general_check(kernel, of, catches=_SYMBOLIC_GENERAL),
+        _derivative_exact_check(kernel, of, catches=_SYMBOLIC_EXACT),
         numeric.derivative_vs_autograd(kernel, of, "reverse", catches=_NUMERIC, certify=certify),
         numeric.derivative_vs_autograd(kernel, of, "forward", catches=_NUMERIC, certify=certify),
     )
@@ -49,8 +50,8 @@ def softmax_derivative_checks(kernel: EntryKernel, of: str) -> tuple[Check, ...]
 def inner_expectation_checks(kernel: EntryKernel, domain: str) -> tuple[Check, ...]:
     """sum_i a_i (e_i - a)(e_i - a)^T = kernel matrix for a in ``domain`` ("simplex" or "nonnegative")."""
     return (
-        symbolic.inner_general_check(kernel, domain, catches=_SYMBOLIC_GENERAL),
-        symbolic.inner_exact_check(kernel, domain, catches=_SYMBOLIC_EXACT),
+        _inner_general_check(kernel, domain, catches=_SYMBOLIC_GENERAL),
+        _inner_exact_check(kernel, domain, catches=_SYMBOLIC_EXACT),
         numeric.inner_moment_vs_definition(
             kernel, domain, catches=_NUMERIC, certify=symbolic.inner_certifier(kernel, domain)
         ),
@@ -61,7 +62,7 @@ def score_chain_checks(kernel: EntryKernel) -> tuple[Check, ...]:
     """grad_theta log sigma_i(z(x, theta)) = (row i of the kernel matrix) dz/dtheta, for arbitrary smooth
     z exactly, and for the linear, MLP and attention-score logit maps by autograd."""
     return (
-        symbolic.score_chain_exact_check(kernel, catches=_SYMBOLIC_EXACT),
+        _score_chain_exact_check(kernel, catches=_SYMBOLIC_EXACT),
         *(numeric.score_chain_vs_autograd(kernel, name, catches=_NUMERIC) for name in LOGIT_MAPS),
     )
 
@@ -74,7 +75,7 @@ def fisher_decomposition_checks(kernel: EntryKernel) -> tuple[Check, ...]:
         "sampling path, weaker than the exact expectation but sharing none of its code"
     )
     return (
-        symbolic.fisher_exact_check(kernel, catches=_SYMBOLIC_EXACT),
+        _fisher_exact_check(kernel, catches=_SYMBOLIC_EXACT),
         *(numeric.fisher_vs_definition(kernel, name, catches=_NUMERIC) for name in LOGIT_MAPS),
         *(numeric.fisher_vs_monte_carlo(kernel, name, catches=monte_carlo) for name in LOGIT_MAPS),
     )
@@ -132,4 +133,57 @@ def score_fisher_checks(kernel: EntryKernel, claimed: str) -> tuple[Check, ...]:
             catches="a Fisher formula with the wrong power of tau or without the p p^T term",
         ),
         hessian_checks.score_fisher_vs_formula(kernel, catches="a Fisher formula off by more than rounding"),
+    )
+
+
+# --- the symbolic checks of the sets above ------------------------------------------------------------------
+
+
+def _derivative_general_check(kernel: EntryKernel, of: str, *, catches: str) -> Check:
+    name = f"sympy: d {symbolic.SYMBOLS[of]} / dz, symbolic n (Sum, KroneckerDelta)"
+    return derivation_check(name, lambda: symbolic.derivative_general_n(kernel, of), catches=catches)
+
+
+def _derivative_exact_check(kernel: EntryKernel, of: str, *, catches: str) -> Check:
+    return sweep_check(
+        f"sympy: d {symbolic.SYMBOLS[of]} / dz, exact for each n",
+        lambda n: symbolic.derivative_instance(kernel, of, n),
+        f"d {symbolic.SYMBOLS[of]} / dz",
+        catches=catches,
+    )
+
+
+def _inner_general_check(kernel: EntryKernel, domain: str, *, catches: str) -> Check:
+    name = f"sympy: inner expectation, symbolic n, a in {domain}"
+    return derivation_check(name, lambda: symbolic.inner_general_n(kernel, domain), catches=catches)
+
+
+def _inner_exact_check(kernel: EntryKernel, domain: str, *, catches: str) -> Check:
+    return sweep_check(
+        f"sympy: inner expectation, exact for each n, a in {domain}",
+        lambda n: symbolic.inner_instance(kernel, domain, n),
+        f"inner expectation, a in {domain}",
+        catches=catches,
+    )
+
+
+def _fisher_exact_check(kernel: EntryKernel, *, catches: str) -> Check:
+    return sweep_check(
+        "sympy: Fisher from its definition, arbitrary z(theta), exact for each n",
+        lambda n: symbolic.fisher_instance(kernel, n),
+        "Fisher of softmax(z(theta)), z arbitrary",
+        catches=catches,
+        scope="every smooth logit map z(x, theta), any number of parameters (an entry involves two of them), "
+        "any input distribution (both sides are averages over x of the same pointwise identity)",
+    )
+
+
+def _score_chain_exact_check(kernel: EntryKernel, *, catches: str) -> Check:
+    return sweep_check(
+        "sympy: grad_theta log p_i, arbitrary z(theta), exact for each n",
+        lambda n: symbolic.score_chain_instance(kernel, n),
+        "score grad_theta log softmax(z(theta))_i, z arbitrary",
+        catches=catches,
+        scope="every smooth logit map z(x, theta) at every input x, any number of parameters (an entry "
+        "involves one of them)",
     )

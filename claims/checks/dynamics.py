@@ -20,12 +20,12 @@ import torch
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from claims.context import RunContext
+from numeric.context import RunContext
 from claims.model import Check, Kind
 from numeric.fisher_metrics import fisher_eigenvalues, softmax_fisher, zero_floor
-from numeric.property import Evaluation, check_property
+from claims.builders.primitives import Evaluation, check_property
 from numeric.softmax import softmax
-from numeric.strategies import FINITE, adversarial_distributions, temperatures
+from numeric.search.strategies import FINITE, adversarial_distributions, temperatures
 from numeric.tolerance import SAFETY, gamma, safe_norm
 
 MARGINS = (0.02, 0.1, 0.3)

@@ -19,14 +19,14 @@ from typing import Any
 import numpy as np
 import torch
 
-from claims.context import RunContext
+from numeric.context import RunContext
 from claims.model import Check, Kind
 from numeric.categorical import centered_second_moment
 from numeric.fisher_definition import fisher_exact, fisher_monte_carlo, jacobian_magnitude, logits_and_jacobian, scores
 from numeric.formulas import EntryKernel, entry_matrix, sandwich
-from numeric.property import Certifier, Evaluation, check_property
+from claims.builders.primitives import Certifier, Evaluation, check_property
 from numeric.softmax import log_softmax_jacobian, softmax, softmax_jacobian
-from numeric.strategies import (
+from numeric.search.strategies import (
     LogitMapProblem,
     logit_batches,
     logit_map_problems,

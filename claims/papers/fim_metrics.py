@@ -11,13 +11,13 @@ from __future__ import annotations
 from functools import partial
 
 from claims.model import Claim, Figure, Formalization, Lemma, Source
-from claims.softmax_checks import potential_hessian_checks, score_fisher_checks
-from numeric import dynamics_checks, training_checks
-from numeric import spectrum_checks as numeric
-from report import training_figures
+from claims.builders.softmax import potential_hessian_checks, score_fisher_checks
+from claims.checks import dynamics as dynamics_checks
+from claims.checks import training as training_checks
+from claims.checks import spectrum as numeric
 from symbolic import dynamics
 from symbolic import spectrum as symbolic
-from symbolic.exact import derivation_check, sweep_check
+from claims.builders.primitives import derivation_check, sweep_check
 
 PAPER = "fim-metrics"
 SEED_FILE = "004_a860e49dea2b827a.txt"
@@ -335,7 +335,7 @@ RA_LOWER_EIGMAX = Claim(
             "spectrum-over-training",
             "eigmax, trace, energy_r8 and energy_r16 (mean over layers, heads and rows) over training, standard "
             "attention against RA, mean over seeds with 95% bands.",
-            training_figures.spectrum_over_training,
+            "report.training_figures:spectrum_over_training",
         ),
     ),
     notes="The doc compares RA+MLA with MLA in GPT-2 runs we cannot reproduce offline; here the comparison is at "

@@ -1,5 +1,5 @@
 """Numeric checks of attn-natgrad Theorems 1-4 on the explicit attention layer (numeric.attention_model), each
-a Hypothesis search over drawn layers (numeric.strategies.attention_problems) that a wrong statement fails.
+a Hypothesis search over drawn layers (numeric.search.strategies.attention_problems) that a wrong statement fails.
 
 Approximation claims ("~") are read in their weakest meaningful form, so that a failure is beyond argument:
 a matrix approximation must have relative error below 1 (else the zero matrix does as well), a direction must
@@ -21,7 +21,7 @@ import sympy as sp
 import torch
 from torch.func import jacrev
 
-from claims.context import RunContext
+from numeric.context import RunContext
 from claims.model import Check, CheckResult, Kind
 from numeric import attention_measurements
 from numeric.attention_fisher import (
@@ -34,8 +34,8 @@ from numeric.attention_fisher import (
 )
 from numeric.attention_model import attention_scores, log_attention
 from numeric.fisher_metrics import softmax_fisher
-from numeric.property import Evaluation, check_property
-from numeric.strategies import AttentionProblem, attention_problems
+from claims.builders.primitives import Evaluation, check_property
+from numeric.search.strategies import AttentionProblem, attention_problems
 from numeric.tolerance import excess, gamma, rounding_tolerance, safe_norm, softmax_depth, violation, SAFETY
 
 PARAMETERS = ("W", "W_Q", "W_K")

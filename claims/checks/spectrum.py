@@ -15,12 +15,12 @@ import numpy as np
 import torch
 from hypothesis import strategies as st
 
-from claims.context import RunContext
+from numeric.context import RunContext
 from claims.model import Check, Kind
 from numeric.fisher_metrics import DECAY_INDEX, fisher_eigenvalues, fisher_metrics_reference, softmax_fisher, zero_floor
-from numeric.property import Certifier, Evaluation, check_property
+from claims.builders.primitives import Certifier, Evaluation, check_property
 from numeric.softmax import log_softmax_jacobian, softmax
-from numeric.strategies import adversarial_distributions, logit_batches, supported_distributions, temperatures
+from numeric.search.strategies import adversarial_distributions, logit_batches, supported_distributions, temperatures
 from numeric.tolerance import excess, rounding_tolerance, softmax_depth, violation
 
 DENSE_BATCH = 8

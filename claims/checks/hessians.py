@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from hypothesis import strategies as st
 
-from claims.context import RunContext
+from numeric.context import RunContext
 from claims.model import Check, Kind
 from numeric.autodiff import batched_hessian
 from numeric.categorical import expectation
@@ -24,10 +24,10 @@ from numeric.fisher_definition import (
     logits_and_jacobian,
 )
 from numeric.formulas import EntryKernel, entry_matrix
-from numeric.property import Evaluation, check_property
-from numeric.softmax_identities import fisher_magnitude
+from claims.builders.primitives import Evaluation, check_property
+from claims.builders._softmax_numeric import fisher_magnitude
 from numeric.softmax import log_softmax_jacobian, pure_log_partition, pure_log_softmax, softmax
-from numeric.strategies import LogitMapProblem, logit_batches, logit_map_problems, temperatures
+from numeric.search.strategies import LogitMapProblem, logit_batches, logit_map_problems, temperatures
 from numeric.tolerance import excess, rounding_tolerance, softmax_depth
 
 POTENTIAL_SCALES = {"lse": lambda tau: 1.0, "eot": lambda tau: tau}
@@ -118,7 +118,7 @@ def parameter_hessian_vs_fisher(map_name: str, observed: bool, *, catches: str) 
     """-Hess_theta log a_i against the Fisher from its definition, per input: averaged over i ~ a (expected)
     or for every single outcome i (observed).
 
-    Magnitude: the Fisher's terms are bounded by :func:`numeric.softmax_identities.fisher_magnitude` and the
+    Magnitude: the Fisher's terms are bounded by :func:`claims.builders._softmax_numeric.fisher_magnitude` and the
     Hessian adds sum_k (delta_ik + a_k) |Hess z_k| <= 2 sum_k |Hess z_k| (Hess log a_i = -J^T (diag a - a a^T) J
     + sum_k (e_i - a)_k Hess z_k), with |J| and |Hess z| the map's derivative magnitudes.
     """

@@ -5,13 +5,13 @@
   selection seeds, then each runs from ``seeds`` fresh seeds at its chosen rate (tt-fim.sec4-faster).  The
   Adam runs at the chosen rate are the "standard" runs that the attention measurements read (tt-fim.thm3.1,
   holistic.rg-temperature, fim-attn.prop2).
-* :func:`reciprocal_runs`: the Reciprocal Attention model (:mod:`numeric.tiny_gpt`) trained by Adam at the
+* :func:`reciprocal_runs`: the Reciprocal Attention model (:mod:`numeric.training.tiny_gpt`) trained by Adam at the
   standard runs' rate from the same seeds, on the same data in the same order (fim-metrics.ra-lower-eigmax).
 
 Budgets come from the audit profile: ``default`` and ``ci`` train the default model (2 layers x 2 heads,
 width 32, context 32; 33k parameters) for 200 steps, a few seconds per run on a 2-core CPU; ``thorough`` trains
 a 4 x 4, width 128, context 64 model for 2000 steps (GPU recommended).  Every run is cached on disk
-(:mod:`numeric.experiment_cache`) and in memory.
+(:mod:`numeric.training.cache`) and in memory.
 """
 
 from __future__ import annotations
@@ -22,11 +22,11 @@ from typing import Any
 
 import torch
 
-from claims.context import RunContext
-from numeric.char_corpus import corpus
-from numeric.experiment_cache import cached
-from numeric.tiny_gpt import GPTConfig
-from numeric.training import OPTIMIZERS, RunSpec, train
+from numeric.context import RunContext
+from numeric.training.char_corpus import corpus
+from numeric.training.cache import cached
+from numeric.training.tiny_gpt import GPTConfig
+from numeric.training.loop import OPTIMIZERS, RunSpec, train
 
 
 @dataclass(frozen=True)

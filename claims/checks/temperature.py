@@ -14,11 +14,11 @@ import numpy as np
 import torch
 from hypothesis import strategies as st
 
-from claims.context import RunContext
+from numeric.context import RunContext
 from claims.model import Check, CheckResult, Counterexample, Kind, Status
-from numeric.property import Evaluation, check_property, search_witness
+from claims.builders.primitives import Evaluation, check_property, search_witness
 from numeric.softmax import log_softmax, pure_softmax, softmax
-from numeric.strategies import FINITE, adversarial_distributions, logit_batches, temperatures
+from numeric.search.strategies import FINITE, adversarial_distributions, logit_batches, temperatures
 from numeric.temperature import (
     argmax_set,
     entropy,

@@ -1,0 +1,1 @@
+"""fim-audit builders (the public API)."""

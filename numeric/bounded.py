@@ -1,0 +1,296 @@
+"""Values with a bound on their rounding error: a statement's formula, evaluated once in the working dtype, also
+yields how far from the exact value it can be, so a numeric check needs no hand-derived tolerance.
+
+A :class:`Bounded` is a tensor ``value`` and a tensor ``error`` >= 0 of the same shape: a bound on
+``|value - exact|``, where *exact* is the formula evaluated in exact arithmetic at the same (exactly representable)
+inputs.  Every operation propagates the bound to first order in the unit roundoff u (running error analysis,
+Higham, *Accuracy and Stability of Numerical Algorithms*, 2nd ed., §3.1-3.3), and adds the smallest normal number
+eta where it may underflow:
+
+=================  ==========================================================================================
+operation           error of the result
+=================  ==========================================================================================
+a +- b              e_a + e_b + u |a +- b|
+a * b               e_a |b| + e_b |a| + u |a b| + eta
+a / b               (e_a + |a / b| e_b) / |b| + u |a / b| + eta
+exp(a)              exp(a) (e_a + 2u) + eta          (torch's exp is within 1-2 ulps)
+log(a), a > 0       e_a / a + 2u |log a|
+sqrt(a), a > 0      e_a / (2 sqrt a) + u sqrt a
+sum of k terms      sum e + gamma_(k-1) sum |terms|   (recursive summation; torch's pairwise sum is tighter)
+A @ B, inner k      e_A |B| + |A| e_B + gamma_k |A| |B|
+eigvalsh(M)         ||e_M||_F + gamma_(n+8) ||M||_F    (Weyl's theorem and the backward stability of eigh)
+max, min, abs       the larger operand error          (exact operations on perturbed operands)
+=================  ==========================================================================================
+
+Inputs are exact (the drawn float *is* the point; an exact certificate re-evaluates at its binary value).  A
+Python constant is exact when the dtype represents it, else carries u |c|.  First order means the bound ignores
+products of errors; :data:`numeric.tolerance.SAFETY` covers that and the library kernels' own operation counts.
+
+A value may carry a *tangent* (a :class:`Bounded` directional derivative), propagated by the same rules through
+the derivative of each operation (forward-mode differentiation), so a derivative identity gets a bound for
+autograd's side too (:func:`jacobian`).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import torch
+
+from numeric.tolerance import gamma, unit_roundoff
+
+
+class Bounded:
+    """A tensor, a bound on its absolute rounding error, and optionally a tangent (itself Bounded)."""
+
+    __slots__ = ("value", "error", "tangent")
+
+    def __init__(self, value: torch.Tensor, error: torch.Tensor | None = None, tangent: Bounded | None = None):
+        self.value = value
+        self.error = torch.zeros_like(value) if error is None else error
+        self.tangent = tangent
+
+    # --- structure (exact) ---------------------------------------------------------------------------------------
+    @property
+    def shape(self) -> torch.Size:
+        return self.value.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.value.dim()
+
+    def __len__(self) -> int:
+        return self.value.shape[0]
+
+    def __getitem__(self, index: Any) -> Bounded:
+        return _structural(self, lambda t: t[index])
+
+    @property
+    def T(self) -> Bounded:  # noqa: N802 - numpy's and torch's name
+        return _structural(self, lambda t: t.mT if t.dim() >= 2 else t)
+
+    def __iter__(self):
+        return (self[k] for k in range(len(self)))
+
+    # --- arithmetic ------------------------------------------------------------------------------------------------
+    def __neg__(self) -> Bounded:
+        return Bounded(-self.value, self.error, None if self.tangent is None else -self.tangent)
+
+    def __add__(self, other: Any) -> Bounded:
+        return _add(self, lift(other, self), 1.0)
+
+    def __radd__(self, other: Any) -> Bounded:
+        return _add(lift(other, self), self, 1.0)
+
+    def __sub__(self, other: Any) -> Bounded:
+        return _add(self, lift(other, self), -1.0)
+
+    def __rsub__(self, other: Any) -> Bounded:
+        return _add(lift(other, self), self, -1.0)
+
+    def __mul__(self, other: Any) -> Bounded:
+        return _mul(self, lift(other, self))
+
+    def __rmul__(self, other: Any) -> Bounded:
+        return _mul(lift(other, self), self)
+
+    def __truediv__(self, other: Any) -> Bounded:
+        return _div(self, lift(other, self))
+
+    def __rtruediv__(self, other: Any) -> Bounded:
+        return _div(lift(other, self), self)
+
+    def __pow__(self, exponent: int) -> Bounded:
+        if not isinstance(exponent, int):
+            raise TypeError(f"only integer powers are supported (got {exponent!r}); write exp(k log x) for others")
+        if exponent < 0:
+            return 1.0 / self**-exponent
+        result = lift(1.0, self)
+        for _ in range(exponent):
+            result = result * self
+        return result
+
+    def __matmul__(self, other: Any) -> Bounded:
+        return matmul(self, lift(other, self))
+
+    def __rmatmul__(self, other: Any) -> Bounded:
+        return matmul(lift(other, self), self)
+
+    def __repr__(self) -> str:
+        return f"Bounded(value={self.value!r}, error={self.error!r})"
+
+
+def lift(x: Any, like: Bounded) -> Bounded:
+    """A constant or tensor as an exact Bounded in ``like``'s dtype and device (u |c| when not representable)."""
+    if isinstance(x, Bounded):
+        return x
+    value = torch.as_tensor(x, dtype=like.value.dtype, device=like.value.device)
+    if isinstance(x, (int, float)) and float(value) != x:
+        return Bounded(value, value.abs() * unit_roundoff(value.dtype))
+    return Bounded(value)
+
+
+def _u(x: Bounded) -> float:
+    return unit_roundoff(x.value.dtype)
+
+
+def _eta(x: Bounded) -> float:
+    return torch.finfo(x.value.dtype).tiny
+
+
+def _structural(x: Bounded, f: Callable[[torch.Tensor], torch.Tensor]) -> Bounded:
+    return Bounded(f(x.value), f(x.error), None if x.tangent is None else _structural(x.tangent, f))
+
+
+def _primal(x: Bounded) -> Bounded:
+    return Bounded(x.value, x.error)
+
+
+def _tangent(x: Bounded) -> Bounded:
+    return x.tangent if x.tangent is not None else Bounded(torch.zeros_like(x.value))
+
+
+def _with_tangent(result: Bounded, *operands: Bounded, rule: Callable[[], Bounded]) -> Bounded:
+    if any(o.tangent is not None for o in operands):
+        result.tangent = rule()
+    return result
+
+
+def _add(a: Bounded, b: Bounded, sign: float) -> Bounded:
+    value = a.value + sign * b.value
+    result = Bounded(value, a.error + b.error + _u(a) * value.abs())
+    return _with_tangent(result, a, b, rule=lambda: _add(_tangent(a), _tangent(b), sign))
+
+
+def _mul(a: Bounded, b: Bounded) -> Bounded:
+    value = a.value * b.value
+    error = a.error * b.value.abs() + b.error * a.value.abs() + _u(a) * value.abs() + _eta(a)
+    result = Bounded(value, error)
+    return _with_tangent(
+        result, a, b, rule=lambda: _add(_mul(_tangent(a), _primal(b)), _mul(_primal(a), _tangent(b)), 1.0)
+    )
+
+
+def _div(a: Bounded, b: Bounded) -> Bounded:
+    value = a.value / b.value
+    error = (a.error + value.abs() * b.error) / b.value.abs() + _u(a) * value.abs() + _eta(a)
+    result = Bounded(value, error)
+
+    def rule() -> Bounded:  # d(a / b) = (da - (a / b) db) / b
+        return _div(_add(_tangent(a), _mul(_primal(result), _tangent(b)), -1.0), _primal(b))
+
+    return _with_tangent(result, a, b, rule=rule)
+
+
+def exp(a: Bounded) -> Bounded:
+    value = torch.exp(a.value)
+    result = Bounded(value, value * (a.error + 2 * _u(a)) + _eta(a))
+    return _with_tangent(result, a, rule=lambda: _mul(_primal(result), _tangent(a)))
+
+
+def log(a: Bounded) -> Bounded:
+    value = torch.log(a.value)
+    result = Bounded(value, a.error / a.value.abs() + 2 * _u(a) * value.abs())
+    return _with_tangent(result, a, rule=lambda: _div(_tangent(a), _primal(a)))
+
+
+def sqrt(a: Bounded) -> Bounded:
+    value = torch.sqrt(a.value)
+    result = Bounded(value, a.error / (2 * value) + _u(a) * value)
+    return _with_tangent(result, a, rule=lambda: _div(_tangent(a), _mul(lift(2.0, a), _primal(result))))
+
+
+def absolute(a: Bounded) -> Bounded:
+    result = Bounded(a.value.abs(), a.error)
+    return _with_tangent(result, a, rule=lambda: _mul(_tangent(a), Bounded(torch.sign(a.value))))
+
+
+def total(a: Bounded, dim: int = -1) -> Bounded:
+    """The sum over ``dim`` (recursive-summation bound)."""
+    terms = a.value.shape[dim]
+    value = a.value.sum(dim=dim)
+    spread = gamma(max(terms - 1, 0), a.value.dtype).to(a.value) * a.value.abs().sum(dim=dim)
+    result = Bounded(value, a.error.sum(dim=dim) + spread)
+    return _with_tangent(result, a, rule=lambda: total(_tangent(a), dim))
+
+
+def matmul(a: Bounded, b: Bounded) -> Bounded:
+    inner = a.value.shape[-1]
+    value = a.value @ b.value
+    magnitude = a.value.abs() @ b.value.abs()
+    error = a.error @ b.value.abs() + a.value.abs() @ b.error + gamma(inner, a.value.dtype).to(a.value) * magnitude
+    result = Bounded(value, error + _eta(a) * inner)
+    return _with_tangent(
+        result,
+        a,
+        b,
+        rule=lambda: _add(matmul(_tangent(a), _primal(b)), matmul(_primal(a), _tangent(b)), 1.0),
+    )
+
+
+def extremum(a: Bounded, largest: bool, dim: int = -1) -> Bounded:
+    """max or min over ``dim``: exact on the perturbed entries, so the error is at most the largest entry error;
+    the tangent is that of the selected entry (a one-sided derivative at ties)."""
+    values, index = a.value.max(dim=dim) if largest else a.value.min(dim=dim)
+    result = Bounded(values, a.error.amax(dim=dim))
+    return _with_tangent(
+        result, a, rule=lambda: _structural(_tangent(a), lambda t: t.gather(dim, index.unsqueeze(dim)).squeeze(dim))
+    )
+
+
+def eigvalsh(m: Bounded) -> Bounded:
+    """Ascending eigenvalues of a symmetric matrix.  No tangent: eigenvalues are not differentiable at ties."""
+    if m.tangent is not None:
+        raise ValueError("eigenvalues have no derivative at repeated eigenvalues; differentiate another quantity")
+    n = m.value.shape[-1]
+    values = torch.linalg.eigvalsh(m.value)
+    frobenius = torch.linalg.matrix_norm(m.value)
+    bound = torch.linalg.matrix_norm(m.error) + gamma(n + 8, m.value.dtype).to(m.value) * frobenius
+    return Bounded(values, bound[..., None].expand_as(values).clone())
+
+
+def stack(parts: list[Bounded], dim: int = 0) -> Bounded:
+    result = Bounded(torch.stack([p.value for p in parts], dim), torch.stack([p.error for p in parts], dim))
+    return _with_tangent(result, *parts, rule=lambda: stack([_tangent(p) for p in parts], dim))
+
+
+def where(condition: torch.Tensor, a: Bounded, b: Bounded) -> Bounded:
+    """Entrywise selection by an exact condition (e.g. p > 0), for formulas with a removable case such as 0 log 0."""
+    result = Bounded(torch.where(condition, a.value, b.value), torch.where(condition, a.error, b.error))
+    return _with_tangent(
+        result,
+        a,
+        b,
+        rule=lambda: Bounded(
+            torch.where(condition, _tangent(a).value, _tangent(b).value),
+            torch.where(condition, _tangent(a).error, _tangent(b).error),
+        ),
+    )
+
+
+def jacobian(f: Callable[[Bounded], Bounded], x: Bounded) -> Bounded:
+    """d f_i / d x_j for a vector x (n,), as an (m, n) Bounded: one forward-mode pass per direction e_j."""
+    n = x.shape[-1]
+    directions = torch.eye(n, dtype=x.value.dtype, device=x.value.device)
+    columns = []
+    for j in range(n):
+        out = f(Bounded(x.value, x.error, Bounded(directions[j])))
+        columns.append(_tangent(out))
+    return stack(columns, dim=-1)
+
+
+__all__ = [
+    "Bounded",
+    "absolute",
+    "eigvalsh",
+    "exp",
+    "extremum",
+    "jacobian",
+    "lift",
+    "log",
+    "matmul",
+    "sqrt",
+    "stack",
+    "total",
+    "where",
+]
