@@ -116,6 +116,19 @@ class Bounded:
     def __rmatmul__(self, other: Any) -> Bounded:
         return matmul(lift(other, self), self)
 
+    # --- comparisons (of the values: exact conditions such as p > 0 for where) ---------------------------------------
+    def __gt__(self, other: Any) -> torch.Tensor:
+        return self.value > lift(other, self).value
+
+    def __ge__(self, other: Any) -> torch.Tensor:
+        return self.value >= lift(other, self).value
+
+    def __lt__(self, other: Any) -> torch.Tensor:
+        return self.value < lift(other, self).value
+
+    def __le__(self, other: Any) -> torch.Tensor:
+        return self.value <= lift(other, self).value
+
     def __repr__(self) -> str:
         return f"Bounded(value={self.value!r}, error={self.error!r})"
 
@@ -249,6 +262,36 @@ def eigvalsh(m: Bounded) -> Bounded:
     return Bounded(values, bound[..., None].expand_as(values).clone())
 
 
+def diag(v: Bounded) -> Bounded:
+    """The diagonal matrix of a vector (exact)."""
+    return _structural(v, torch.diag_embed)
+
+
+def eye(n: int, like: Bounded) -> Bounded:
+    return Bounded(torch.eye(n, dtype=like.value.dtype, device=like.value.device))
+
+
+def softmax(z: Bounded, tau: Any = 1.0) -> Bounded:
+    """sigma(z / tau), shifted by the maximum (exp never overflows; the shift is exact on the perturbed values)."""
+    s = z / tau
+    shifted = s - extremum(s, largest=True)
+    e = exp(shifted)
+    return e / total(e)
+
+
+def log_softmax(z: Bounded, tau: Any = 1.0) -> Bounded:
+    s = z / tau
+    shifted = s - extremum(s, largest=True)
+    return shifted - log(total(exp(shifted)))
+
+
+def sort(x: Bounded, descending: bool = False) -> Bounded:
+    """Sorted values; each carries the error of the entry it came from (a sorted list moves by at most the largest
+    perturbation, so the bound stays valid entrywise after taking the maximum)."""
+    values, index = torch.sort(x.value, descending=descending)
+    return Bounded(values, x.error.amax(dim=-1, keepdim=True).expand_as(values).clone())
+
+
 def stack(parts: list[Bounded], dim: int = 0) -> Bounded:
     result = Bounded(torch.stack([p.value for p in parts], dim), torch.stack([p.error for p in parts], dim))
     return _with_tangent(result, *parts, rule=lambda: stack([_tangent(p) for p in parts], dim))
@@ -282,6 +325,11 @@ def jacobian(f: Callable[[Bounded], Bounded], x: Bounded) -> Bounded:
 __all__ = [
     "Bounded",
     "absolute",
+    "diag",
+    "eye",
+    "log_softmax",
+    "softmax",
+    "sort",
     "eigvalsh",
     "exp",
     "extremum",

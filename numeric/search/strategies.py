@@ -28,7 +28,7 @@ def _unit_batch(n: int, batch: int) -> st.SearchStrategy[np.ndarray]:
     return arrays(np.float64, (batch, n), elements=st.floats(-1.0, 1.0, **FINITE))
 
 
-def _logit_rows(draw: st.DrawFn, n: int, batch: int) -> np.ndarray:
+def logit_rows(draw: st.DrawFn, n: int, batch: int) -> np.ndarray:
     """``batch`` rows of n logits of magnitude up to 1e4, some with near-ties.
 
     A near-tie sets the first k+1 entries of every row within a few ulps of one another, the hardest case
@@ -46,10 +46,10 @@ def _logit_rows(draw: st.DrawFn, n: int, batch: int) -> np.ndarray:
 
 @st.composite
 def logit_batches(draw: st.DrawFn, max_n: int, max_batch: int, min_n: int = 1) -> np.ndarray:
-    """Logit rows (batch, n), n in min_n..max_n (see :func:`_logit_rows`)."""
+    """Logit rows (batch, n), n in min_n..max_n (see :func:`logit_rows`)."""
     n = draw(st.integers(min_n, max_n), label="n")
     batch = draw(st.integers(1, max_batch), label="batch")
-    return _logit_rows(draw, n, batch)
+    return logit_rows(draw, n, batch)
 
 
 def simplex_batches(max_n: int, max_batch: int) -> st.SearchStrategy[np.ndarray]:
@@ -63,7 +63,25 @@ def nonnegative_batches(draw: st.DrawFn, max_n: int, max_batch: int) -> np.ndarr
     """Non-negative weight rows (batch, n) that need not sum to 1, with entries up to 8."""
     n = draw(st.integers(1, max_n), label="n")
     batch = draw(st.integers(1, max_batch), label="batch")
+    return nonnegative_rows(draw, n, batch)
+
+
+def nonnegative_rows(draw: st.DrawFn, n: int, batch: int) -> np.ndarray:
+    """``batch`` rows of n non-negative weights up to 8 (zeros included)."""
     return draw(arrays(np.float64, (batch, n), elements=st.floats(0.0, 8.0, **FINITE)))
+
+
+def real_rows(draw: st.DrawFn, n: int, batch: int) -> np.ndarray:
+    """``batch`` rows of n reals: unit entries times a scale from 1e-3 to 1e3 (zeros and repeats included)."""
+    scale = draw(st.sampled_from((1.0, 10.0, 1e-3, 1e3)), label="scale")
+    return draw(_unit_batch(n, batch)) * scale
+
+
+def positive_scalars(draw: st.DrawFn, batch: int, low: float, high: float) -> np.ndarray:
+    """``batch`` positive scalars in [low, high], shrinking towards 1 (when in range), with both ends likely."""
+    simple = [v for v in (1.0, 2.0, 0.5) if low <= v <= high] or [low]
+    element = st.one_of(st.sampled_from(simple + [low, high]), st.floats(low, high, **FINITE))
+    return draw(arrays(np.float64, (batch,), elements=element))
 
 
 @dataclass(frozen=True)
@@ -115,16 +133,21 @@ DISTRIBUTION_SHAPES = ("softmax", "uniform", "one-hot", "two-point", "ties", "ne
 
 @st.composite
 def adversarial_distributions(draw: st.DrawFn, max_n: int, max_batch: int, min_n: int = 1) -> np.ndarray:
-    """Probability rows (batch, n) of one adversarial shape per example: softmax of random logits,
-    uniform, one-hot, two equal masses, repeated values (ties), near-one-hot (1 - eps and eps spread
-    over the rest), or sparse with exact zeros.  Rows are normalised by their float sum.  n is drawn in
+    """Probability rows (batch, n) of one adversarial shape per example (see :func:`distribution_rows`), n in
     min_n..max_n."""
     n = draw(st.integers(min_n, max_n), label="n")
     batch = draw(st.integers(1, max_batch), label="batch")
+    return distribution_rows(draw, n, batch)
+
+
+def distribution_rows(draw: st.DrawFn, n: int, batch: int) -> np.ndarray:
+    """``batch`` probability rows of n entries, of one adversarial shape: softmax of random logits, uniform,
+    one-hot, two equal masses, repeated values (ties), near-one-hot (1 - eps and eps spread over the rest), or
+    sparse with exact zeros.  Rows are normalised by their float sum."""
     shape = draw(st.sampled_from(DISTRIBUTION_SHAPES), label="shape")
     positive = st.floats(1e-3, 1.0, **FINITE)
     if shape == "softmax":
-        return softmax(torch.from_numpy(_logit_rows(draw, n, batch))).numpy()
+        return softmax(torch.from_numpy(logit_rows(draw, n, batch))).numpy()
     weights = np.zeros((batch, n))
     if shape == "uniform":
         weights[:] = 1.0

@@ -1,0 +1,282 @@
+"""The machinery every statement-shaped builder shares: a relation between two formulas over a space, decided
+
+* exactly for each n up to the profile bound (:func:`sweep`, identities only: an inequality between rational
+  functions has no canonical form),
+* exactly at the space's corner points (:func:`corner_check`: uniform, one-hot, ties...),
+* numerically on Hypothesis draws with the rounding bound carried through both formulas (:func:`numeric_check`),
+  a failure certified by exact re-evaluation at the binary value of the failing floats (:func:`certifier`).
+
+A relation is "=" (entrywise equality of scalars, vectors or matrices) or "<=" (entrywise lhs <= rhs).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
+
+import numpy as np
+import sympy as sp
+import torch
+
+from claims.builders.domains import Space, Symbolic
+from claims.builders.formula import exact_values, numeric_values
+from claims.builders.primitives import Evaluation, check_property, from_derivation
+from claims.model import Check, CheckResult, Counterexample, Kind, Status
+from numeric.bounded import Bounded
+from numeric.context import RunContext
+from numeric.tolerance import SAFETY
+from symbolic import formula as exact
+from symbolic.exact import Instance, prove_up_to
+
+Sides = Callable[[Mapping[str, Any]], tuple[Any, Any]]
+"""Given values for the space's variables (numeric Bounded or exact), the two sides of the relation."""
+
+RELATIONS = ("=", "<=")
+
+
+@dataclass(frozen=True)
+class Relation:
+    """``lhs relation rhs`` over ``over``: the two sides as one function (so derived sides, such as a Jacobian or
+    a value at a second point, are computed once for both backends)."""
+
+    what: str
+    over: Space
+    numeric_sides: Callable[[Mapping[str, torch.Tensor]], tuple[Bounded, Bounded]]
+    exact_sides: Callable[[Mapping[str, Symbolic]], tuple[Any, Any]]
+    relation: str = "="
+
+    def __post_init__(self) -> None:
+        if self.relation not in RELATIONS:
+            raise ValueError(f"relation {self.relation!r} is not one of {RELATIONS}")
+
+    # --- exact ---------------------------------------------------------------------------------------------------
+    def instance(self, n: int) -> tuple[Any, Any, dict[str, Symbolic]]:
+        symbolic = self.over.symbolic(n)
+        lhs, rhs = self.exact_sides(symbolic)
+        return np.asarray(lhs, dtype=object), np.asarray(rhs, dtype=object), symbolic
+
+    def exact_at(self, inputs: Mapping[str, Any]) -> tuple[Any, Any, dict[str, Any]]:
+        """Both sides exactly at the point a float counterexample stands for, and that point."""
+        point_values = self.over.exact_point(inputs)
+        lhs, rhs, symbolic = self.instance(self.over.size_of(inputs))
+        substitution: dict[sp.Symbol, sp.Expr] = {}
+        for name, variable in symbolic.items():
+            substitution.update(variable.point(point_values[name]))
+        return _substitute(lhs, substitution), _substitute(rhs, substitution), point_values
+
+    def violation(self, lhs: Any, rhs: Any) -> tuple[tuple[int, ...], sp.Expr] | None:
+        """The first entry where the relation fails exactly (to 50 guaranteed digits), or None."""
+        lhs, rhs = np.atleast_1d(lhs), np.atleast_1d(rhs)
+        if lhs.ndim != rhs.ndim:  # a vector against a scalar bound
+            lhs, rhs = np.broadcast_arrays(
+                *(a.reshape(a.shape + (1,) * (max(lhs.ndim, rhs.ndim) - a.ndim)) for a in (lhs, rhs))
+            )
+        difference = lhs - rhs
+        for index in np.ndindex(difference.shape):
+            value = exact.strict_value(difference[index])
+            if value is None or not value.is_real:
+                continue
+            if (value != 0) if self.relation == "=" else (value > 0):
+                return index, value
+        return None
+
+    # --- numeric -------------------------------------------------------------------------------------------------
+    def ratio(self, lhs: Bounded, rhs: Bounded) -> torch.Tensor:
+        """Per case, the worst entry's (lhs - rhs) / tolerance ("<=") or |lhs - rhs| / tolerance ("="), with the
+        tolerance SAFETY times the two sides' rounding bounds (never below the smallest normal number)."""
+        lhs_value, rhs_value, lhs_error, rhs_error = _aligned(lhs.value, rhs.value, lhs.error, rhs.error)
+        tolerance = (SAFETY * (lhs_error + rhs_error)).clamp_min(torch.finfo(lhs_value.dtype).tiny)
+        gap = lhs_value - rhs_value
+        ratio = (gap.abs() if self.relation == "=" else gap) / tolerance
+        ratio = torch.where(torch.isnan(ratio), torch.inf, ratio)
+        return ratio.flatten(start_dim=1).amax(dim=1) if ratio.dim() > 1 else ratio
+
+
+def _aligned(*tensors: torch.Tensor) -> list[torch.Tensor]:
+    """Batched sides of different ranks (a vector against a scalar bound) broadcast entrywise: a lower-rank side
+    gains trailing dimensions, so the batch dimension stays first."""
+    rank = max(t.dim() for t in tensors)
+    padded = [t.reshape(*t.shape, *([1] * (rank - t.dim()))) for t in tensors]
+    return list(torch.broadcast_tensors(*padded))
+
+
+def _substitute(values: Any, substitution: Mapping[sp.Symbol, sp.Expr]) -> Any:
+    if isinstance(values, np.ndarray):
+        return np.vectorize(lambda v: sp.sympify(v).xreplace(substitution), otypes=[object])(values)
+    return sp.sympify(values).xreplace(substitution)
+
+
+def _matrix(values: Any) -> sp.Matrix:
+    array = np.atleast_1d(np.asarray(values, dtype=object))
+    rows = array.reshape(array.shape[0], -1) if array.ndim <= 2 else array.reshape(-1, 1)
+    return sp.Matrix([[exact.normalise(v) for v in row] for row in rows.tolist()])
+
+
+def sweep(relation: Relation, *, catches: str, max_n: int | None = None) -> Check:
+    """The identity decided exactly for each n in [min_n, the profile's symbolic_max_n] (a scalar-only space: once):
+    PROVED with that scope, or DISPROVED at the smallest failing n with an exact point."""
+    if relation.relation != "=":
+        raise ValueError("only identities are swept exactly")
+    over = relation.over
+
+    def build(n: int) -> Instance:
+        size = max(n, over.min_n) if over.sized else 1
+        lhs, rhs, symbolic = relation.instance(size)
+        positive = tuple(s for v in symbolic.values() for s in v.positive)
+        real = tuple(s for v in symbolic.values() for s in v.real)
+
+        def describe(point: Mapping[sp.Symbol, sp.Expr]) -> dict[str, Any]:
+            return {
+                name: exact.exact_text(_substitute(np.asarray(v.value, dtype=object), point))
+                for name, v in symbolic.items()
+            }
+
+        return Instance(positive, real, _matrix(lhs), _matrix(rhs), describe)
+
+    def run(ctx: RunContext) -> CheckResult:
+        bound = ctx.profile.symbolic_max_n if max_n is None else min(max_n, ctx.profile.symbolic_max_n)
+        if not over.sized:
+            bound = 1
+        if bound < over.min_n and over.sized:
+            return CheckResult(Status.INCONCLUSIVE, f"{relation.what}: n >= {over.min_n} exceeds the exact bound")
+        offset = over.min_n - 1 if over.sized else 0
+        result = from_derivation(prove_up_to(lambda k: build(k + offset), bound - offset, relation.what))
+        if result.status is Status.PROVED:
+            sizes = f"every n in {over.min_n}..{bound}" if over.sized else "every value"
+            return CheckResult(
+                Status.PROVED,
+                result.detail.replace(f"every n <= {bound - offset}", sizes),
+                cases=result.cases,
+                scope=f"{sizes} of {_conditions(over)}, exact rational-function identity",
+                math=result.math,
+            )
+        return result
+
+    name = f"sympy: {relation.what}, exact for each n" if over.sized else f"sympy: {relation.what}, exact"
+    return Check(name, Kind.SYMBOLIC, catches, run, validate=lambda: _validate(relation))
+
+
+def _conditions(over: Space) -> str:
+    return ", ".join(f"{name}: {v.condition}" for name, v in over.variables.items())
+
+
+def certifier(relation: Relation) -> Callable[[Mapping[str, Any]], tuple[bool, str, dict[str, Any]]]:
+    """Re-decide a numeric counterexample exactly, at the binary value of its floats (distributions: divided by
+    their exact sum): certified when some entry fails the relation to 50 guaranteed digits."""
+
+    def certify(inputs: Mapping[str, Any]) -> tuple[bool, str, dict[str, Any]]:
+        try:
+            lhs, rhs, point = relation.exact_at(inputs)
+            failing = relation.violation(lhs, rhs)
+        except exact.NotExact as exc:
+            return False, f"no exact re-evaluation: {exc}", {}
+        values = {"exact_point": relation.over.describe(point)}
+        if failing is None:
+            return False, "exact re-evaluation at the binary point: the relation holds there", values
+        index, difference = failing
+        kind = "exact" if difference.is_Rational else f"{exact.CERTIFY_DIGITS} guaranteed digits (sympy evalf strict)"
+        detail = f"exact re-evaluation: entry {list(index)} of lhs - rhs = {sp.sstr(difference, full_prec=False)}"
+        return True, f"{detail} ({kind})", {**values, "exact_difference": exact.exact_text(difference)}
+
+    return certify
+
+
+def numeric_check(relation: Relation, name: str, *, catches: str, certify: bool = True) -> Check:
+    """The relation on Hypothesis draws from the space and its corners, with the rounding bound of both sides."""
+    over = relation.over
+
+    def evaluate(drawn: Mapping[str, np.ndarray], ctx: RunContext) -> Evaluation:
+        inputs = {key: ctx.tensor(value) for key, value in drawn.items()}
+        lhs, rhs = relation.numeric_sides(inputs)
+        ratio = relation.ratio(lhs, rhs)
+
+        def describe(k: int) -> tuple[dict[str, Any], dict[str, Any]]:
+            shown = {key: value[k].tolist() for key, value in inputs.items()}
+            return shown, {
+                "lhs": _row(lhs.value, k),
+                "rhs": _row(rhs.value, k),
+                "rounding_bound": _row(SAFETY * (lhs.error + rhs.error), k),
+            }
+
+        return Evaluation(ratio, describe)
+
+    def run(ctx: RunContext) -> CheckResult:
+        return check_property(
+            over.strategy(ctx),
+            evaluate,
+            ctx,
+            certify=certifier(relation) if certify else None,
+            examples=over.fixed(ctx),
+        )
+
+    return Check(name, Kind.NUMERIC, catches, run, validate=lambda: _validate(relation))
+
+
+def _row(values: torch.Tensor, k: int) -> Any:
+    row = values[k] if values.dim() else values
+    return row.tolist()
+
+
+def corner_check(relation: Relation, *, catches: str) -> Check:
+    """The relation evaluated exactly at the space's corner points (at n = 1, 2 and 5): DISPROVED at the first that
+    fails, else INCONCLUSIVE (a few points prove nothing)."""
+
+    def run(ctx: RunContext) -> CheckResult:
+        tried = 0
+        for batch in relation.over.fixed(ctx, sizes=(1, 2, 5)):
+            for k in range(len(next(iter(batch.values())))):
+                inputs = {name: batch[name][k] for name in batch}
+                tried += 1
+                try:
+                    lhs, rhs, point = relation.exact_at(inputs)
+                except exact.NotExact:
+                    continue
+                failing = relation.violation(lhs, rhs)
+                if failing is not None:
+                    index, difference = failing
+                    observed = {
+                        "lhs": exact.exact_text(lhs),
+                        "rhs": exact.exact_text(rhs),
+                        "entry": list(index),
+                        "difference": exact.exact_text(difference),
+                    }
+                    return CheckResult(
+                        Status.DISPROVED,
+                        f"{relation.what}: fails at the corner {relation.over.describe(point)} (exact)",
+                        cases=tried,
+                        counterexample=Counterexample(
+                            relation.over.describe(point),
+                            observed,
+                            True,
+                            "exact rational arithmetic at a corner point (sympy)",
+                        ),
+                    )
+        return CheckResult(Status.INCONCLUSIVE, f"{relation.what}: holds at {tried} exact corner points", cases=tried)
+
+    return Check(f"sympy: {relation.what} at the corner points, exact", Kind.SYMBOLIC, catches, run)
+
+
+def _validate(relation: Relation) -> None:
+    """Evaluate both sides once, numerically at n = 2 and exactly at n = 2, so that a formula that does not
+    evaluate is reported when its paper is loaded."""
+    size = max(2, relation.over.min_n) if relation.over.sized else 1
+    relation.exact_sides(relation.over.symbolic(size))
+    drawn = {
+        name: torch.as_tensor(np.asarray(v.corners(size)[0], dtype=np.float64))[None]
+        for name, v in relation.over.variables.items()
+    }
+    lhs, rhs = relation.numeric_sides(drawn)
+    relation.ratio(lhs, rhs)
+
+
+def pointwise(formula_lhs: Callable[..., Any], formula_rhs: Callable[..., Any]):
+    """The (numeric, exact) side functions of a relation between two formulas of the space's variables."""
+
+    def numeric(inputs: Mapping[str, torch.Tensor]) -> tuple[Bounded, Bounded]:
+        return numeric_values(formula_lhs, inputs), numeric_values(formula_rhs, inputs)
+
+    def exact_sides(symbolic: Mapping[str, Symbolic]) -> tuple[Any, Any]:
+        values = {name: v.value for name, v in symbolic.items()}
+        return exact_values(formula_lhs, values), exact_values(formula_rhs, values)
+
+    return numeric, exact_sides

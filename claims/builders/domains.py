@@ -1,0 +1,294 @@
+"""What a statement quantifies over: its variables, each with a numeric search space and an exact form.
+
+A :class:`Space` is an ordered set of named variables sharing one size n (``space(z=logits(), tau=positive())``).
+Each variable knows how to
+
+* draw adversarial float values for a batch of cases (Hypothesis, :mod:`numeric.search.strategies`), and list a few
+  fixed corner cases (uniform, one-hot, ties, huge logits) run before the random ones;
+* stand for itself exactly at a fixed n, as sympy expressions in positive or real symbols (logits z = log e with
+  e > 0, so that exp(z) is rational; probabilities p = w / sum w with w > 0);
+* turn a float counterexample into the exact point it is (the binary value of each float) and describe a point in
+  JSON-ready exact text.
+
+The strongest reading quantifies over everything the words allow, so the spaces reach their edges: n = 1, exact
+zeros of a distribution, logits of size 1e4 and near-ties, temperatures from 0.05 to 20.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any, Callable, Mapping, Sequence
+
+import numpy as np
+import sympy as sp
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from numeric.context import RunContext
+from numeric.search import strategies as draws
+from symbolic import formula as exact
+
+
+def _rational(value: float) -> sp.Rational:
+    fraction = Fraction(float(value))
+    return sp.Rational(fraction.numerator, fraction.denominator)
+
+
+@dataclass(frozen=True)
+class Symbolic:
+    """A variable at a fixed n: its exact ``value`` (object array or scalar), the positive and real symbols it is
+    made of, and how to place an exact point (``point``: exact values of the variable -> symbol values)."""
+
+    value: Any
+    positive: tuple[sp.Symbol, ...]
+    real: tuple[sp.Symbol, ...]
+    point: Callable[[Any], dict[sp.Symbol, sp.Expr]]
+    derivative: Callable[[sp.Expr, int], sp.Expr] | None = None
+    """d expr / d (entry k of the variable) in terms of its symbols, where the variable can be differentiated."""
+
+
+@dataclass(frozen=True)
+class Variable:
+    """One named quantity of a statement.  ``vector``: a vector of length n, else a scalar."""
+
+    kind: str
+    vector: bool
+    rows: Callable[[st.DrawFn, int, int], np.ndarray]
+    """Draw a (batch, n) array (vectors) or a (batch,) array (scalars)."""
+    corners: Callable[[int], list[np.ndarray]]
+    """Fixed values (n,) or () tried before the random ones."""
+    symbolic: Callable[[str, int], Symbolic]
+    exact: Callable[[Any], Any]
+    """The exact point a float value (list or float) stands for."""
+    describe: Callable[[Any], Any] = exact.exact_text
+    condition: str = ""
+    """The domain in words, for statements and reports ("z in R^n")."""
+
+
+def _vector_symbolic(kind: str, *, positive: bool, transform: Callable[[Any], Any] | None = None):
+    def build(name: str, n: int) -> Symbolic:
+        symbols = tuple(
+            sp.symbols(f"{name}0:{n}", positive=True) if positive else sp.symbols(f"{name}0:{n}", real=True)
+        )
+        base = np.array(list(symbols), dtype=object)
+        value = transform(base) if transform else base
+
+        def point(values: Any) -> dict[sp.Symbol, sp.Expr]:
+            return dict(zip(symbols, [sp.sympify(v) for v in _inverse(kind, values)], strict=True))
+
+        def derivative(expr: sp.Expr, k: int) -> sp.Expr:
+            return symbols[k] * sp.diff(expr, symbols[k]) if kind == "logits" else sp.diff(expr, symbols[k])
+
+        return Symbolic(
+            value,
+            symbols if positive else (),
+            () if positive else symbols,
+            point,
+            derivative if kind in ("logits", "vector") else None,
+        )
+
+    return build
+
+
+def _inverse(kind: str, values: Any) -> list[sp.Expr]:
+    """The symbol values that give the exact variable values: e = exp(z) for logits, w = p for probabilities."""
+    entries = list(np.ravel(np.asarray(values, dtype=object)))
+    return [sp.exp(v) for v in entries] if kind == "logits" else entries
+
+
+def _scalar_symbolic(kind: str, *, positive: bool):
+    def build(name: str, n: int) -> Symbolic:
+        symbol = sp.Symbol(name, positive=True) if positive else sp.Symbol(name, real=True)
+        return Symbolic(
+            symbol,
+            (symbol,) if positive else (),
+            () if positive else (symbol,),
+            lambda value: {symbol: sp.sympify(value)},
+            lambda expr, k: sp.diff(expr, symbol),
+        )
+
+    return build
+
+
+def _exact_vector(values: Any) -> Any:
+    return np.array([_rational(v) for v in np.ravel(values)], dtype=object)
+
+
+def _exact_distribution(values: Any) -> Any:
+    """The exact rational point a float row stands for: its binary values, divided by their exact sum (on the
+    simplex, within a few ulps of the float row)."""
+    entries = [_rational(v) for v in np.ravel(values)]
+    total = sum(entries)
+    return np.array([e / total for e in entries], dtype=object)
+
+
+def logits(condition: str = "z in R^n") -> Variable:
+    """A vector of logits in R^n: magnitudes up to 1e4 (where exp overflows without the log-sum-exp shift) and
+    near-ties within a few ulps."""
+    return Variable(
+        "logits",
+        True,
+        draws.logit_rows,
+        lambda n: [np.zeros(n), np.arange(n, dtype=np.float64), np.full(n, 1e4) * (np.arange(n) == 0)],
+        _vector_symbolic("logits", positive=True, transform=exact.log),
+        _exact_vector,
+        condition=condition,
+    )
+
+
+def probabilities(condition: str = "p in the simplex") -> Variable:
+    """A probability vector on the simplex, of adversarial shape: uniform, one-hot, two-point, ties,
+    near-one-hot (down to 1e-12), sparse with exact zeros, softmax of random logits."""
+
+    def corners(n: int) -> list[np.ndarray]:
+        uniform, one_hot, two_point = np.full(n, 1.0 / n), np.zeros(n), np.zeros(n)
+        one_hot[n // 2] = 1.0
+        two_point[0] += 0.5
+        two_point[n - 1] += 0.5
+        return [uniform, one_hot, two_point]
+
+    return Variable(
+        "probabilities",
+        True,
+        draws.distribution_rows,
+        corners,
+        _vector_symbolic("probabilities", positive=True, transform=lambda w: w / exact.total(w)),
+        _exact_distribution,
+        condition=condition,
+    )
+
+
+def weights(condition: str = "w >= 0") -> Variable:
+    """A non-negative vector (need not sum to 1), zeros included."""
+    return Variable(
+        "weights",
+        True,
+        draws.nonnegative_rows,
+        lambda n: [np.zeros(n), np.ones(n), np.arange(n, dtype=np.float64)],
+        _vector_symbolic("weights", positive=True),
+        _exact_vector,
+        condition=condition,
+    )
+
+
+def vectors(condition: str = "v in R^n") -> Variable:
+    """A real vector, scales from 1e-3 to 1e3."""
+    return Variable(
+        "vector",
+        True,
+        draws.real_rows,
+        lambda n: [np.zeros(n), np.ones(n), (-1.0) ** np.arange(n)],
+        _vector_symbolic("vector", positive=False),
+        _exact_vector,
+        condition=condition,
+    )
+
+
+def positive(low: float = 0.05, high: float = 20.0, condition: str = "") -> Variable:
+    """A positive scalar in [low, high] (a temperature by default: 0.05 is very sharp, 20 very flat)."""
+    if not 0 < low <= high:
+        raise ValueError(f"positive({low!r}, {high!r}): need 0 < low <= high")
+    return Variable(
+        "positive",
+        False,
+        lambda draw, n, batch: draws.positive_scalars(draw, batch, low, high),
+        lambda n: [np.array(v) for v in (1.0, low, high) if low <= v <= high],
+        _scalar_symbolic("positive", positive=True),
+        lambda value: _rational(float(np.asarray(value))),
+        condition=condition or f"{low:g} <= t <= {high:g}",
+    )
+
+
+def real(low: float = -1e3, high: float = 1e3, condition: str = "") -> Variable:
+    """A real scalar in [low, high]."""
+    if not low <= high:
+        raise ValueError(f"real({low!r}, {high!r}): need low <= high")
+    element = st.floats(low, high, **draws.FINITE)
+    return Variable(
+        "real",
+        False,
+        lambda draw, n, batch: draw(arrays(np.float64, (batch,), elements=element)),
+        lambda n: [np.array(v) for v in (0.0, low, high)],
+        _scalar_symbolic("real", positive=False),
+        lambda value: _rational(float(np.asarray(value))),
+        condition=condition or f"{low:g} <= c <= {high:g}",
+    )
+
+
+@dataclass(frozen=True)
+class Space:
+    """Named variables sharing one size n in ``[min_n, max_n]`` (``max_n`` None: the profile's ``max_n``)."""
+
+    variables: Mapping[str, Variable]
+    min_n: int = 1
+    max_n: int | None = None
+    examples: Sequence[Mapping[str, Any]] = field(default=())
+    """Extra fixed points (name -> value (n,) or scalar), run first."""
+
+    def __post_init__(self) -> None:
+        if not self.variables:
+            raise ValueError("a space needs at least one variable")
+        for name in self.variables:
+            if not name.isidentifier():
+                raise ValueError(f"variable name {name!r} is not a Python identifier (formulas take it by name)")
+        if self.min_n < 1 or (self.max_n is not None and self.max_n < self.min_n):
+            raise ValueError(f"sizes {self.min_n}..{self.max_n} are empty")
+
+    @property
+    def sized(self) -> bool:
+        """Whether some variable is a vector (else n plays no role)."""
+        return any(v.vector for v in self.variables.values())
+
+    def largest_n(self, ctx: RunContext) -> int:
+        bound = ctx.profile.max_n if self.max_n is None else min(self.max_n, ctx.profile.max_n)
+        return max(bound, self.min_n) if self.sized else 1
+
+    def strategy(self, ctx: RunContext) -> st.SearchStrategy[dict[str, np.ndarray]]:
+        """Batches of points: a dict of arrays with a leading batch dimension."""
+        largest = self.largest_n(ctx)
+        smallest = self.min_n if self.sized else 1
+
+        @st.composite
+        def points(draw: st.DrawFn) -> dict[str, np.ndarray]:
+            n = draw(st.integers(smallest, largest), label="n")
+            batch = draw(st.integers(1, ctx.profile.max_batch), label="batch")
+            return {name: variable.rows(draw, n, batch) for name, variable in self.variables.items()}
+
+        return points()
+
+    def fixed(self, ctx: RunContext, sizes: Sequence[int] | None = None) -> list[dict[str, np.ndarray]]:
+        """The corner cases, one batch per size (default: the smallest, 2 and the largest), plus ``examples``."""
+        largest = self.largest_n(ctx)
+        if sizes is None:
+            sizes = (self.min_n, 2, largest)
+        sizes = sorted({min(max(n, self.min_n), largest) for n in sizes}) if self.sized else [1]
+        out = []
+        for n in sizes:
+            corners = {name: v.corners(n) for name, v in self.variables.items()}
+            depth = max(len(c) for c in corners.values())
+            out.append({name: np.stack([c[k % len(c)] for k in range(depth)]) for name, c in corners.items()})
+        for example in self.examples:
+            out.append({name: np.asarray(value, dtype=np.float64)[None] for name, value in example.items()})
+        return out
+
+    def symbolic(self, n: int) -> dict[str, Symbolic]:
+        return {name: variable.symbolic(name, n) for name, variable in self.variables.items()}
+
+    def exact_point(self, inputs: Mapping[str, Any]) -> dict[str, Any]:
+        """The exact values a float counterexample stands for."""
+        return {name: self.variables[name].exact(inputs[name]) for name in self.variables}
+
+    def size_of(self, inputs: Mapping[str, Any]) -> int:
+        for name, variable in self.variables.items():
+            if variable.vector:
+                return len(np.ravel(inputs[name]))
+        return 1
+
+    def describe(self, exact_values: Mapping[str, Any]) -> dict[str, Any]:
+        return {name: self.variables[name].describe(value) for name, value in exact_values.items()}
+
+
+def space(min_n: int = 1, max_n: int | None = None, examples: Sequence[Mapping[str, Any]] = (), **variables: Variable):
+    """``space(z=logits(), tau=positive())``: the statement's variables by name (see :class:`Space`)."""
+    return Space(variables, min_n, max_n, tuple(examples))

@@ -1,0 +1,190 @@
+"""A statement's formula, written once, evaluated in torch (with its rounding bound) and in sympy (exactly).
+
+A formula is a Python function of the statement's variables, by name, built from arithmetic (``+ - * / **``),
+``@``, indexing, ``.T``, ``len`` and the functions of :data:`op`::
+
+    fisher = lambda p, tau: (op.diag(p) - op.outer(p, p)) / tau**2
+    jacobian = lambda z: op.diag(op.softmax(z)) - op.outer(op.softmax(z), op.softmax(z))
+
+It is written for *one* point (a vector p of length n, a scalar tau).  The numeric path evaluates it on
+:class:`numeric.bounded.Bounded` values, batched by ``torch.func.vmap``, which yields the value and a bound on its
+rounding error (the tolerance of every numeric comparison); the symbolic path evaluates it on numpy object arrays
+of sympy expressions (:mod:`symbolic.formula`), which decides it exactly.  ``op`` picks the backend from its
+arguments, so the same function serves both.
+"""
+
+from __future__ import annotations
+
+import math
+from types import ModuleType
+from typing import Any, Callable, Mapping
+
+import numpy as np
+import torch
+
+from numeric import bounded
+from numeric.bounded import Bounded
+from symbolic import formula as exact
+
+Formula = Callable[..., Any]
+"""A function of the statement's variables (by name) returning a scalar, a vector or a matrix."""
+
+
+def _backend(*values: Any) -> ModuleType:
+    return bounded if any(isinstance(v, Bounded) for v in values) else exact
+
+
+class Ops:
+    """The functions a formula may call.  Each has the same meaning on torch and on sympy values."""
+
+    pi = math.pi
+
+    # primitives, one implementation per backend
+    def exp(self, x: Any) -> Any:
+        return _backend(x).exp(x)
+
+    def log(self, x: Any) -> Any:
+        return _backend(x).log(x)
+
+    def sqrt(self, x: Any) -> Any:
+        return _backend(x).sqrt(x)
+
+    def abs(self, x: Any) -> Any:
+        return _backend(x).absolute(x)
+
+    def sum(self, x: Any) -> Any:
+        """The sum of a vector's entries (of a matrix: over its last axis)."""
+        return _backend(x).total(x)
+
+    def max(self, x: Any) -> Any:
+        return _backend(x).extremum(x, largest=True)
+
+    def min(self, x: Any) -> Any:
+        return _backend(x).extremum(x, largest=False)
+
+    def diag(self, v: Any) -> Any:
+        return _backend(v).diag(v)
+
+    def eye(self, n: int, like: Any) -> Any:
+        return _backend(like).eye(n, like)
+
+    def softmax(self, z: Any, tau: Any = 1) -> Any:
+        return _backend(z, tau).softmax(z, tau)
+
+    def log_softmax(self, z: Any, tau: Any = 1) -> Any:
+        return _backend(z, tau).log_softmax(z, tau)
+
+    def eigvalsh(self, m: Any) -> Any:
+        """Ascending eigenvalues of a symmetric matrix (exactly only for exact numbers)."""
+        return _backend(m).eigvalsh(m)
+
+    def sort(self, x: Any, descending: bool = False) -> Any:
+        return _backend(x).sort(x, descending)
+
+    def where(self, condition: Any, a: Any, b: Any) -> Any:
+        backend = _backend(a, b)
+        if backend is bounded:
+            like = a if isinstance(a, Bounded) else b
+            return bounded.where(condition, bounded.lift(a, like), bounded.lift(b, like))
+        return exact.where(condition, a, b)
+
+    def stack(self, parts: list[Any]) -> Any:
+        return _backend(*parts).stack(list(parts))
+
+    # composites, written once for both backends
+    def dot(self, x: Any, y: Any) -> Any:
+        return self.sum(x * y)
+
+    def outer(self, x: Any, y: Any) -> Any:
+        return x[:, None] * y[None, :]
+
+    def trace(self, m: Any) -> Any:
+        return sum((m[i, i] for i in range(1, len(m))), m[0, 0])
+
+    def logsumexp(self, z: Any) -> Any:
+        return z[0] - self.log_softmax(z)[0]
+
+    def xlogx(self, p: Any) -> Any:
+        """p log p entrywise, with 0 log 0 = 0."""
+        positive = p > 0
+        return self.where(positive, p * self.log(self.where(positive, p, 1)), 0)
+
+    def entropy(self, p: Any) -> Any:
+        """H(p) = -sum p log p (0 log 0 = 0)."""
+        return -self.sum(self.xlogx(p))
+
+    def entrywise(self, kernel: Callable[..., Any], x: Any, *parameters: Any) -> Any:
+        """M[i, j] = kernel(x_i, x_j, delta_ij, *parameters): the entry-kernel form of :mod:`numeric.formulas`."""
+        n = len(x)
+        return kernel(x[:, None], x[None, :], self.eye(n, x), *parameters) + 0 * self.outer(x, x)
+
+
+op = Ops()
+"""The namespace formulas are written with (see the module docstring)."""
+
+
+def arguments(formula: Formula, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The variables a formula takes, by name (a formula names only those it uses; ``**values`` takes all)."""
+    code = formula.__code__
+    if code.co_flags & 0x08:  # CO_VARKEYWORDS
+        return dict(values)
+    names = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
+    defaulted = set(names[code.co_argcount - len(formula.__defaults__ or ()) : code.co_argcount])
+    defaulted |= set(formula.__kwdefaults__ or ())
+    missing = [name for name in names if name not in values and name not in defaulted]
+    if missing:
+        raise TypeError(f"the formula takes {missing}, which are not variables of the space ({sorted(values)})")
+    return {name: values[name] for name in names if name in values}
+
+
+def call(formula: Formula, values: Mapping[str, Any]) -> Any:
+    return formula(**arguments(formula, values))
+
+
+def numeric_values(formula: Formula, inputs: Mapping[str, torch.Tensor]) -> Bounded:
+    """``formula`` at each row of the batched ``inputs`` (leading dimension: the batch), with its rounding bound."""
+    names = list(inputs)
+
+    def one(*values: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        point = {name: Bounded(v) for name, v in zip(names, values, strict=True)}
+        out = _as_bounded(call(formula, point), values[0])
+        return out.value, out.error
+
+    value, error = torch.func.vmap(one)(*(inputs[name] for name in names))
+    return Bounded(value, error)
+
+
+def numeric_derivative(formula: Formula, wrt: str, inputs: Mapping[str, torch.Tensor]) -> Bounded:
+    """d formula / d wrt at each row: (..., n) for a vector variable (the last axis indexes wrt's entries), the
+    formula's own shape for a scalar one, with the rounding bound of forward-mode differentiation."""
+    names = list(inputs)
+
+    def one(*values: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        point = {name: Bounded(v) for name, v in zip(names, values, strict=True)}
+        variable = point[wrt]
+
+        def along(x: Bounded) -> Bounded:
+            return _as_bounded(call(formula, {**point, wrt: x}), values[0])
+
+        if variable.ndim == 0:
+            out = along(Bounded(variable.value, variable.error, Bounded(torch.ones_like(variable.value))))
+            tangent = out.tangent if out.tangent is not None else Bounded(torch.zeros_like(out.value))
+        else:
+            tangent = bounded.jacobian(along, variable)
+        return tangent.value, tangent.error
+
+    value, error = torch.func.vmap(one)(*(inputs[name] for name in names))
+    return Bounded(value, error)
+
+
+def _as_bounded(out: Any, like: torch.Tensor) -> Bounded:
+    if isinstance(out, Bounded):
+        return out
+    if isinstance(out, (int, float)):
+        return bounded.lift(float(out), Bounded(like))
+    raise TypeError(f"a formula must return a value built from its arguments, not {type(out).__name__}")
+
+
+def exact_values(formula: Formula, inputs: Mapping[str, Any]) -> Any:
+    """``formula`` at one exact point (sympy values or object arrays), as an object array (scalars: 0-d)."""
+    return np.asarray(call(formula, inputs), dtype=object)
