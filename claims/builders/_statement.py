@@ -31,7 +31,9 @@ from symbolic.exact import Instance, prove_up_to
 Sides = Callable[[Mapping[str, Any]], tuple[Any, Any]]
 """Given values for the space's variables (numeric Bounded or exact), the two sides of the relation."""
 
-RELATIONS = ("=", "<=")
+RELATIONS = ("=", "<=", "<")
+"""Entrywise equality, lhs <= rhs, and lhs < rhs (numerically the same as <=: rounding cannot tell a strict
+inequality from equality; exact re-evaluation, at corners and of a failure, counts equality as a violation)."""
 
 
 @dataclass(frozen=True)
@@ -56,8 +58,16 @@ class Relation:
         return np.asarray(lhs, dtype=object), np.asarray(rhs, dtype=object), symbolic
 
     def exact_at(self, inputs: Mapping[str, Any]) -> tuple[Any, Any, dict[str, Any]]:
-        """Both sides exactly at the point a float counterexample stands for, and that point."""
+        """Both sides exactly at the point a float counterexample stands for, and that point: evaluated on the exact
+        values directly (eigenvalues, sorting and selections need numbers), or, for what needs symbols (a
+        derivative), built symbolically at that n and then evaluated there."""
         point_values = self.over.exact_point(inputs)
+        concrete = {name: Symbolic(value, (), (), lambda _: {}) for name, value in point_values.items()}
+        try:
+            lhs, rhs = self.exact_sides(concrete)
+            return np.asarray(lhs, dtype=object), np.asarray(rhs, dtype=object), point_values
+        except exact.NotExact:
+            pass
         lhs, rhs, symbolic = self.instance(self.over.size_of(inputs))
         substitution: dict[sp.Symbol, sp.Expr] = {}
         for name, variable in symbolic.items():
@@ -76,7 +86,7 @@ class Relation:
             value = exact.strict_value(difference[index])
             if value is None or not value.is_real:
                 continue
-            if (value != 0) if self.relation == "=" else (value > 0):
+            if {"=": value != 0, "<=": value > 0, "<": value >= 0}[self.relation]:
                 return index, value
         return None
 
@@ -181,32 +191,41 @@ def certifier(relation: Relation) -> Callable[[Mapping[str, Any]], tuple[bool, s
     return certify
 
 
-def numeric_check(relation: Relation, name: str, *, catches: str, certify: bool = True) -> Check:
-    """The relation on Hypothesis draws from the space and its corners, with the rounding bound of both sides."""
-    over = relation.over
+def numeric_check(
+    relation: Relation,
+    name: str,
+    *,
+    catches: str,
+    certify: bool = True,
+    draws: Space | None = None,
+    expand: Callable[[Mapping[str, np.ndarray]], dict[str, np.ndarray]] | None = None,
+) -> Check:
+    """The relation on Hypothesis draws from the space and its corners, with the rounding bound of both sides.
+
+    ``draws`` and ``expand``: draw from another space and turn each drawn batch into the relation's cases (every
+    ordered pair of a batch's rows, for a statement about pairs of points)."""
+    source = draws or relation.over
 
     def evaluate(drawn: Mapping[str, np.ndarray], ctx: RunContext) -> Evaluation:
-        inputs = {key: ctx.tensor(value) for key, value in drawn.items()}
+        cases = expand(drawn) if expand is not None else drawn
+        inputs = {key: ctx.tensor(value) for key, value in cases.items()}
         lhs, rhs = relation.numeric_sides(inputs)
         ratio = relation.ratio(lhs, rhs)
 
         def describe(k: int) -> tuple[dict[str, Any], dict[str, Any]]:
             shown = {key: value[k].tolist() for key, value in inputs.items()}
-            return shown, {
-                "lhs": _row(lhs.value, k),
-                "rhs": _row(rhs.value, k),
-                "rounding_bound": _row(SAFETY * (lhs.error + rhs.error), k),
-            }
+            bound = _row(SAFETY * (lhs.error + rhs.error), k)
+            return shown, {"lhs": _row(lhs.value, k), "rhs": _row(rhs.value, k), "rounding_bound": bound}
 
         return Evaluation(ratio, describe)
 
     def run(ctx: RunContext) -> CheckResult:
         return check_property(
-            over.strategy(ctx),
+            source.strategy(ctx),
             evaluate,
             ctx,
             certify=certifier(relation) if certify else None,
-            examples=over.fixed(ctx),
+            examples=source.fixed(ctx),
         )
 
     return Check(name, Kind.NUMERIC, catches, run, validate=lambda: _validate(relation))
@@ -258,9 +277,13 @@ def corner_check(relation: Relation, *, catches: str) -> Check:
 
 def _validate(relation: Relation) -> None:
     """Evaluate both sides once, numerically at n = 2 and exactly at n = 2, so that a formula that does not
-    evaluate is reported when its paper is loaded."""
+    evaluate is reported when its paper is loaded (an operation with no exact form on symbols, such as sorting,
+    is fine: those relations are decided exactly at points only)."""
     size = max(2, relation.over.min_n) if relation.over.sized else 1
-    relation.exact_sides(relation.over.symbolic(size))
+    try:
+        relation.exact_sides(relation.over.symbolic(size))
+    except exact.NotExact:
+        pass
     drawn = {
         name: torch.as_tensor(np.asarray(v.corners(size)[0], dtype=np.float64))[None]
         for name, v in relation.over.variables.items()

@@ -151,7 +151,7 @@ def probabilities(condition: str = "p in the simplex") -> Variable:
     return Variable(
         "probabilities",
         True,
-        draws.distribution_rows,
+        lambda draw, n, batch: draws.distribution_rows(draw, n, batch, draws.GENERIC_SHAPES),
         corners,
         _vector_symbolic("probabilities", positive=True, transform=lambda w: w / exact.total(w)),
         _exact_distribution,

@@ -25,6 +25,7 @@ from claims.builders.domains import Space, Symbolic
 from claims.builders.formula import Formula, call, exact_values, numeric_derivative, numeric_values
 from claims.builders.primitives import derivation_check
 from claims.model import Check
+from symbolic import formula as exact
 from symbolic.outcome import Derivation
 
 SWEEP_CATCHES = (
@@ -93,8 +94,8 @@ def _length(value: Any) -> int:
 
 
 def _exact_derivative(values: Any, variable: Symbolic, vector: bool, n: int) -> Any:
-    if variable.derivative is None:
-        raise ValueError("this variable cannot be differentiated (a constrained one such as a distribution)")
+    if variable.derivative is None:  # a constrained variable (a distribution), or exact numbers: needs symbols
+        raise exact.NotExact("no derivative in this variable here")
     values = np.asarray(values, dtype=object)
     if not vector:
         return np.vectorize(lambda v: variable.derivative(sp.sympify(v), 0), otypes=[object])(values)

@@ -1,0 +1,226 @@
+"""Inequalities and spectral statements: ``lhs(x) <= rhs(x)`` entrywise (``at_most``, ``at_least``), the Loewner
+order of symmetric matrices (``loewner``), bounds on an eigenvalue (``eigenvalue_bounds``), and the rank of a
+symmetric matrix (``rank``).
+
+An inequality between functions has no canonical form, so the exact path is: the relation evaluated exactly at
+the space's corner points (uniform, one-hot, two-point, ties, at n = 1, 2, 5), which refutes at a corner and proves
+nothing otherwise; plus a proof you supply (``proof``: a general derivation), or lemmas with an argument declared
+on the reading (:class:`claims.model.Lemma`).  The numeric path searches adversarial draws with the rounding bound
+of both sides, and certifies a failure by exact re-evaluation (exact eigenvalues are roots of the characteristic
+polynomial).  Without a proof a true inequality is SUPPORTED, never PROVED.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any, Callable, Mapping
+
+import numpy as np
+import sympy as sp
+import torch
+
+from claims.builders import _statement
+from claims.builders.domains import Space
+from claims.builders.formula import Formula, call, numeric_values, op
+from claims.builders.primitives import Evaluation, check_property, derivation_check
+from claims.model import Check, CheckResult, Counterexample, Kind, Status
+from numeric.context import RunContext
+from numeric.tolerance import SAFETY
+from symbolic.outcome import Derivation
+
+CORNER_CATCHES = "a bound that fails at a corner of the domain (one-hot, uniform, two-point, n = 1), exactly"
+NUMERIC_CATCHES = (
+    "a bound exceeded by more than both sides' rounding bounds on some drawn or corner input, shrunk and certified "
+    "by exact re-evaluation"
+)
+PROOF_CATCHES = "a bound that the supplied derivation does not establish (alone it never refutes)"
+
+
+def at_most(
+    lhs: Formula,
+    rhs: Formula,
+    *,
+    over: Space,
+    what: str,
+    strict: bool = False,
+    proof: Callable[[], Derivation] | None = None,
+) -> tuple[Check, ...]:
+    """``lhs <= rhs`` (``strict``: ``<``) entrywise on ``over``; ``rhs`` may be a scalar bound for a vector lhs."""
+    numeric, exact_sides = _statement.pointwise(lhs, rhs)
+    relation = _statement.Relation(what, over, numeric, exact_sides, "<" if strict else "<=")
+    return inequality_checks(relation, proof)
+
+
+def at_least(
+    lhs: Formula,
+    rhs: Formula,
+    *,
+    over: Space,
+    what: str,
+    strict: bool = False,
+    proof: Callable[[], Derivation] | None = None,
+) -> tuple[Check, ...]:
+    """``lhs >= rhs`` entrywise on ``over``."""
+    return at_most(rhs, lhs, over=over, what=what, strict=strict, proof=proof)
+
+
+def loewner(
+    lower: Formula, upper: Formula, *, over: Space, what: str, proof: Callable[[], Derivation] | None = None
+) -> tuple[Check, ...]:
+    """``lower <= upper`` in the Loewner order of symmetric matrices: every eigenvalue of upper - lower is >= 0."""
+
+    def smallest(**values: Any) -> Any:
+        return op.min(op.eigvalsh(call(upper, values) - call(lower, values)))
+
+    return at_most(lambda **values: 0, smallest, over=over, what=what, proof=proof)
+
+
+def eigenvalue_bounds(
+    matrix: Formula,
+    *,
+    over: Space,
+    what: str,
+    lower: Formula | None = None,
+    upper: Formula | None = None,
+    index: int = -1,
+    proof: Callable[[], Derivation] | None = None,
+) -> tuple[Check, ...]:
+    """``lower <= lambda <= upper`` for the eigenvalue at ``index`` of the ascending spectrum of a symmetric matrix
+    (-1: the largest, 0: the smallest)."""
+    if lower is None and upper is None:
+        raise ValueError("eigenvalue_bounds needs a lower or an upper bound")
+
+    def eigenvalue(**values: Any) -> Any:
+        return op.eigvalsh(call(matrix, values))[index]
+
+    checks: list[Check] = []
+    if lower is not None:
+        checks += at_most(lower, eigenvalue, over=over, what=f"{what} (lower bound)")
+    if upper is not None:
+        checks += at_most(eigenvalue, upper, over=over, what=f"{what} (upper bound)")
+    if proof is not None:
+        checks.insert(0, derivation_check(f"sympy: {what}, proof", proof, catches=PROOF_CATCHES))
+    return tuple(checks)
+
+
+def inequality_checks(
+    relation: _statement.Relation, proof: Callable[[], Derivation] | None, **search: Any
+) -> tuple[Check, ...]:
+    """A proof (if any), the exact corner check and the numeric search of one inequality; ``search`` goes to
+    :func:`claims.builders._statement.numeric_check` (``draws``, ``expand``)."""
+    checks = [] if proof is None else [derivation_check(f"sympy: {relation.what}, proof", proof, catches=PROOF_CATCHES)]
+    checks.append(_statement.corner_check(relation, catches=CORNER_CATCHES))
+    name = f"torch: {relation.what} (rounding bound carried)"
+    checks.append(_statement.numeric_check(relation, name, catches=NUMERIC_CATCHES, **search))
+    return tuple(checks)
+
+
+EXACT_RANK_MAX_N = 8
+"""Largest n at which a case that rounding cannot resolve is decided by the exact rank during the search."""
+
+
+def rank(matrix: Formula, claimed: Callable[..., int], *, over: Space, what: str) -> tuple[Check, ...]:
+    """``rank matrix(x) = claimed(x)`` for a symmetric matrix, where ``claimed`` takes the variables as float numpy
+    arrays (e.g. ``lambda p: int((p > 0).sum()) - 1``).
+
+    Numerically an eigenvalue counts as non-zero when it clears SAFETY times its rounding bound.  More such
+    eigenvalues than claimed is a failure (certified by the exact rank of the exact matrix, Gaussian elimination over
+    the rationals); fewer may be rounding (a tiny eigenvalue, not a zero one), so such a case is decided by the exact
+    rank on the spot up to n = EXACT_RANK_MAX_N and skipped (and counted) beyond.  Exactly: the rank at the corner
+    points.
+    """
+
+    def numeric_rank(inputs: Mapping[str, torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
+        eigenvalues = numeric_values(lambda **v: op.eigvalsh(call(matrix, v)), inputs)
+        nonzero = eigenvalues.value.abs() > SAFETY * eigenvalues.error
+        return nonzero.sum(dim=-1), (eigenvalues.value.abs() / (SAFETY * eigenvalues.error).clamp_min(1e-300))
+
+    def exact_rank(inputs: Mapping[str, Any]) -> tuple[int, int, dict[str, Any]]:
+        point = over.exact_point(inputs)
+        values = np.asarray(call(matrix, point), dtype=object)
+        computed = sp.Matrix(values.tolist()).rank(simplify=True)
+        return computed, int(call(claimed, {k: np.asarray(v, dtype=float) for k, v in point.items()})), point
+
+    def certify(inputs: Mapping[str, Any]) -> tuple[bool, str, dict[str, Any]]:
+        computed, expected, point = exact_rank(inputs)
+        values = {"exact_point": over.describe(point), "exact_rank": computed, "claimed_rank": expected}
+        if computed != expected:
+            return True, f"exact rank {computed} of the exact matrix, claimed {expected}", values
+        return False, f"the exact matrix has the claimed rank {expected}: rounding could not resolve it", values
+
+    def evaluate(drawn: Mapping[str, np.ndarray], ctx: RunContext) -> Evaluation:
+        inputs = {key: ctx.tensor(value) for key, value in drawn.items()}
+        resolved, _ = numeric_rank(inputs)
+        rows = [{k: v[b] for k, v in drawn.items()} for b in range(len(resolved))]
+        expected = [int(call(claimed, row)) for row in rows]
+        ratio = torch.zeros(len(rows), dtype=torch.float64)
+        unresolved = 0
+        for b, row in enumerate(rows):
+            if expected[b] < int(resolved[b]):  # more eigenvalues clear their rounding bound than the claim allows
+                ratio[b] = torch.inf
+            elif expected[b] > int(resolved[b]):  # eigenvalues below their bound may be tiny, not zero: decide exactly
+                if over.size_of(row) <= EXACT_RANK_MAX_N:
+                    ratio[b] = torch.inf if exact_rank(row)[0] != expected[b] else 0.0
+                else:
+                    unresolved += 1
+        skipped[0] += unresolved
+
+        def describe(k: int) -> tuple[dict[str, Any], dict[str, Any]]:
+            return {key: value[k].tolist() for key, value in inputs.items()}, {
+                "eigenvalues_beyond_rounding": int(resolved[k]),
+                "claimed_rank": expected[k],
+            }
+
+        return Evaluation(ratio, describe)
+
+    skipped = [0]
+
+    def numeric_run(ctx: RunContext) -> CheckResult:
+        skipped[0] = 0
+        result = check_property(over.strategy(ctx), evaluate, ctx, certify=certify, examples=over.fixed(ctx))
+        if skipped[0]:
+            note = f"; {skipped[0]} cases with eigenvalues below their rounding bound at n > {EXACT_RANK_MAX_N} skipped"
+            result = replace(result, detail=result.detail + note)
+        return result
+
+    def corner_run(ctx: RunContext) -> CheckResult:
+        tried = 0
+        for batch in over.fixed(ctx, sizes=(1, 2, 5)):
+            for k in range(len(next(iter(batch.values())))):
+                inputs = {name: batch[name][k] for name in batch}
+                tried += 1
+                computed, expected, point = exact_rank(inputs)
+                if computed != expected:
+                    return CheckResult(
+                        Status.DISPROVED,
+                        f"{what}: exact rank {computed}, claimed {expected} at {over.describe(point)}",
+                        cases=tried,
+                        counterexample=Counterexample(
+                            over.describe(point),
+                            {"exact_rank": computed, "claimed_rank": expected},
+                            True,
+                            "exact rank over the rationals (sympy)",
+                        ),
+                    )
+        return CheckResult(Status.INCONCLUSIVE, f"{what}: the claimed rank holds at {tried} exact corner points", tried)
+
+    return (
+        Check(f"sympy: {what} at the corner points, exact", Kind.SYMBOLIC, CORNER_CATCHES, corner_run),
+        Check(
+            f"torch: {what} (eigenvalues beyond their rounding bound)",
+            Kind.NUMERIC,
+            "a rank off by one or more on some drawn input, certified by the exact rank",
+            numeric_run,
+        ),
+    )
+
+
+def sequence_bounds(*bounds: tuple[Formula, Formula], over: Space, what: str) -> tuple[Check, ...]:
+    """Several inequalities of one statement (``(lhs, rhs)`` pairs, each ``lhs <= rhs``), such as interlacing
+    ``p_(k+1) <= lambda_k <= p_(k)``: one check set per pair, named ``what`` with its position."""
+    return tuple(
+        check for k, (lhs, rhs) in enumerate(bounds) for check in at_most(lhs, rhs, over=over, what=f"{what} [{k + 1}]")
+    )
+
+
+__all__ = ["at_least", "at_most", "eigenvalue_bounds", "inequality_checks", "loewner", "rank", "sequence_bounds"]
