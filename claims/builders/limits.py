@@ -1,0 +1,191 @@
+"""Limits in a parameter: ``lim_(t -> at) quantity(x, t) = claimed(x)`` for every x of a space.
+
+A limit is decided exactly, by sympy's limit (Gruntz's algorithm) of the quantity at exact values of the other
+variables:
+
+* at the space's corner points (``sympy: ... at the corner points``): DISPROVED at the first corner where the exact
+  limit differs from the claimed one (ties of logits, one-hot and uniform distributions live here), INCONCLUSIVE
+  otherwise;
+* at points drawn by Hypothesis from the space (a search of at most ``SEARCH_EXAMPLES`` points of size at most
+  ``SEARCH_MAX_N``, each decided exactly): a mismatch is certified, agreement is evidence over the points tried.
+
+A proof for symbolic variables can be supplied (``proof``).  A point where sympy cannot compute the limit is skipped
+and counted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any, Callable, Mapping
+
+import numpy as np
+import sympy as sp
+import torch
+
+from claims.builders.domains import Space
+from claims.builders.formula import Formula, exact_values
+from claims.builders.primitives import Evaluation, check_property, derivation_check
+from claims.model import Check, CheckResult, Counterexample, Kind, Status
+from numeric.context import RunContext
+from symbolic import formula as exact
+from symbolic.outcome import Derivation
+
+SEARCH_EXAMPLES = 12
+SEARCH_MAX_N = 4
+"""The exact search's budget: sympy's limit costs about 0.05-0.5 s per point at these sizes."""
+
+POINTS = {"0": sp.Integer(0), "oo": sp.oo, "-oo": -sp.oo}
+
+
+def limit(
+    quantity: Formula,
+    claimed: Formula,
+    *,
+    param: str,
+    at: float | str,
+    over: Space,
+    what: str,
+    side: str = "+",
+    proof: Callable[[], Derivation] | None = None,
+) -> tuple[Check, ...]:
+    """``lim_(param -> at) quantity = claimed`` (``at``: a number, "oo" or "-oo"; ``side``: "+" from above, "-"
+    from below, ignored at infinity); ``claimed`` must not take ``param``."""
+    if param not in over.variables or over.variables[param].vector:
+        raise ValueError(f"limit in {param!r}: it must be a scalar variable of the space")
+    if side not in ("+", "-"):
+        raise ValueError(f"side {side!r} is not '+' or '-'")
+    target = POINTS.get(str(at), None) if isinstance(at, str) else sp.nsimplify(at)
+    if target is None:
+        raise ValueError(f"limit point {at!r} is not a number, 'oo' or '-oo'")
+    decide = _Decision(quantity, claimed, param, target, side, over, what)
+    checks = (
+        []
+        if proof is None
+        else [derivation_check(f"sympy: {what}, proof", proof, catches="a limit the derivation does not establish")]
+    )
+    checks.append(
+        Check(
+            f"sympy: {what} at the corner points, exact",
+            Kind.SYMBOLIC,
+            "a claimed limit that differs from the exact one at a corner (ties, one-hot, uniform)",
+            decide.corners,
+        )
+    )
+    checks.append(
+        Check(
+            f"search: {what}, exact limits at drawn points",
+            Kind.NUMERIC,
+            "a claimed limit that differs from the exact one at some drawn point, certified exactly",
+            decide.search,
+            validate=decide.validate,
+        )
+    )
+    return tuple(checks)
+
+
+class _Decision:
+    def __init__(self, quantity, claimed, param, target, side, over: Space, what: str) -> None:
+        self.quantity, self.claimed, self.param, self.target = quantity, claimed, param, target
+        self.direction = side if target not in (sp.oo, -sp.oo) else ("-" if target is sp.oo else "+")
+        self.over, self.what = over, what
+        self.symbol = (
+            sp.Symbol(param, positive=True) if over.variables[param].kind == "positive" else sp.Symbol(param, real=True)
+        )
+
+    def at(self, inputs: Mapping[str, Any]) -> tuple[Any, Any, dict[str, Any], int] | None:
+        """(exact limit, claimed, exact point, index of the first mismatch or -1), or None if sympy cannot tell."""
+        point = self.over.exact_point(inputs)
+        values = {**point, self.param: self.symbol}
+        expression = np.atleast_1d(exact_values(self.quantity, values))
+        claimed = np.atleast_1d(exact_values(self.claimed, {k: v for k, v in values.items() if k != self.param}))
+        limits = []
+        for entry in expression.ravel():
+            try:
+                value = sp.limit(entry, self.symbol, self.target, self.direction)
+            except (NotImplementedError, ValueError, TypeError):
+                return None
+            if value.has(sp.Limit) or isinstance(value, sp.AccumBounds):
+                return None
+            limits.append(value)
+        limits = np.array(limits, dtype=object).reshape(expression.shape)
+        limits, claimed = np.broadcast_arrays(limits, claimed)
+        for index, (value, expected) in enumerate(zip(limits.ravel(), claimed.ravel(), strict=True)):
+            difference = exact.strict_value(value - expected) if value.is_finite else None
+            if (value.is_finite is False) or (difference is not None and difference != 0):
+                return limits, claimed, point, index
+        return limits, claimed, point, -1
+
+    def _failure(self, found: tuple[Any, Any, dict[str, Any], int]) -> tuple[dict[str, Any], dict[str, Any]]:
+        limits, claimed, point, index = found
+        described = self.over.describe({name: v for name, v in point.items() if name != self.param})
+        return described, {
+            "exact_limit": exact.exact_text(limits),
+            "claimed_limit": exact.exact_text(claimed),
+            "entry": index,
+        }
+
+    def corners(self, ctx: RunContext) -> CheckResult:
+        tried = unresolved = 0
+        for batch in self.over.fixed(ctx, sizes=(1, 2, 3)):
+            for k in range(len(next(iter(batch.values())))):
+                found = self.at({name: batch[name][k] for name in batch})
+                tried += 1
+                if found is None:
+                    unresolved += 1
+                    continue
+                if found[3] >= 0:
+                    inputs, observed = self._failure(found)
+                    return CheckResult(
+                        Status.DISPROVED,
+                        f"{self.what}: the exact limit differs at the corner {inputs}",
+                        cases=tried,
+                        counterexample=Counterexample(
+                            inputs, observed, True, "sympy's exact limit (Gruntz) at a corner"
+                        ),
+                    )
+        return CheckResult(
+            Status.INCONCLUSIVE,
+            f"{self.what}: exact limits agree at {tried - unresolved} corner points ({unresolved} not computed)",
+            cases=tried,
+        )
+
+    def search(self, ctx: RunContext) -> CheckResult:
+        small = replace(
+            ctx,
+            profile=replace(
+                ctx.profile,
+                max_examples=min(ctx.profile.max_examples, SEARCH_EXAMPLES),
+                max_batch=1,
+                max_n=min(ctx.profile.max_n, SEARCH_MAX_N),
+            ),
+        )
+        skipped = [0]
+
+        def evaluate(drawn: Mapping[str, np.ndarray], run: RunContext) -> Evaluation:
+            inputs = {name: value[0] for name, value in drawn.items()}
+            found = self.at(inputs)
+            if found is None:
+                skipped[0] += 1
+            failed = found is not None and found[3] >= 0
+            ratio = torch.tensor([torch.inf if failed else 0.0], dtype=torch.float64)
+
+            def describe(k: int) -> tuple[dict[str, Any], dict[str, Any]]:
+                return {name: np.asarray(v).tolist() for name, v in inputs.items()}, (
+                    self._failure(found)[1] if failed else {}
+                )
+
+            return Evaluation(ratio, describe)
+
+        def certify(inputs: Mapping[str, Any]) -> tuple[bool, str, dict[str, Any]]:
+            return True, "sympy's exact limit (Gruntz) at the exact point of the drawn floats", {}
+
+        result = check_property(self.over.strategy(small), evaluate, small, certify=certify)
+        if skipped[0]:
+            result = replace(result, detail=f"{result.detail}; {skipped[0]} points where sympy gave no limit")
+        return replace(result, detail=f"exact limits: {result.detail}")
+
+    def validate(self) -> None:
+        size = 2 if self.over.sized else 1
+        values = {name: v.value for name, v in self.over.symbolic(size).items()}
+        exact_values(self.quantity, values)
+        exact_values(self.claimed, {k: v for k, v in values.items() if k != self.param})
