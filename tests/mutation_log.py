@@ -39,6 +39,7 @@ def summary_lines(config: pytest.Config) -> list[str]:
     killed = [o for o in killable if o.killed]
     formula = [o for o in killable if o.kind == "formula"]
     implementation = [o for o in killable if o.kind == "implementation"]
+    builder = [o for o in killable if o.kind == "builder"]
     rate = 100.0 * len(killed) / len(killable) if killable else 100.0
     lines = [
         f"{len(outcomes)} mutants: {len(killed)} of {len(killable)} killable killed ({rate:.0f}%), "
@@ -47,6 +48,8 @@ def summary_lines(config: pytest.Config) -> list[str]:
         f"{sum(o.paths[0] for o in formula)}, float path killed {sum(o.paths[1] for o in formula)}",
         f"  implementation mutants: {sum(o.killed for o in implementation)}/{len(implementation)} changed a "
         "locked verdict",
+        f"  builder variants (false statements through the public builders): {sum(o.killed for o in builder)}/"
+        f"{len(builder)} refuted",
     ]
     operators = sorted({o.operator for o in killable})
     for operator in operators:

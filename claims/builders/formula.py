@@ -15,6 +15,8 @@ arguments, so the same function serves both.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import math
 from types import ModuleType
 from typing import Any, Callable, Mapping
@@ -124,17 +126,26 @@ op = Ops()
 
 
 def arguments(formula: Formula, values: Mapping[str, Any]) -> dict[str, Any]:
-    """The variables a formula takes, by name (a formula names only those it uses; ``**values`` takes all)."""
-    code = formula.__code__
-    if code.co_flags & 0x08:  # CO_VARKEYWORDS
+    """The variables a formula takes, by name (a formula names only those it uses; ``**values`` takes all; a
+    parameter with a default is passed only when the space has it, so ``op.softmax`` is a formula of ``z``)."""
+    required, optional, everything = _parameters(formula)
+    if everything:
         return dict(values)
-    names = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
-    defaulted = set(names[code.co_argcount - len(formula.__defaults__ or ()) : code.co_argcount])
-    defaulted |= set(formula.__kwdefaults__ or ())
-    missing = [name for name in names if name not in values and name not in defaulted]
+    missing = [name for name in required if name not in values]
     if missing:
         raise TypeError(f"the formula takes {missing}, which are not variables of the space ({sorted(values)})")
-    return {name: values[name] for name in names if name in values}
+    return {name: values[name] for name in (*required, *optional) if name in values}
+
+
+@functools.lru_cache(maxsize=None)
+def _parameters(formula: Formula) -> tuple[tuple[str, ...], tuple[str, ...], bool]:
+    """(required names, names with defaults, takes **kwargs) of a formula's signature."""
+    signature = inspect.signature(formula)
+    kinds = inspect.Parameter
+    named = [p for p in signature.parameters.values() if p.kind in (kinds.POSITIONAL_OR_KEYWORD, kinds.KEYWORD_ONLY)]
+    required = tuple(p.name for p in named if p.default is kinds.empty)
+    optional = tuple(p.name for p in named if p.default is not kinds.empty)
+    return required, optional, any(p.kind is kinds.VAR_KEYWORD for p in signature.parameters.values())
 
 
 def call(formula: Formula, values: Mapping[str, Any]) -> Any:

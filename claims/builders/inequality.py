@@ -60,7 +60,8 @@ def at_least(
     strict: bool = False,
     proof: Callable[[], Derivation] | None = None,
 ) -> tuple[Check, ...]:
-    """``lhs >= rhs`` entrywise on ``over``."""
+    """``lhs >= rhs`` entrywise on ``over`` (``strict``: ``>``): the same checks as :func:`at_most` with the sides
+    exchanged."""
     return at_most(rhs, lhs, over=over, what=what, strict=strict, proof=proof)
 
 

@@ -1,13 +1,10 @@
 """Checks that read the training campaigns (:mod:`numeric.training.experiments`) and decide issue 10's claims.
 
 Every comparison is paired by seed (the two arms share initial weights and data order) and decided by the 95%
-t interval of the per-seed differences (:mod:`numeric.confidence`):
-
-* the interval lies on the claimed side of 0: PASSED;
-* it lies on the other side: FAILED with a certified counterexample.  The runs are seeded and deterministic,
-  and the certificate states the interval and how far its near end is from 0 in units of the float32 rounding
-  bound of the compared quantity (a mean over ``depth`` float32 terms, :func:`numeric.tolerance.rounding_tolerance`);
-* it contains 0: FAILED, uncertified (undecided at this budget, so the reading stays OPEN).
+t interval of the per-seed differences, the rule of the public builder :mod:`claims.builders.paired`, with the
+float32 rounding bound of the compared quantity (a mean over ``depth`` float32 terms,
+:func:`numeric.tolerance.rounding_tolerance`).  Bespoke because each statement is read off shared training
+campaigns (which runs, which metric at which step), not off a formula a builder could take.
 """
 
 from __future__ import annotations
@@ -20,6 +17,7 @@ import numpy as np
 import torch
 
 from numeric.context import RunContext
+from claims.builders.paired import Sample, decide
 from claims.model import Check, CheckResult, Counterexample, Kind, Status
 from numeric.training import experiments
 from numeric.confidence import describe, mean_interval
@@ -55,25 +53,10 @@ def interval_result(
     magnitude: float,
     inputs: dict[str, Any],
 ) -> CheckResult:
-    """Decide ``claimed_sign * mean(differences) > 0`` by the 95% t interval, as the module docstring says."""
-    mean, low, high = interval = mean_interval(differences)
-    near, far = (low, high) if claimed_sign > 0 else (-high, -low)
-    text = (
-        f"{what}: {describe(interval)} over {len(differences)} seeds ({[round(d, 4) for d in differences]}); {detail}"
-    )
-    observed = {"mean": mean, "ci95": [low, high], "per_seed": list(differences)}
-    if near > 0:
-        return CheckResult(Status.PASSED, text, cases=len(differences))
-    rounding = _rounding(depth, magnitude)
-    certified = far < 0
-    certificate = (
-        f"seeded deterministic runs; the 95% t interval excludes 0 on the side opposite to the claim, its near end "
-        f"{-far / rounding:.3g} float32 rounding bounds ({rounding:.2g}) from 0"
-        if certified
-        else "the 95% interval contains 0: undecided at this budget (more seeds or steps would decide it)"
-    )
-    counterexample = Counterexample(inputs, observed, certified, certificate)
-    return CheckResult(Status.FAILED, text, len(differences), counterexample=counterexample)
+    """Decide ``claimed_sign * mean(differences) > 0`` by the interval rule of :mod:`claims.builders.paired`, with
+    the float32 rounding bound of a mean over ``depth`` terms of size ``magnitude``."""
+    sample = Sample(differences, what, _rounding(depth, magnitude), detail, inputs)
+    return decide(sample, "positive" if claimed_sign > 0 else "negative")
 
 
 def _bound_result(

@@ -147,9 +147,7 @@ distributions, and pairs of them such as two that norm and entropy order differe
 independent pairs at n = 3..12 are such pairs, almost none of the adversarial shapes are)."""
 
 
-def distribution_rows(
-    draw: st.DrawFn, n: int, batch: int, shapes: tuple[str, ...] = DISTRIBUTION_SHAPES
-) -> np.ndarray:
+def distribution_rows(draw: st.DrawFn, n: int, batch: int, shapes: tuple[str, ...] = DISTRIBUTION_SHAPES) -> np.ndarray:
     """``batch`` probability rows of n entries, of one adversarial shape: softmax of random logits, uniform,
     one-hot, two equal masses, repeated values (ties), near-one-hot (1 - eps and eps spread over the rest), or
     sparse with exact zeros (and, among ``shapes``, "independent" entries).  Rows are normalised by their float

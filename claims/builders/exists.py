@@ -1,0 +1,100 @@
+"""Existence: some x of a space has ``quantity(x) > 0`` (``relation=">"``) or ``quantity(x) = 0`` (``"="``).
+
+* ``sympy: ... exact witness``: the quantity evaluated exactly at a witness you give (``witness``: exact values by
+  variable name, e.g. ``{"p": ["1/5"] * 5}``) and at the space's corner points: PROVED at the first point that
+  satisfies the relation exactly; INCONCLUSIVE otherwise.
+* ``impossibility``: a derivation that no x can satisfy it (DISPROVED with its general argument), if you have one.
+* ``torch: search for a witness``: Hypothesis looks for a point whose quantity clears its own rounding bound
+  (> 0 by more than SAFETY times the bound), or, for "=", lies within it.  A found witness is numeric evidence; a
+  failed search certifies nothing (so a false existence claim stays OPEN unless an impossibility proof decides it).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Mapping
+
+import numpy as np
+import sympy as sp
+import torch
+
+from claims.builders.domains import Space
+from claims.builders.formula import Formula, exact_values, numeric_values
+from claims.builders.primitives import derivation_check, search_witness
+from claims.model import Check, CheckResult, Kind, Status
+from numeric.context import RunContext
+from numeric.tolerance import SAFETY
+from symbolic import formula as exact
+from symbolic.outcome import Derivation
+
+RELATIONS = (">", "=")
+
+
+def exists(
+    quantity: Formula,
+    *,
+    over: Space,
+    what: str,
+    relation: str = ">",
+    witness: Mapping[str, Any] | None = None,
+    impossibility: Callable[[], Derivation] | None = None,
+) -> tuple[Check, ...]:
+    """Some point of ``over`` has ``quantity > 0`` (or ``= 0``)."""
+    if relation not in RELATIONS:
+        raise ValueError(f"relation {relation!r} is not one of {RELATIONS}")
+
+    def satisfied(value: Any) -> bool:
+        strict = exact.strict_value(value)
+        if strict is None or not strict.is_real:
+            return False
+        return bool(strict > 0) if relation == ">" else bool(strict.is_Rational and strict == 0)
+
+    def candidates(ctx: RunContext) -> list[dict[str, Any]]:
+        points = [] if witness is None else [{k: _exact(v) for k, v in witness.items()}]
+        for batch in over.fixed(ctx, sizes=(1, 2, 5)):
+            for k in range(len(next(iter(batch.values())))):
+                points.append(over.exact_point({name: batch[name][k] for name in batch}))
+        return points
+
+    def exact_run(ctx: RunContext) -> CheckResult:
+        tried = 0
+        for values in candidates(ctx):
+            tried += 1
+            value = exact_values(quantity, values)
+            if satisfied(value.item() if value.shape == () else value.ravel()[0]):
+                return CheckResult(
+                    Status.PROVED,
+                    f"{what}: exact witness {over.describe(values)}, quantity {exact.exact_text(value)}",
+                    cases=tried,
+                    scope="existence, by an exact witness",
+                )
+        return CheckResult(Status.INCONCLUSIVE, f"{what}: no exact witness among {tried} points", cases=tried)
+
+    def margin(drawn: Mapping[str, np.ndarray], ctx: RunContext) -> float:
+        inputs = {key: ctx.tensor(value) for key, value in drawn.items()}
+        value = numeric_values(quantity, inputs)
+        bound = (SAFETY * value.error).clamp_min(torch.finfo(value.value.dtype).tiny)
+        if relation == ">":
+            return float((value.value / bound).max())
+        return float((bound / value.value.abs().clamp_min(torch.finfo(value.value.dtype).tiny)).max())
+
+    def describe(drawn: Mapping[str, np.ndarray]) -> dict[str, Any]:
+        return {key: value[0].tolist() for key, value in drawn.items()}
+
+    def search(ctx: RunContext) -> CheckResult:
+        return search_witness(over.strategy(ctx), margin, describe, ctx)
+
+    checks = (
+        []
+        if impossibility is None
+        else [derivation_check(f"sympy: {what} is impossible", impossibility, catches="a witness after all")]
+    )
+    checks.append(Check(f"sympy: {what}, exact witness", Kind.SYMBOLIC, "no exact witness among the points", exact_run))
+    checks.append(Check(f"torch: search for {what}", Kind.NUMERIC, "no witness within the search budget", search))
+    return tuple(checks)
+
+
+def _exact(value: Any) -> Any:
+    """A witness value as exact sympy numbers: "1/5" -> 1/5, lists -> object arrays."""
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return np.array([_exact(v) for v in value], dtype=object)
+    return sp.sympify(value)
