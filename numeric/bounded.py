@@ -116,18 +116,18 @@ class Bounded:
     def __rmatmul__(self, other: Any) -> Bounded:
         return matmul(lift(other, self), self)
 
-    # --- comparisons (of the values: exact conditions such as p > 0 for where) ---------------------------------------
-    def __gt__(self, other: Any) -> torch.Tensor:
-        return self.value > lift(other, self).value
+    # --- comparisons: exact 0/1 masks in the value's dtype (for where, or to count entries) --------------------------
+    def __gt__(self, other: Any) -> Bounded:
+        return _mask(self, self.value > lift(other, self).value)
 
-    def __ge__(self, other: Any) -> torch.Tensor:
-        return self.value >= lift(other, self).value
+    def __ge__(self, other: Any) -> Bounded:
+        return _mask(self, self.value >= lift(other, self).value)
 
-    def __lt__(self, other: Any) -> torch.Tensor:
-        return self.value < lift(other, self).value
+    def __lt__(self, other: Any) -> Bounded:
+        return _mask(self, self.value < lift(other, self).value)
 
-    def __le__(self, other: Any) -> torch.Tensor:
-        return self.value <= lift(other, self).value
+    def __le__(self, other: Any) -> Bounded:
+        return _mask(self, self.value <= lift(other, self).value)
 
     def __repr__(self) -> str:
         return f"Bounded(value={self.value!r}, error={self.error!r})"
@@ -141,6 +141,11 @@ def lift(x: Any, like: Bounded) -> Bounded:
     if isinstance(x, (int, float)) and float(value) != x:
         return Bounded(value, value.abs() * unit_roundoff(value.dtype))
     return Bounded(value)
+
+
+def _mask(like: Bounded, condition: torch.Tensor) -> Bounded:
+    """An exact 0/1 value of ``like``'s dtype (a comparison of values, not of their error bounds)."""
+    return Bounded(condition.to(like.value.dtype))
 
 
 def _u(x: Bounded) -> float:
@@ -297,8 +302,11 @@ def stack(parts: list[Bounded], dim: int = 0) -> Bounded:
     return _with_tangent(result, *parts, rule=lambda: stack([_tangent(p) for p in parts], dim))
 
 
-def where(condition: torch.Tensor, a: Bounded, b: Bounded) -> Bounded:
-    """Entrywise selection by an exact condition (e.g. p > 0), for formulas with a removable case such as 0 log 0."""
+def where(condition: Bounded | torch.Tensor, a: Bounded, b: Bounded) -> Bounded:
+    """Entrywise selection by an exact condition (a 0/1 mask such as p > 0, or a bool tensor), for formulas with a
+    removable case such as 0 log 0."""
+    if isinstance(condition, Bounded):
+        condition = condition.value > 0.5
     result = Bounded(torch.where(condition, a.value, b.value), torch.where(condition, a.error, b.error))
     return _with_tangent(
         result,

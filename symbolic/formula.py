@@ -108,7 +108,7 @@ def sort(x: Any, descending: bool = False) -> Any:
     """Sorted exact numbers (symbols have no order here: :class:`NotExact`)."""
     entries = np.ravel(x).tolist()
     keys = [strict_value(v) for v in entries]
-    if any(k is None or not k.is_real for k in keys):
+    if any(k is None or not k.is_number or not k.is_real for k in keys):
         raise NotExact("only exact real numbers can be sorted")
     order = sorted(range(len(entries)), key=lambda k: keys[k], reverse=descending)
     return np.array([entries[k] for k in order], dtype=object)
@@ -164,6 +164,8 @@ def strict_value(value: Any) -> sp.Expr | None:
     value = sp.sympify(value)
     if value.is_Rational:
         return value
+    if not value.is_number:
+        return None
     try:
         return sp.N(value, CERTIFY_DIGITS, strict=True)
     except (sp.core.evalf.PrecisionExhausted, TypeError, ValueError):

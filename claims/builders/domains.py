@@ -258,8 +258,10 @@ class Space:
         return points()
 
     def fixed(self, ctx: RunContext, sizes: Sequence[int] | None = None) -> list[dict[str, np.ndarray]]:
-        """The corner cases, one batch per size (default: the smallest, 2 and the largest), plus ``examples``."""
+        """The corner cases, one batch per size: by default the smallest, 2 and the largest, then ``examples``
+        (n = 1024, say); with ``sizes`` given (the exact checks: small n), those sizes only."""
         largest = self.largest_n(ctx)
+        extra = list(self.examples) if sizes is None else []
         if sizes is None:
             sizes = (self.min_n, 2, largest)
         sizes = sorted({min(max(n, self.min_n), largest) for n in sizes}) if self.sized else [1]
@@ -268,7 +270,7 @@ class Space:
             corners = {name: v.corners(n) for name, v in self.variables.items()}
             depth = max(len(c) for c in corners.values())
             out.append({name: np.stack([c[k % len(c)] for k in range(depth)]) for name, c in corners.items()})
-        for example in self.examples:
+        for example in extra:
             out.append({name: np.asarray(value, dtype=np.float64)[None] for name, value in example.items()})
         return out
 

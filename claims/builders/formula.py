@@ -84,9 +84,9 @@ class Ops:
         return _backend(x).sort(x, descending)
 
     def where(self, condition: Any, a: Any, b: Any) -> Any:
-        backend = _backend(a, b)
-        if backend is bounded:
-            like = a if isinstance(a, Bounded) else b
+        """a where the condition holds (a comparison such as ``p > 0``), else b."""
+        if _backend(condition, a, b) is bounded:
+            like = next(v for v in (a, b, condition) if isinstance(v, Bounded))
             return bounded.where(condition, bounded.lift(a, like), bounded.lift(b, like))
         return exact.where(condition, a, b)
 

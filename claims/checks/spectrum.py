@@ -1,6 +1,12 @@
-"""Numeric checks of the spectral facts the fim-metrics doc relies on, for F = (diag(p) - p p^T) / tau^2
+"""Numeric checks of the fim-metrics doc's statements that no public builder covers, for F = (diag(p) - p p^T) / tau^2
 (the dense reference of :mod:`numeric.fisher_metrics`), on adversarial distributions (uniform, one-hot,
 two-point, ties, near-one-hot, sparse) with n up to the profile's ``max_dense_n`` and fixed n = 1024 cases.
+
+Bespoke, and why: ``total_information`` compares an expectation of autograd scores (a derivative of a formula inside
+a sum over outcomes, which the formula language does not express); ``fifth_eigenvalue_positive`` and
+``decay_finite_iff_six_supported`` are about whether lambda_5 and the decay metric *exist* (undefined for n < 5, a
+formula of the reference implementation's metrics), with an exact rank certifier.  The trace, kernel, interlacing
+and eigmax statements go through :mod:`claims.builders`.
 
 Eigenvalue tolerance: dense symmetric eigensolvers are backward stable, so each computed eigenvalue is
 within ||E||_2 <= gamma_(n+8) ||F||_2 of an exact one (Weyl), with ||F||_2 <= ||F||_inf = 2 max p (1 - p)
@@ -17,11 +23,11 @@ from hypothesis import strategies as st
 
 from numeric.context import RunContext
 from claims.model import Check, Kind
-from numeric.fisher_metrics import DECAY_INDEX, fisher_eigenvalues, fisher_metrics_reference, softmax_fisher, zero_floor
+from numeric.fisher_metrics import DECAY_INDEX, fisher_eigenvalues, fisher_metrics_reference, zero_floor
 from claims.builders.primitives import Certifier, Evaluation, check_property
 from numeric.softmax import log_softmax_jacobian, softmax
 from numeric.search.strategies import adversarial_distributions, logit_batches, supported_distributions, temperatures
-from numeric.tolerance import excess, rounding_tolerance, softmax_depth, violation
+from numeric.tolerance import excess, rounding_tolerance, softmax_depth
 
 DENSE_BATCH = 8
 """Rows per example for dense n x n checks (at n = 1024 a batch of 8 matrices is 64 MiB in float64)."""
@@ -83,28 +89,6 @@ def _distribution_check(
     return Check(name, Kind.NUMERIC, catches, run)
 
 
-def trace_identity(catches: str) -> Check:
-    """sum of the eigenvalues of F (dense eigvalsh) = tr F = (1 - ||p||^2) / tau^2.
-
-    Tolerance: n eigenvalues each within gamma_(n+8) ||F||_2, plus the trace's own terms (magnitude 2 /
-    tau^2): gamma_(n+8) (2 n max p + 2) / tau^2.
-    """
-
-    def evaluate(p: torch.Tensor, tau: float, ctx: RunContext):
-        eigenvalues = fisher_eigenvalues(p, tau)
-        closed = (1 - (p * p).sum(dim=-1)) / tau**2
-        trace = softmax_fisher(p, tau).diagonal(dim1=-2, dim2=-1).sum(dim=-1)
-        n = p.shape[-1]
-        tolerance = rounding_tolerance(n + 8, (2 * n * p.amax(dim=-1) + 2) / tau**2, p.dtype)
-        ratio = torch.maximum(
-            excess(eigenvalues.sum(dim=-1), closed, tolerance, dims=0),
-            excess(trace, closed, tolerance, dims=0),
-        )
-        return ratio, {"sum_of_eigenvalues": eigenvalues.sum(dim=-1), "trace": trace, "closed_form": closed}
-
-    return _distribution_check("torch: sum of eigenvalues = trace = (1 - |p|^2) / tau^2", evaluate, catches)
-
-
 def total_information(catches: str) -> Check:
     """E_{i~p} ||grad_s log softmax(s / tau)_i||^2 by autograd equals (1 - ||p||^2) / tau^2.
 
@@ -135,69 +119,6 @@ def total_information(catches: str) -> Check:
         return check_property(strategy, evaluate, ctx)
 
     return Check("torch: E||score||^2 by autograd = (1 - |p|^2) / tau^2", Kind.NUMERIC, catches, run)
-
-
-def kernel_and_rank(catches: str) -> Check:
-    """F 1 = 0, F e_i = 0 where p_i = 0, and exactly |supp p| - 1 eigenvalues above the zero floor of
-    :func:`numeric.fisher_metrics.zero_floor` (supports are well separated: positive p_i >= 1e-3 / n)."""
-
-    def evaluate(p: torch.Tensor, tau: float, ctx: RunContext):
-        fisher = softmax_fisher(p, tau)
-        tolerance = _eigenvalue_tolerance(p, tau, scale=p.shape[-1])
-        null_ones = excess(fisher.sum(dim=-1), torch.zeros_like(p), tolerance, dims=1)
-        null_zeros = excess(fisher * (p == 0)[..., None, :], torch.zeros_like(fisher), tolerance[..., None], dims=2)
-        eigenvalues = fisher_eigenvalues(p, tau)
-        floor = zero_floor(p, tau)
-        support = (p > 0).sum(dim=-1)
-        index = torch.arange(p.shape[-1], device=p.device)
-        zero_part = torch.where(index >= support[:, None] - 1, eigenvalues.abs() / floor, 0).amax(dim=-1)
-        last_positive = eigenvalues.gather(-1, (support - 2).clamp_min(0)[:, None]).squeeze(-1)
-        positive_part = torch.where(support >= 2, floor.squeeze(-1) / last_positive.clamp_min(0), 0)
-        ratio = torch.stack([null_ones, null_zeros, zero_part, positive_part]).amax(dim=0)
-        return ratio, {"eigenvalues": eigenvalues, "support_size": support, "zero_floor": floor.squeeze(-1)}
-
-    return _distribution_check(
-        "torch: kernel of F is constant-on-support vectors, rank |supp p| - 1",
-        evaluate,
-        catches,
-        supported=True,
-        examples=(),
-    )
-
-
-def interlacing(catches: str) -> Check:
-    """With p sorted decreasingly and mu the eigenvalues of tau^2 F decreasingly: p_(k+1) <= mu_k <= p_(k)
-    for k < n, and mu_n = 0 (tolerance: eigenvalue bound of the module docstring at tau = 1)."""
-
-    def evaluate(p: torch.Tensor, tau: float, ctx: RunContext):
-        mu = fisher_eigenvalues(p, tau) * tau**2
-        ordered = p.sort(dim=-1, descending=True).values
-        tolerance = _eigenvalue_tolerance(p, 1.0)
-        above = violation(mu, ordered, tolerance, dims=1)
-        below = violation(ordered[..., 1:], mu[..., :-1], tolerance, dims=1) if p.shape[-1] > 1 else 0 * above
-        last = excess(mu[..., -1:], torch.zeros_like(mu[..., -1:]), tolerance, dims=1)
-        ratio = torch.stack([above, below, last]).amax(dim=0)
-        return ratio, {"eigenvalues_times_tau2": mu, "sorted_p": ordered}
-
-    return _distribution_check("torch: eigenvalues of tau^2 F interlace the sorted p", evaluate, catches)
-
-
-def eigmax_bounds(catches: str) -> Check:
-    """max(p_(2), max_i p_i (1 - p_i)) <= tau^2 eigmax <= min(p_(1), 1/2)."""
-
-    def evaluate(p: torch.Tensor, tau: float, ctx: RunContext):
-        eigmax = fisher_eigenvalues(p, tau)[..., 0] * tau**2
-        ordered = p.sort(dim=-1, descending=True).values
-        second = ordered[..., 1] if p.shape[-1] > 1 else torch.zeros_like(eigmax)
-        lower = torch.maximum(second, (p * (1 - p)).amax(dim=-1))
-        upper = torch.minimum(ordered[..., 0], torch.full_like(eigmax, 0.5))
-        tolerance = _eigenvalue_tolerance(p, 1.0).squeeze(-1)
-        ratio = torch.maximum(violation(lower, eigmax, tolerance, dims=0), violation(eigmax, upper, tolerance, dims=0))
-        return ratio, {"eigmax_times_tau2": eigmax, "lower_bound": lower, "upper_bound": upper}
-
-    return _distribution_check(
-        "torch: eigmax within [max(p_(2), max p(1-p)), min(p_(1), 1/2)] / tau^2", evaluate, catches
-    )
 
 
 def fifth_eigenvalue_positive(catches: str, certify: Certifier) -> Check:

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from functools import partial
 
+import numpy as np
+
+from claims.builders import eigenvalue_bounds, identity, op, probabilities, positive, rank, sequence_bounds, space
 from claims.model import Claim, Figure, Formalization, Lemma, Source
 from claims.builders.softmax import potential_hessian_checks, score_fisher_checks
 from claims.checks import dynamics as dynamics_checks
@@ -41,6 +44,37 @@ def eot_fisher_entry(p_i, p_j, delta_ij, tau):
 
 
 FISHER_FORMULA = "(1/tau^2)(diag p - p p^T)"
+
+LARGE_N = 1024
+
+
+def _large_rows() -> list[dict[str, object]]:
+    uniform, one_hot, two_point = np.full(LARGE_N, 1.0 / LARGE_N), np.zeros(LARGE_N), np.zeros(LARGE_N)
+    one_hot[LARGE_N // 2] = 1.0
+    two_point[[0, -1]] = 0.5
+    return [{"p": uniform, "tau": 1.0}, {"p": one_hot, "tau": 0.5}, {"p": two_point, "tau": 3.0}]
+
+
+ROWS = space(p=probabilities(), tau=positive(), examples=_large_rows())
+"""Attention rows and temperatures: p on the simplex (uniform, one-hot, ties, near-one-hot, sparse, generic), tau in
+[0.05, 20], and uniform, one-hot and two-point rows at n = 1024."""
+
+
+def fisher(p, tau):
+    """The doc's F = (1/tau^2)(diag p - p p^T), written once for the builders (torch with its rounding bound, sympy
+    exactly)."""
+    return (op.diag(p) - op.outer(p, p)) / tau**2
+
+
+def scaled_spectrum(p, tau):
+    """The ascending eigenvalues of tau^2 F."""
+    return op.eigvalsh(fisher(p, tau)) * tau**2
+
+
+def total_fisher(p, tau):
+    """(1 - ||p||^2) / tau^2, the closed form of the trace."""
+    return (1 - op.dot(p, p)) / tau**2
+
 
 LOG_PARTITION_HESSIAN = potential_hessian_checks(softmax_fisher_entry, "lse", FISHER_FORMULA)
 
@@ -186,8 +220,14 @@ TRACE = Claim(
                     catches="an eigenvalue-sum identity that fails for some n",
                     max_n=CHARACTERISTIC_MAX_N,
                 ),
-                numeric.trace_identity(
-                    catches="sum of eigenvalues, trace and closed form disagreeing by more than rounding"
+                *identity(
+                    lambda p, tau: op.trace(fisher(p, tau)), total_fisher, over=ROWS, what="tr F = (1 - |p|^2) / tau^2"
+                ),
+                *identity(
+                    lambda p, tau: op.sum(op.eigvalsh(fisher(p, tau))),
+                    total_fisher,
+                    over=ROWS,
+                    what="sum of the eigenvalues of F = (1 - |p|^2) / tau^2",
                 ),
                 numeric.total_information(catches="a total-information formula other than (1 - |p|^2) / tau^2"),
             ),
@@ -210,7 +250,14 @@ KERNEL = Claim(
                     catches="a wrong action of F on vectors (hence a wrong kernel)",
                 ),
                 RANK_MINOR,
-                numeric.kernel_and_rank(catches="a null vector missed or a rank off by one"),
+                *identity(lambda p, tau: fisher(p, tau) @ (0 * p + 1), lambda p: 0 * p, over=ROWS, what="F 1 = 0"),
+                *identity(
+                    lambda p, tau: fisher(p, tau) @ op.diag(op.where(p > 0, 0, 1)),
+                    lambda p: 0 * op.outer(p, p),
+                    over=ROWS,
+                    what="F e_i = 0 where p_i = 0",
+                ),
+                *rank(fisher, lambda p: max(int((p > 0).sum()) - 1, 0), over=ROWS, what="rank F = |supp p| - 1"),
             ),
         ),
     ),
@@ -230,7 +277,13 @@ INTERLACING = Claim(
             "mu_1 >= ... >= mu_n the eigenvalues of tau^2 F: p_(k+1) <= mu_k <= p_(k) for k < n, and mu_n = 0.",
             (
                 CHARACTERISTIC_POLYNOMIAL,
-                numeric.interlacing(catches="an eigenvalue outside [p_(k+1), p_(k)] by more than rounding"),
+                *sequence_bounds(
+                    (scaled_spectrum, lambda p: op.sort(p)),  # mu_k <= p_(k)
+                    (lambda p: op.sort(p)[:-1], lambda p, tau: scaled_spectrum(p, tau)[1:]),  # p_(k+1) <= mu_k
+                    over=space(p=probabilities(), tau=positive(), min_n=2),
+                    what="eigenvalues of tau^2 F interlace the sorted p",
+                ),
+                *identity(lambda p, tau: scaled_spectrum(p, tau)[0], lambda p: 0 * p[0], over=ROWS, what="mu_n = 0"),
             ),
         ),
     ),
@@ -248,7 +301,15 @@ EIGMAX_BOUNDS = Claim(
             "bounds",
             "For every n >= 1, p in the simplex and tau > 0: max(p_(2), max_i p_i (1 - p_i)) <= tau^2 eigmax(F) "
             "<= min(p_(1), 1/2).",
-            (numeric.eigmax_bounds(catches="eigmax outside the bounds by more than rounding"),),
+            eigenvalue_bounds(
+                lambda p, tau: fisher(p, tau) * tau**2,
+                lower=lambda p: op.max(
+                    op.stack([op.sort(op.stack([*p, 0 * p[0]]), descending=True)[1], op.max(p * (1 - p))])
+                ),
+                upper=lambda p: op.min(op.stack([op.max(p), 0 * p[0] + 0.5])),
+                over=ROWS,
+                what="tau^2 eigmax within [max(p_(2), max p (1 - p)), min(p_(1), 1/2)]",
+            ),
             lemmas=(
                 Lemma(
                     "v^T tau^2 F v = Var_(i~p)(v_i) for every v (symbolic n)",
