@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import torch
 
 from numeric.categorical import expectation
-from numeric.softmax import log_softmax
+from numeric.softmax import log_softmax, softmax
 from numeric.validate import SUPPORTED_DEVICES, SUPPORTED_DTYPES, InputError, float_tensor, probability_vectors
 
 
@@ -76,3 +76,21 @@ def entropy_density(scores: torch.Tensor, temperatures: Sequence[float]) -> torc
         log_p = log_softmax(scores, temperature)
         densities.append(-(log_p.exp() * log_p).sum(dim=-1))
     return torch.stack(densities, dim=-1) / math.log(scores.shape[-1])
+
+
+def lemma2_gap(z: torch.Tensor, tau: float, reading: str) -> torch.Tensor:
+    """fim-attn Lemma 2's E[A A^T] - (diag(a) - a a^T), batched, for one reading of a and A: "base-attention"
+    (a = sigma(z), A a one-hot sample at temperature tau), "same-temperature" (a = sigma(z/tau)), or
+    "attention-vector" (A = a = sigma(z/tau); see symbolic.temperature.lemma2_gap)."""
+    q = softmax(z, tau)
+    a = softmax(z) if reading == "base-attention" else q
+    second_moment = q[..., :, None] * q[..., None, :] if reading == "attention-vector" else one_hot_second_moment(q)
+    return second_moment - (torch.diag_embed(a) - a[..., :, None] * a[..., None, :])
+
+
+def prop1_gap(a: torch.Tensor, reading: str) -> torch.Tensor:
+    """fim-attn Prop. 1's ||(diag(a) - a a^T) - E[A A^T]||_2, batched, for A a one-hot sample from a
+    ("sample-from-a") or A = a itself ("attention-vector")."""
+    outer = a[..., :, None] * a[..., None, :]
+    second = outer if reading == "attention-vector" else one_hot_second_moment(a)
+    return torch.linalg.matrix_norm(torch.diag_embed(a) - outer - second, ord=2)

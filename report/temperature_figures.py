@@ -12,7 +12,7 @@ import torch
 from numeric.context import RunContext
 from numeric.softmax import softmax
 from numeric.temperature import entropy, entropy_density, rem_typical_scores, zero_temperature_limit
-from claims.checks.temperature import lemma2_gap, prop1_gap
+from numeric.temperature import lemma2_gap, prop1_gap
 from report.figures import log_axes
 
 BOUND_CONSTANTS = (1.0, 10.0, 100.0)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import mpmath
 import numpy as np
 import sympy as sp
 
@@ -73,16 +74,31 @@ def extremum(x: Any, largest: bool, dim: int = -1) -> Any:
     return sp.Max(*entries) if largest else sp.Min(*entries)
 
 
+EIGEN_DIGITS = 80
+"""Working precision of eigenvalues of matrices with irrational entries."""
+
+
 def eigvalsh(m: Any) -> Any:
-    """Ascending eigenvalues of a symmetric matrix with exact rational entries, as exact algebraic numbers (roots
-    of the characteristic polynomial).  Symbolic entries have no exact eigenvalues here: :class:`NotExact`."""
+    """Ascending eigenvalues of a symmetric matrix of exact numbers.
+
+    Rational entries: the exact real roots of the characteristic polynomial.  Other exact numbers (exp(1/3), say):
+    entries evaluated to EIGEN_DIGITS guaranteed digits, eigenvalues by mpmath's symmetric eigensolver at that
+    precision; by Weyl's theorem and its backward stability each is within about n^2 10^-EIGEN_DIGITS ||M|| of the
+    exact one, far below the CERTIFY_DIGITS a certificate uses.  Symbolic entries: :class:`NotExact`.
+    """
     matrix = sp.Matrix(m.tolist())
     if matrix.free_symbols:
         raise NotExact("eigenvalues of a matrix with symbolic entries are not decided exactly")
-    roots = sp.real_roots(matrix.charpoly(sp.Dummy("lambda")))
-    if len(roots) != matrix.rows:
-        raise NotExact("the characteristic polynomial does not have n real roots (the matrix is not symmetric)")
-    return np.array(sorted(roots, key=lambda r: sp.N(r, CERTIFY_DIGITS)), dtype=object)
+    if all(entry.is_Rational for entry in matrix):
+        roots = sp.real_roots(matrix.charpoly(sp.Dummy("lambda")))
+        if len(roots) != matrix.rows:
+            raise NotExact("the characteristic polynomial does not have n real roots (the matrix is not symmetric)")
+        return np.array(sorted(roots, key=lambda r: sp.N(r, CERTIFY_DIGITS)), dtype=object)
+    with mpmath.workdps(EIGEN_DIGITS):
+        entries = [[mpmath.mpf(str(sp.N(e, EIGEN_DIGITS, strict=True))) for e in row] for row in matrix.tolist()]
+        values = mpmath.eigsy(mpmath.matrix(entries), eigvals_only=True)
+        ordered = sorted(values[k] for k in range(matrix.rows))
+        return np.array([sp.Float(mpmath.nstr(v, EIGEN_DIGITS - 10), EIGEN_DIGITS - 10) for v in ordered], dtype=object)
 
 
 def diag(v: Any) -> Any:
@@ -127,8 +143,8 @@ def where(condition: Any, a: Any, b: Any) -> Any:
 
 def _decide(condition: Any) -> bool:
     truth = sp.sympify(condition)
-    if truth in (sp.true, sp.false):
-        return bool(truth)
+    if truth is sp.true or truth is sp.false:
+        return truth is sp.true
     raise NotExact(f"cannot decide {condition} exactly")
 
 

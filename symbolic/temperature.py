@@ -375,29 +375,6 @@ def high_temperature_limit(max_n: int) -> Derivation:
     return Derivation(Finding.PROVED, "lim_(T->oo) sigma(s/T) = uniform", max_n, f"every n <= {max_n}, symbolic s")
 
 
-def entropy_derivative_instance(n: int) -> Instance:
-    """dH/dT = Var_p(s) / T^3 for p = sigma(s/T), H = -sum p log p = log Z - <s>/T, with e_k(T) = exp(s_k/T),
-    de_k/dT = -s_k e_k / T^2 (chain rule) and then e_k named: a rational identity in s, e, T."""
-    t = sp.Symbol("T", positive=True)
-    s = sp.symbols(f"s0:{n}", real=True)
-    e = sp.symbols(f"e0:{n}", positive=True)
-    moving = [sp.Function(f"E{k}")(t) for k in range(n)]
-    total = sum(moving)
-    mean_moving = sum(sk * m for sk, m in zip(s, moving, strict=True)) / total
-    entropy_moving = sp.log(total) - mean_moving / t
-    rate = {sp.Derivative(m, t): -sk * m / t**2 for m, sk in zip(moving, s, strict=True)}
-    named = dict(zip(moving, e, strict=True))
-    derivative = sp.diff(entropy_moving, t).xreplace(rate).xreplace(named)
-    p = [ek / sum(e) for ek in e]
-    mean = sum(sk * pk for sk, pk in zip(s, p, strict=True))
-    variance = sum(pk * (sk - mean) ** 2 for sk, pk in zip(s, p, strict=True))
-
-    def describe(point: Point) -> dict[str, Any]:
-        return {"s": [exact_string(point[v]) for v in s], "T": exact_string(point[t])}
-
-    return Instance((*e, t), s, sp.Matrix([[derivative]]), sp.Matrix([[variance / t**3]]), describe)
-
-
 def finite_n_smoothness(max_n: int, order: int = 3) -> Derivation:
     """At finite n, Z(T) = sum_j exp(s_j / T) is real-analytic and positive on T > 0, so log Z, the free energy
     -T log Z and the entropy H are real-analytic there: no phase transition.  Verified: the first ``order``

@@ -154,6 +154,15 @@ def sweep(relation: Relation, *, catches: str, max_n: int | None = None) -> Chec
             result = from_derivation(prove_up_to(lambda k: build(k + offset), bound - offset, relation.what))
         except exact.NotExact as exc:  # eigenvalues, sorting: no exact form for symbolic entries
             return CheckResult(Status.INCONCLUSIVE, f"{relation.what}: no exact form for symbolic n ({exc})")
+        if result.status is Status.DISPROVED and over.assume is not None:
+            point = {name: _parse(value) for name, value in result.counterexample.inputs.items()}
+            if over.holds(point) is not True:
+                return CheckResult(
+                    Status.INCONCLUSIVE,
+                    f"{relation.what}: the sweep's failing point does not meet the hypothesis; the hypothesis is not "
+                    "encoded symbolically",
+                    cases=result.cases,
+                )
         if result.status is Status.PROVED:
             sizes = f"every n in {over.min_n}..{bound}" if over.sized else "every value"
             return CheckResult(
@@ -170,7 +179,15 @@ def sweep(relation: Relation, *, catches: str, max_n: int | None = None) -> Chec
 
 
 def _conditions(over: Space) -> str:
-    return ", ".join(f"{name}: {v.condition}" for name, v in over.variables.items())
+    words = ", ".join(f"{name}: {v.condition}" for name, v in over.variables.items())
+    return f"{words}, {over.condition or 'under the hypothesis'}" if over.assume is not None else words
+
+
+def _parse(value: Any) -> Any:
+    """An exact value described as text ('1/3', ['log(2)', ...]) back as sympy."""
+    if isinstance(value, list):
+        return np.array([_parse(v) for v in value], dtype=object)
+    return sp.sympify(value)
 
 
 def certifier(relation: Relation) -> Callable[[Mapping[str, Any]], tuple[bool, str, dict[str, Any]]]:
@@ -184,6 +201,8 @@ def certifier(relation: Relation) -> Callable[[Mapping[str, Any]], tuple[bool, s
         except exact.NotExact as exc:
             return False, f"no exact re-evaluation: {exc}", {}
         values = {"exact_point": relation.over.describe(point)}
+        if relation.over.holds(point) is not True:
+            return False, "the exact point does not meet the statement's hypothesis exactly", values
         if failing is None:
             return False, "exact re-evaluation at the binary point: the relation holds there", values
         index, difference = failing
@@ -202,16 +221,23 @@ def numeric_check(
     certify: bool = True,
     draws: Space | None = None,
     expand: Callable[[Mapping[str, np.ndarray]], dict[str, np.ndarray]] | None = None,
+    max_batch: int | None = None,
 ) -> Check:
     """The relation on Hypothesis draws from the space and its corners, with the rounding bound of both sides.
 
     ``draws`` and ``expand``: draw from another space and turn each drawn batch into the relation's cases (every
-    ordered pair of a batch's rows, for a statement about pairs of points)."""
+    ordered pair of a batch's rows, for a statement about pairs of points); ``max_batch`` caps the rows drawn
+    per example (a batch of pairs grows quadratically, and so does the cost of shrinking it)."""
     source = draws or relation.over
 
     def evaluate(drawn: Mapping[str, np.ndarray], ctx: RunContext) -> Evaluation:
         cases = expand(drawn) if expand is not None else drawn
         inputs = {key: ctx.tensor(value) for key, value in cases.items()}
+        if relation.over.assume is not None:  # the hypothesis: only the points that meet it are cases
+            keep = relation.over.holds(inputs)
+            if not bool(keep.any()):
+                return Evaluation(torch.zeros(1, dtype=torch.float64), lambda k: ({}, {}), cases=0)
+            inputs = {key: value[keep] for key, value in inputs.items()}
         lhs, rhs = relation.numeric_sides(inputs)
         ratio = relation.ratio(lhs, rhs)
 
@@ -224,7 +250,7 @@ def numeric_check(
 
     def run(ctx: RunContext) -> CheckResult:
         return check_property(
-            source.strategy(ctx),
+            source.strategy(ctx, max_batch),
             evaluate,
             ctx,
             certify=certifier(relation) if certify else None,
@@ -239,20 +265,30 @@ def _row(values: torch.Tensor, k: int) -> Any:
     return row.tolist()
 
 
-def corner_check(relation: Relation, *, catches: str) -> Check:
-    """The relation evaluated exactly at the space's corner points (at n = 1, 2 and 5): DISPROVED at the first that
-    fails, else INCONCLUSIVE (a few points prove nothing)."""
+def corner_check(
+    relation: Relation,
+    *,
+    catches: str,
+    draws: Space | None = None,
+    expand: Callable[[Mapping[str, np.ndarray]], dict[str, np.ndarray]] | None = None,
+) -> Check:
+    """The relation evaluated exactly at the space's corner points (at n = 1, 2 and 5; with ``draws`` and
+    ``expand``, as for :func:`numeric_check`, every ordered pair of corners): DISPROVED at the first that fails,
+    else INCONCLUSIVE (a few points prove nothing)."""
 
     def run(ctx: RunContext) -> CheckResult:
         tried = 0
-        for batch in relation.over.fixed(ctx, sizes=(1, 2, 5)):
+        corners = (draws or relation.over).fixed(ctx, sizes=(1, 2, 5))
+        for batch in (expand(b) for b in corners) if expand is not None else corners:
             for k in range(len(next(iter(batch.values())))):
                 inputs = {name: batch[name][k] for name in batch}
-                tried += 1
                 try:
                     lhs, rhs, point = relation.exact_at(inputs)
                 except exact.NotExact:
                     continue
+                if relation.over.holds(point) is not True:
+                    continue
+                tried += 1
                 failing = relation.violation(lhs, rhs)
                 if failing is not None:
                     index, difference = failing

@@ -22,6 +22,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 import sympy as sp
+import torch
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
@@ -68,9 +69,9 @@ class Variable:
 
 def _vector_symbolic(kind: str, *, positive: bool, transform: Callable[[Any], Any] | None = None):
     def build(name: str, n: int) -> Symbolic:
-        symbols = tuple(
-            sp.symbols(f"{name}0:{n}", positive=True) if positive else sp.symbols(f"{name}0:{n}", real=True)
-        )
+        assumption = {"positive": True} if positive else {"real": True}
+        stem = f"{name}_" if name[-1].isdigit() else name  # "a_2" + "0" would read as a_20
+        symbols = tuple(sp.Symbol(f"{stem}{k}", **assumption) for k in range(n))
         base = np.array(list(symbols), dtype=object)
         value = transform(base) if transform else base
 
@@ -218,13 +219,21 @@ def real(low: float = -1e3, high: float = 1e3, condition: str = "") -> Variable:
 
 @dataclass(frozen=True)
 class Space:
-    """Named variables sharing one size n in ``[min_n, max_n]`` (``max_n`` None: the profile's ``max_n``)."""
+    """Named variables sharing one size n in ``[min_n, max_n]`` (``max_n`` None: the profile's ``max_n``).
+
+    ``assume`` is the statement's hypothesis, a formula that is > 0 where it holds (a comparison, such as "the
+    maximiser is unique": ``lambda z: op.sum(op.where(z >= op.max(z), 1, 0)) < 1.5``).  Drawn and corner points
+    where it fails are left out (and not counted); an exact counterexample must satisfy it exactly.
+    """
 
     variables: Mapping[str, Variable]
     min_n: int = 1
     max_n: int | None = None
     examples: Sequence[Mapping[str, Any]] = field(default=())
     """Extra fixed points (name -> value (n,) or scalar), run first."""
+    assume: Callable[..., Any] | None = None
+    condition: str = ""
+    """The hypothesis in words, for the report ("a unique maximiser")."""
 
     def __post_init__(self) -> None:
         if not self.variables:
@@ -244,15 +253,17 @@ class Space:
         bound = ctx.profile.max_n if self.max_n is None else min(self.max_n, ctx.profile.max_n)
         return max(bound, self.min_n) if self.sized else 1
 
-    def strategy(self, ctx: RunContext) -> st.SearchStrategy[dict[str, np.ndarray]]:
-        """Batches of points: a dict of arrays with a leading batch dimension."""
+    def strategy(self, ctx: RunContext, max_batch: int | None = None) -> st.SearchStrategy[dict[str, np.ndarray]]:
+        """Batches of points: a dict of arrays with a leading batch dimension (at most ``max_batch`` rows, default
+        the profile's)."""
         largest = self.largest_n(ctx)
+        rows = ctx.profile.max_batch if max_batch is None else min(max_batch, ctx.profile.max_batch)
         smallest = self.min_n if self.sized else 1
 
         @st.composite
         def points(draw: st.DrawFn) -> dict[str, np.ndarray]:
             n = draw(st.integers(smallest, largest), label="n")
-            batch = draw(st.integers(1, ctx.profile.max_batch), label="batch")
+            batch = draw(st.integers(1, rows), label="batch")
             return {name: variable.rows(draw, n, batch) for name, variable in self.variables.items()}
 
         return points()
@@ -290,7 +301,27 @@ class Space:
     def describe(self, exact_values: Mapping[str, Any]) -> dict[str, Any]:
         return {name: self.variables[name].describe(value) for name, value in exact_values.items()}
 
+    def holds(self, inputs: Mapping[str, Any]) -> Any:
+        """Where the hypothesis holds: a bool tensor (batch,) for batched numeric inputs; True, False or None
+        (undecided) at an exact point."""
+        from claims.builders.formula import call, numeric_values
 
-def space(min_n: int = 1, max_n: int | None = None, examples: Sequence[Mapping[str, Any]] = (), **variables: Variable):
+        if self.assume is None:
+            return True
+        if isinstance(next(iter(inputs.values())), torch.Tensor):
+            mask = numeric_values(self.assume, inputs).value
+            return mask.reshape(mask.shape[0], -1).amin(dim=1) > 0.5 if mask.dim() > 1 else mask > 0.5
+        value = exact.strict_value(np.ravel(np.asarray(call(self.assume, inputs), dtype=object))[0])
+        return None if value is None else bool(value > 0)
+
+
+def space(
+    min_n: int = 1,
+    max_n: int | None = None,
+    examples: Sequence[Mapping[str, Any]] = (),
+    assume: Callable[..., Any] | None = None,
+    condition: str = "",
+    **variables: Variable,
+) -> Space:
     """``space(z=logits(), tau=positive())``: the statement's variables by name (see :class:`Space`)."""
-    return Space(variables, min_n, max_n, tuple(examples))
+    return Space(variables, min_n, max_n, tuple(examples), assume, condition)

@@ -108,9 +108,11 @@ def inequality_checks(
     relation: _statement.Relation, proof: Callable[[], Derivation] | None, **search: Any
 ) -> tuple[Check, ...]:
     """A proof (if any), the exact corner check and the numeric search of one inequality; ``search`` goes to
-    :func:`claims.builders._statement.numeric_check` (``draws``, ``expand``)."""
+    :func:`claims.builders._statement.numeric_check` (``draws``, ``expand``, ``max_batch``) and, but for the batch
+    cap, to the corner check."""
     checks = [] if proof is None else [derivation_check(f"sympy: {relation.what}, proof", proof, catches=PROOF_CATCHES)]
-    checks.append(_statement.corner_check(relation, catches=CORNER_CATCHES))
+    corners = {key: value for key, value in search.items() if key != "max_batch"}
+    checks.append(_statement.corner_check(relation, catches=CORNER_CATCHES, **corners))
     name = f"torch: {relation.what} (rounding bound carried)"
     checks.append(_statement.numeric_check(relation, name, catches=NUMERIC_CATCHES, **search))
     return tuple(checks)

@@ -95,6 +95,8 @@ class _Decision:
     def at(self, inputs: Mapping[str, Any]) -> tuple[Any, Any, dict[str, Any], int] | None:
         """(exact limit, claimed, exact point, index of the first mismatch or -1), or None if sympy cannot tell."""
         point = self.over.exact_point(inputs)
+        if self.over.holds(point) is not True:  # outside the statement's hypothesis
+            return None
         values = {**point, self.param: self.symbol}
         expression = np.atleast_1d(exact_values(self.quantity, values))
         claimed = np.atleast_1d(exact_values(self.claimed, {k: v for k, v in values.items() if k != self.param}))
@@ -181,11 +183,17 @@ class _Decision:
 
         result = check_property(self.over.strategy(small), evaluate, small, certify=certify)
         if skipped[0]:
-            result = replace(result, detail=f"{result.detail}; {skipped[0]} points where sympy gave no limit")
+            result = replace(
+                result,
+                detail=f"{result.detail}; {skipped[0]} points outside the hypothesis or where sympy gave no limit",
+            )
         return replace(result, detail=f"exact limits: {result.detail}")
 
     def validate(self) -> None:
-        size = 2 if self.over.sized else 1
-        values = {name: v.value for name, v in self.over.symbolic(size).items()}
-        exact_values(self.quantity, values)
-        exact_values(self.claimed, {k: v for k, v in values.items() if k != self.param})
+        """Both formulas evaluated once at a corner (exact numbers: a claimed limit often selects maximisers)."""
+        inputs = {
+            name: np.asarray(v.corners(2 if self.over.sized else 1)[0]) for name, v in self.over.variables.items()
+        }
+        point = self.over.exact_point(inputs)
+        exact_values(self.quantity, point)
+        exact_values(self.claimed, {k: v for k, v in point.items() if k != self.param})

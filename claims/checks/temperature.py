@@ -20,8 +20,8 @@ from claims.builders.primitives import Evaluation, check_property, search_witnes
 from numeric.softmax import log_softmax, pure_softmax, softmax
 from numeric.search.strategies import FINITE, adversarial_distributions, logit_batches, temperatures
 from numeric.temperature import (
+    lemma2_gap,
     argmax_set,
-    entropy,
     entropy_density,
     logit_gap,
     one_hot_second_moment,
@@ -66,14 +66,6 @@ def _describe_rows(z: torch.Tensor, **observed: torch.Tensor):
 
 
 # --- Lemma 2 ----------------------------------------------------------------------------------------------------
-
-
-def lemma2_gap(z: torch.Tensor, tau: float, reading: str) -> torch.Tensor:
-    """E[A A^T] - (diag(a) - a a^T) for one reading (see symbolic.temperature.lemma2_gap), batched."""
-    q = softmax(z, tau)
-    a = softmax(z) if reading == "base-attention" else q
-    second_moment = q[..., :, None] * q[..., None, :] if reading == "attention-vector" else one_hot_second_moment(q)
-    return second_moment - (torch.diag_embed(a) - a[..., :, None] * a[..., None, :])
 
 
 def lemma2_small_tau(reading: str, *, catches: str) -> Check:
@@ -221,13 +213,6 @@ def zero_temperature(limit: str, *, catches: str) -> Check:
 # --- Prop. 1 and Remark 1 ----------------------------------------------------------------------------------------
 
 
-def prop1_gap(a: torch.Tensor, reading: str) -> torch.Tensor:
-    """||(diag(a) - a a^T) - E[A A^T]||_2 for A a one-hot sample from a, or A = a itself."""
-    outer = a[..., :, None] * a[..., None, :]
-    second = outer if reading == "attention-vector" else one_hot_second_moment(a)
-    return _spectral_norms(torch.diag_embed(a) - outer - second)
-
-
 def _distributions(ctx: RunContext) -> st.SearchStrategy:
     return adversarial_distributions(ctx.profile.max_n, ctx.profile.max_batch)
 
@@ -239,102 +224,11 @@ def _describe_distributions(a: torch.Tensor, **observed: torch.Tensor):
     return describe
 
 
-def entropy_bound(
-    quantity: Callable[[torch.Tensor], torch.Tensor], constant: float, name: str, *, catches: str
-) -> Check:
-    """quantity(a) <= constant * H(a) for adversarial a (one-hot, near-one-hot, ties, sparse, ...).
-
-    Tolerance: eigenvalue rounding gamma_(n+8) 2 max a, plus the entropy's own gamma_(n+8) H.
-    """
-
-    def evaluate(rows: np.ndarray, ctx: RunContext) -> Evaluation:
-        a = ctx.tensor(rows)
-        value, h = quantity(a), entropy(a)
-        tolerance = rounding_tolerance(a.shape[-1] + 8, 2 * a.amax(dim=-1) + constant * h, a.dtype)
-        ratio = violation(value, constant * h, tolerance, dims=0)
-        return Evaluation(ratio, _describe_distributions(a, value=value, entropy=h))
-
-    return _check(name, _distributions, evaluate, catches)
-
-
-def _pairs(ctx: RunContext) -> st.SearchStrategy:
-    return st.integers(2, ctx.profile.max_n).flatmap(
-        lambda n: st.tuples(adversarial_distributions(n, 1, min_n=n), adversarial_distributions(n, 1, min_n=n))
-    )
-
-
-def monotone(
-    order: Callable[[torch.Tensor], torch.Tensor],
-    gap: Callable[[torch.Tensor], torch.Tensor],
-    name: str,
-    *,
-    catches: str,
-) -> Check:
-    """For pairs (a, b): if order(a) > order(b) (a counts as more concentrated), then gap(a) <= gap(b), up to
-    rounding (gamma_(n+8) times the values compared)."""
-
-    def evaluate(drawn: tuple[np.ndarray, np.ndarray], ctx: RunContext) -> Evaluation:
-        rows_a, rows_b = drawn
-        a = ctx.tensor(rows_a)
-        b = ctx.tensor(rows_b)
-        scale = rounding_tolerance(a.shape[-1] + 8, torch.ones(1, dtype=a.dtype, device=a.device), a.dtype)
-        more = order(a) - order(b) > scale
-        ratio = torch.where(more, violation(gap(a), gap(b), scale, dims=0), 0.0)
-
-        def describe(_: int) -> tuple[dict[str, Any], dict[str, Any]]:
-            return {"a": rows_a[0].tolist(), "b": rows_b[0].tolist()}, {
-                "order": [order(a).item(), order(b).item()],
-                "gap": [gap(a).item(), gap(b).item()],
-            }
-
-        return Evaluation(ratio, describe)
-
-    return _check(name, _pairs, evaluate, catches)
-
-
-def temperature_monotone(*, catches: str) -> Check:
-    """With a = sigma(z) fixed and A sampled at temperature tau, the gap ||diag(a) - a a^T - diag(sigma(z/tau))||_2
-    does not grow as tau decreases: gap(tau_2) <= gap(tau_1) for tau_2 < tau_1 <= 2."""
-
-    def evaluate(drawn: tuple[np.ndarray, float, float], ctx: RunContext) -> Evaluation:
-        rows, t1, t2 = drawn
-        z = ctx.tensor(rows)
-        low, high = min(t1, t2), max(t1, t2)
-        gaps = [_spectral_norms(lemma2_gap(z, tau, "base-attention")) for tau in (low, high)]
-        tolerance = rounding_tolerance(softmax_depth(z / low) + z.shape[-1], torch.full_like(gaps[0], 4.0), z.dtype)
-        ratio = torch.where(torch.tensor(low < high), violation(gaps[0], gaps[1], tolerance, dims=0), 0.0)
-        return Evaluation(ratio, _describe_rows(z, gap_at_lower_tau=gaps[0], gap_at_higher_tau=gaps[1]))
-
-    def strategy(ctx: RunContext) -> st.SearchStrategy:
-        tau = st.floats(0.01, 2.0, **FINITE)
-        return st.tuples(_rows(ctx), tau, tau)
-
-    return _check("torch: the Lemma 2 gap does not grow as tau decreases", strategy, evaluate, catches)
-
-
 # --- Thm 3 step 4 ------------------------------------------------------------------------------------------------
 
 
 def _harmonic(t: int) -> float:
     return math.fsum(1.0 / k for k in range(1, t + 1))
-
-
-def schedule_increment(*, catches: str) -> Check:
-    """O(1) partial sums must be Cauchy: tau_0 (H_2T - H_T) <= tol for large T (T = 2^k, k in 10..20); the sums
-    use math.fsum (correctly rounded), so the tolerance is gamma_8 tau_0 H_2T."""
-
-    def evaluate(drawn: tuple[float, int], ctx: RunContext) -> Evaluation:
-        tau0, k = drawn
-        t = 2**k
-        increment = tau0 * (_harmonic(2 * t) - _harmonic(t))
-        tolerance = float(SAFETY * gamma(8, torch.float64)) * tau0 * _harmonic(2 * t)
-        ratio = torch.tensor([increment / tolerance], dtype=torch.float64)
-        return Evaluation(ratio, lambda _: ({"tau_0": tau0, "T": t}, {"sum_over_T_to_2T": increment}))
-
-    def strategy(ctx: RunContext) -> st.SearchStrategy:
-        return st.tuples(st.floats(0.01, 10.0, **FINITE), st.integers(10, 20))
-
-    return _check("torch: partial sums of tau_t eta_t stop growing (Cauchy increment)", strategy, evaluate, catches)
 
 
 def schedule_asymptotics(*, catches: str) -> Check:
@@ -357,87 +251,6 @@ def schedule_asymptotics(*, catches: str) -> Check:
 
 
 # --- holistic ---------------------------------------------------------------------------------------------------
-
-
-def gibbs_maximiser(*, catches: str) -> Check:
-    """<p, s> + T H(p) = T log Z - T KL(p || sigma(s/T)) <= T log Z = <sigma, s> + T H(sigma), for adversarial p.
-
-    Magnitude: sum p |s| + T (H(p) + sum p |log sigma| + |s_max / T| + |log sigma_max|); depth: softmax
-    depth + n.
-    """
-
-    def evaluate(drawn: tuple[np.ndarray, np.ndarray, float], ctx: RunContext) -> Evaluation:
-        probabilities, scores, t = drawn
-        p = ctx.tensor(probabilities)
-        s = ctx.tensor(scores)
-        log_sigma = log_softmax(s, t)
-        # log Z = s_j / T - log sigma_j for any j; at j = argmax, |log sigma_j| <= log n, so the difference does
-        # not cancel (at j = 0 with s_0 = -8 it loses 8u, seed 8 of the stability run).  Its rounding is
-        # gamma * (|s_j / T| + |log sigma_j|).
-        top = s.argmax(dim=-1, keepdim=True)
-        top_score, top_log_sigma = (s / t).gather(-1, top)[..., 0], log_sigma.gather(-1, top)[..., 0]
-        log_z = top_score - top_log_sigma
-        h = entropy(p)
-        objective = (p * s).sum(dim=-1) + t * h
-        kl = (p * (torch.log(torch.where(p > 0, p, 1)) - log_sigma)).sum(dim=-1)
-        magnitude = (p * s.abs()).sum(dim=-1) + t * (h + (p * log_sigma.abs()).sum(dim=-1))
-        magnitude = magnitude + t * (top_score.abs() + top_log_sigma.abs())
-        tolerance = rounding_tolerance(softmax_depth(s / t) + s.shape[-1], magnitude, s.dtype)
-        identity = excess(objective, t * log_z - t * kl, tolerance, dims=0)
-        maximal = violation(objective, t * log_z, tolerance, dims=0)
-        return Evaluation(
-            torch.maximum(identity, maximal),
-            lambda k: (
-                {"p": p[k].tolist(), "s": s[k].tolist(), "T": t},
-                {"objective": objective[k].item(), "T_log_Z": (t * log_z[k]).item()},
-            ),
-        )
-
-    def strategy(ctx: RunContext) -> st.SearchStrategy:
-        return st.integers(1, ctx.profile.max_n).flatmap(
-            lambda n: st.tuples(adversarial_distributions(n, 1, min_n=n), logit_batches(n, 1, min_n=n), temperatures())
-        )
-
-    return _check("torch: attention maximises <p, s> + T H(p) (Gibbs)", strategy, evaluate, catches)
-
-
-def entropy_increases_with_temperature(*, catches: str) -> Check:
-    """H(sigma(z/T_1)) <= H(sigma(z/T_2)) for T_1 < T_2 (tolerance gamma_depth (H + log n))."""
-
-    def evaluate(drawn: tuple[np.ndarray, float, float], ctx: RunContext) -> Evaluation:
-        rows, t1, t2 = drawn
-        z = ctx.tensor(rows)
-        low, high = min(t1, t2), max(t1, t2)
-        h_low, h_high = entropy(softmax(z, low)), entropy(softmax(z, high))
-        tolerance = rounding_tolerance(
-            softmax_depth(z / low) + z.shape[-1], torch.full_like(h_low, 2 * math.log(z.shape[-1]) + 1), z.dtype
-        )
-        return Evaluation(
-            violation(h_low, h_high, tolerance, dims=0), _describe_rows(z, entropy_low_T=h_low, entropy_high_T=h_high)
-        )
-
-    def strategy(ctx: RunContext) -> st.SearchStrategy:
-        return st.tuples(_rows(ctx), temperatures(), temperatures())
-
-    return _check("torch: entropy of sigma(z/T) increases with T", strategy, evaluate, catches)
-
-
-def high_temperature(*, catches: str) -> Check:
-    """|sigma(z/T) - 1/n| <= (e^(2M/T) - 1) / n with M = max |z|, at T = 1e6 (1 + M)."""
-
-    def evaluate(rows: np.ndarray, ctx: RunContext) -> Evaluation:
-        z = ctx.tensor(rows)
-        m = z.abs().amax(dim=-1, keepdim=True)
-        t = 1e6 * (1 + m)
-        p = torch.stack([softmax(z[k : k + 1], float(t[k]))[0] for k in range(z.shape[0])])
-        n = z.shape[-1]
-        bound = torch.expm1(2 * m / t) / n + rounding_tolerance(n + 8, torch.ones_like(m), z.dtype)
-        return Evaluation(
-            violation((p - 1 / n).abs(), bound.expand_as(p), bound.expand_as(p), dims=1),
-            _describe_rows(z, softmax_at_high_T=p),
-        )
-
-    return _check("torch: sigma(z/T) -> uniform as T -> oo", _rows, evaluate, catches)
 
 
 def entropy_jump_witness(*, catches: str) -> Check:

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from functools import partial
 
+from claims.builders import monotone, op, probabilities, space
 from claims.model import Claim, Figure, Formalization, Source
 from claims.checks import attention as attention_checks
-from claims.checks.temperature import monotone
 from symbolic import attention_natgrad
 from claims.builders.primitives import derivation_check, sweep_check
 
@@ -126,6 +126,9 @@ THM1_APPROX = Claim(
     "norm 1.",
 )
 
+ROWS = space(a=probabilities(), min_n=2)
+"""Attention rows A_0. (n >= 2 keys) on the simplex."""
+
 THM2_BLOCKS = Claim(
     id="attn-natgrad.thm2-blocks",
     source=_source(
@@ -159,11 +162,12 @@ THM2_BLOCKS = Claim(
                     attention_natgrad.diagonal_fisher_not_increasing,
                     catches="a Fisher that falls as attention rises",
                 ),
-                monotone(
-                    lambda a: a[..., 0],
-                    lambda a: -a[..., 0] * (1 - a[..., 0]),
-                    "torch: larger A_00 never means a smaller A_00 (1 - A_00)",
-                    catches="pairs of rows where more attention gives less Fisher information",
+                *monotone(
+                    lambda a: a[0] * (1 - a[0]),
+                    along=lambda a: a[0],
+                    direction="increasing",
+                    over=ROWS,
+                    what="A_00 (1 - A_00) along A_00",
                 ),
             ),
         ),
@@ -179,11 +183,12 @@ THM2_BLOCKS = Claim(
                 attention_natgrad.diagonal_fisher_identity,
                 catches="a diagonal other than a(1 - a)",
             ),
-            monotone(
-                lambda a: -(a[..., 0] - 0.5).abs(),
-                lambda a: -a[..., 0] * (1 - a[..., 0]),
-                "torch: A_00 closer to 1/2 never means a smaller A_00 (1 - A_00)",
-                catches="a diagonal Fisher not peaked at 1/2",
+            *monotone(
+                lambda a: a[0] * (1 - a[0]),
+                along=lambda a: -op.abs(a[0] - 0.5),
+                direction="increasing",
+                over=ROWS,
+                what="A_00 (1 - A_00) along -|A_00 - 1/2|",
             ),
         ),
     ),

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from functools import partial
 
-import torch
 
+from claims.builders import asymptotic, at_most, limit, logits, monotone, op, positive, probabilities, space
 from claims.model import Claim, Figure, Formalization, Source
 from claims.builders.softmax import (
     fisher_decomposition_checks,
@@ -23,7 +23,6 @@ from claims.checks import natural_gradient
 from claims.checks import fisher_models as fisher_model_checks
 from claims.checks import temperature as temperature_checks
 from claims.checks import training as training_checks
-from numeric.temperature import entropy
 from symbolic import fisher_models, temperature, training_claims
 from claims.builders.primitives import derivation_check, sweep_check
 
@@ -47,6 +46,52 @@ def categorical_covariance_entry(a_i, a_j, delta_ij):
 
 
 _source = partial(Source, PAPER, SEED_FILE)
+
+DISTRIBUTIONS = space(a=probabilities())
+"""Attention distributions a on the simplex: uniform, one-hot, ties, near-one-hot, sparse, generic."""
+
+
+def spectral_norm(m):
+    """||M||_2 of a symmetric matrix: its largest |eigenvalue|."""
+    return op.max(op.abs(op.eigvalsh(m)))
+
+
+def covariance(a):
+    """diag(a) - a a^T, the Fisher term of Theorem 1."""
+    return op.diag(a) - op.outer(a, a)
+
+
+def prop1_gap(a, reading):
+    """||E[(e_i - a)(e_i - a)^T] - E[A A^T]||_2 for A a one-hot sample from a (E[A A^T] = diag a), or A = a."""
+    second_moment = op.outer(a, a) if reading == "attention-vector" else op.diag(a)
+    return spectral_norm(covariance(a) - second_moment)
+
+
+def maximisers(z):
+    """The indicator of argmax z (every maximiser)."""
+    return op.where(z >= op.max(z), 1, 0)
+
+
+def first_maximiser(z):
+    """e_(i*) with i* the first maximiser of z: App. A step 3's one-hot limit."""
+    top = maximisers(z)
+    before = [1 - top[j] for j in range(len(z))]
+    return op.stack([top[i] * _product(before[:i]) for i in range(len(z))])
+
+
+def _product(factors):
+    result = 1
+    for factor in factors:
+        result = result * factor
+    return result
+
+
+def schedule_term(t, tau0):
+    """tau_t eta_t = (tau_0 / sqrt(t)) (1 / sqrt(t)), Thm 3's schedules."""
+    return (tau0 / op.sqrt(t)) * (1 / op.sqrt(t))
+
+
+TAU0 = space(tau0=positive(0.01, 10.0))
 
 
 LEMMA1 = Claim(
@@ -448,7 +493,14 @@ APPA_LIMIT = Claim(
                     temperature.tie_breaks_unique_limit,
                     catches="ties, where the limit is not one-hot",
                 ),
-                temperature_checks.zero_temperature("one-hot", catches="a one-hot claim at tied logits"),
+                *limit(
+                    op.softmax,
+                    first_maximiser,
+                    param="tau",
+                    at=0,
+                    over=space(z=logits(), tau=positive()),
+                    what="lim_(tau->0+) sigma(z/tau) = e_(i*), first maximiser",
+                ),
             ),
         ),
     ),
@@ -462,7 +514,14 @@ APPA_LIMIT = Claim(
                 lambda: temperature.tied_limit(4),
                 catches="a limit other than 1/k on k tied maximisers",
             ),
-            temperature_checks.zero_temperature("uniform-argmax", catches="sigma(z/tau) away from its limit"),
+            *limit(
+                op.softmax,
+                lambda z: maximisers(z) / op.sum(maximisers(z)),
+                param="tau",
+                at=0,
+                over=space(z=logits(), tau=positive()),
+                what="lim_(tau->0+) sigma(z/tau) = uniform on argmax z",
+            ),
         ),
     ),
     notes="i* = argmax z is undefined when the maximum is attained more than once; the readings differ exactly there.",
@@ -486,11 +545,11 @@ PROP1 = Claim(
                     lambda reading=reading: temperature.prop1_ratio_diverges(reading),
                     catches="a gap that does not vanish with the entropy",
                 ),
-                temperature_checks.entropy_bound(
-                    lambda a, reading=reading: temperature_checks.prop1_gap(a, reading),
-                    temperature_checks.C_MAX,
-                    f"torch: gap <= C_MAX H(a) on adversarial a, {reading}",
-                    catches="a gap above C_MAX H(a), e.g. at one-hot a where H = 0",
+                *at_most(
+                    lambda a, reading=reading: prop1_gap(a, reading),
+                    lambda a: temperature_checks.C_MAX * op.entropy(a),
+                    over=DISTRIBUTIONS,
+                    what=f"gap <= {temperature_checks.C_MAX:g} H(a), {reading}",
                 ),
             ),
         )
@@ -517,11 +576,11 @@ PROP1 = Claim(
                 temperature.covariance_entropy_bound,
                 catches="a Tsallis-2 entropy above the Shannon entropy",
             ),
-            temperature_checks.entropy_bound(
-                lambda a: torch.linalg.matrix_norm(torch.diag_embed(a) - a[..., :, None] * a[..., None, :], ord=2),
-                1.0,
-                "torch: ||diag(a) - a a^T||_2 <= H(a) on adversarial a",
-                catches="a covariance norm above the entropy",
+            *at_most(
+                lambda a: spectral_norm(covariance(a)),
+                lambda a: op.entropy(a),
+                over=DISTRIBUTIONS,
+                what="||diag(a) - a a^T||_2 <= H(a)",
             ),
         ),
     ),
@@ -556,11 +615,12 @@ REMARK1 = Claim(
                     temperature.remark1_gap_grows,
                     catches="an approximation that worsens as a concentrates",
                 ),
-                temperature_checks.monotone(
-                    lambda a: (a * a).sum(dim=-1),
-                    lambda a: temperature_checks.prop1_gap(a, "sample-from-a"),
-                    "torch: larger ||a|| never means a larger gap",
-                    catches="pairs where the more concentrated a has the larger gap",
+                *monotone(
+                    lambda a: prop1_gap(a, "sample-from-a"),
+                    along=lambda a: op.dot(a, a),
+                    direction="decreasing",
+                    over=DISTRIBUTIONS,
+                    what="the gap along ||a||_2",
                 ),
             ),
         ),
@@ -573,11 +633,12 @@ REMARK1 = Claim(
                     temperature.remark1_gap_grows,
                     catches="an approximation that worsens as the entropy falls",
                 ),
-                temperature_checks.monotone(
-                    lambda a: -entropy(a),
-                    lambda a: temperature_checks.prop1_gap(a, "sample-from-a"),
-                    "torch: lower H(a) never means a larger gap",
-                    catches="pairs where the lower-entropy a has the larger gap",
+                *monotone(
+                    lambda a: prop1_gap(a, "sample-from-a"),
+                    along=lambda a: -op.entropy(a),
+                    direction="decreasing",
+                    over=DISTRIBUTIONS,
+                    what="the gap along -H(a)",
                 ),
             ),
         ),
@@ -591,7 +652,13 @@ REMARK1 = Claim(
                     temperature.remark1_temperature,
                     catches="a gap that grows as tau -> 0",
                 ),
-                temperature_checks.temperature_monotone(catches="temperatures where lowering tau enlarges the gap"),
+                *monotone(
+                    lambda z, tau: spectral_norm(covariance(op.softmax(z)) - op.diag(op.softmax(z, tau))),
+                    in_="tau",
+                    direction="increasing",
+                    over=space(z=logits(), tau=positive(0.01, 2.0)),
+                    what="the Lemma 2 gap in tau",
+                ),
             ),
         ),
         Formalization(
@@ -603,11 +670,12 @@ REMARK1 = Claim(
                     temperature.remark1_criteria,
                     catches="norm and entropy ordering distributions differently",
                 ),
-                temperature_checks.monotone(
-                    lambda a: (a * a).sum(dim=-1),
-                    lambda a: -entropy(a),
-                    "torch: larger ||a|| always means lower entropy",
-                    catches="pairs ordered differently by norm and entropy",
+                *monotone(
+                    lambda a: op.entropy(a),
+                    along=lambda a: op.dot(a, a),
+                    direction="decreasing",
+                    over=DISTRIBUTIONS,
+                    what="H(a) along ||a||_2",
                 ),
             ),
         ),
@@ -634,7 +702,14 @@ THM3_STEP4 = Claim(
                     temperature.schedule_sum_unbounded,
                     catches="a divergent (harmonic) sum claimed bounded",
                 ),
-                temperature_checks.schedule_increment(catches="partial sums that keep growing"),
+                *asymptotic(
+                    schedule_term,
+                    lambda T: 1 + 0 * T,
+                    relation="O",
+                    summed_over="t",
+                    over=TAU0,
+                    what="sum tau_t eta_t = O(1)",
+                ),
             ),
         ),
     ),
@@ -647,6 +722,14 @@ THM3_STEP4 = Claim(
                 "sympy: asymptotic series of the harmonic number",
                 temperature.schedule_sum_asymptotics,
                 catches="a growth other than log T",
+            ),
+            *asymptotic(
+                schedule_term,
+                lambda T: op.log(T) + 1,
+                relation="Theta",
+                summed_over="t",
+                over=TAU0,
+                what="sum tau_t eta_t = Theta(log T)",
             ),
             temperature_checks.schedule_asymptotics(catches="partial sums off log T + gamma + 1/(2T) - 1/(12 T^2)"),
         ),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from functools import partial
 
 from claims.papers.fim_attn import ZERO_TEMPERATURE_UNIQUE, categorical_covariance_entry
+from claims.builders import at_most, derivative, identity, limit, logits, monotone, op, positive, probabilities, space
 from claims.model import Claim, Figure, Formalization, Source
 from claims.builders.softmax import LOGIT_MAPS
 from claims.checks import blocks as block_checks
@@ -219,6 +220,33 @@ BLOCK_EIG_UNION = Claim(
     "exactly when A and C share an eigenvalue.",
 )
 
+SCORES = space(s=logits(), T=positive())
+"""Attention scores s in R^n (up to 1e4, near-ties) and temperatures T in [0.05, 20]."""
+GIBBS = space(p=probabilities(), s=logits(), T=positive())
+
+
+def free_energy(p, s, T):
+    """<p, s> + T H(p), the objective of the Gibbs variational principle."""
+    return op.dot(p, s) + T * op.entropy(p)
+
+
+def relative_entropy(p, s, T):
+    """KL(p || softmax(s / T)) (0 log 0 = 0)."""
+    inside = p > 0
+    return op.sum(op.where(inside, p * (op.log(op.where(inside, p, 1)) - op.log_softmax(s, T)), 0))
+
+
+def attention_entropy(s, T):
+    return op.entropy(op.softmax(s, T))
+
+
+def score_variance(s, T):
+    """Var_(i ~ softmax(s / T))(s_i)."""
+    p = op.softmax(s, T)
+    centred = s - op.dot(p, s)
+    return op.dot(p, centred * centred)
+
+
 BOLTZMANN = Claim(
     id="holistic.boltzmann",
     source=_source(
@@ -238,7 +266,15 @@ BOLTZMANN = Claim(
                     temperature.gibbs_variational_identity,
                     catches="a free-energy identity that fails (then softmax is not the Gibbs maximiser)",
                 ),
-                temperature_checks.gibbs_maximiser(catches="a distribution beating softmax on <p, s> + T H(p)"),
+                *identity(
+                    free_energy,
+                    lambda p, s, T: T * op.logsumexp(s / T) - T * relative_entropy(p, s, T),
+                    over=GIBBS,
+                    what="<p, s> + T H(p) = T log Z - T KL(p || softmax(s/T))",
+                ),
+                *at_most(
+                    free_energy, lambda s, T: T * op.logsumexp(s / T), over=GIBBS, what="<p, s> + T H(p) <= T log Z"
+                ),
             ),
         ),
     ),
@@ -265,14 +301,22 @@ TEMPERATURE_LIMITS = Claim(
                     catches="a high-temperature limit other than uniform",
                 ),
                 *ZERO_TEMPERATURE_UNIQUE,
-                sweep_check(
-                    "sympy: dH/dT = Var_p(s) / T^3 by the chain rule, exact for each n",
-                    temperature.entropy_derivative_instance,
-                    "dH/dT vs Var_p(s) / T^3",
-                    catches="an entropy that can decrease with temperature",
+                *derivative(
+                    attention_entropy,
+                    lambda s, T: score_variance(s, T) / T**3,
+                    wrt="T",
+                    over=SCORES,
+                    what="dH/dT = Var_p(s) / T^3",
                 ),
-                temperature_checks.high_temperature(catches="softmax away from uniform at very high T"),
-                temperature_checks.entropy_increases_with_temperature(catches="entropy falling as T rises"),
+                *limit(
+                    lambda s, T: op.softmax(s, T),
+                    lambda s: 0 * s + 1 / len(s),
+                    param="T",
+                    at="oo",
+                    over=SCORES,
+                    what="lim_(T->oo) softmax(s/T) = uniform",
+                ),
+                *monotone(attention_entropy, in_="T", direction="increasing", over=SCORES, what="H(softmax(s/T)) in T"),
             ),
         ),
     ),

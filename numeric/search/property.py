@@ -51,10 +51,12 @@ class SearchOutcome:
 @dataclass(frozen=True)
 class Evaluation:
     """One example's outcome: per-case excess ratios (error / tolerance), and a describer of case k
-    returning (inputs, observed) as JSON-ready dicts."""
+    returning (inputs, observed) as JSON-ready dicts.  ``cases`` overrides the count of cases examined (a
+    statement with hypotheses leaves out the drawn points that do not meet them: zero cases, ratio 0)."""
 
     ratio: torch.Tensor
     describe: Callable[[int], tuple[dict[str, Any], dict[str, Any]]]
+    cases: int | None = None
 
 
 def settings_for(profile: AuditProfile) -> settings:
@@ -110,7 +112,7 @@ def check_property(
         if not ratio <= 1.0:
             last_failure[:] = [(evaluation, worst, ratio)]
             raise _CaseFailed
-        cases += len(ratios)
+        cases += len(ratios) if evaluation.cases is None else evaluation.cases
         worst_ratio = max(worst_ratio, ratio)
 
     for fixed in reversed(examples):
