@@ -411,6 +411,10 @@ EXEMPT = {
         "pure_log_partition": "unvalidated kernel for torch.func tracing, used only under batched_hessian",
     },
     categorical: {"sample_outcomes": "validates p like expectation (fuzzed); its output is random by design"},
+    temperature: {
+        "lemma2_gap": "composes softmax and one_hot_second_moment (fuzzed), which validate z and tau",
+        "prop1_gap": "composes one_hot_second_moment (fuzzed), which validates a",
+    },
     fisher_metrics: {
         "softmax_fisher_spectrum": "fisher_eigenvalues (fuzzed) with rounding-level values set to 0",
         "zero_floor": "tolerance arithmetic on a p already validated by its caller",

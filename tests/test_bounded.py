@@ -1,0 +1,94 @@
+"""numeric/bounded.py: the rounding bound a formula carries must cover its actual rounding error.
+
+For a catalogue of formulas (the operations of claims.builders.op, alone and composed), evaluated in float32 with
+their float32 bound, the float64 value (whose own error is about 2^-29 of float32's) must lie within SAFETY times
+that bound; and in float64 the value must lie within the float64 bound of a 50-digit mpmath evaluation.  A bound
+that is too tight fails here; the mutation catalogue shows that one too loose (zero) turns true identities OPEN.
+"""
+
+from __future__ import annotations
+
+import mpmath
+import numpy as np
+import pytest
+import sympy as sp
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from claims.builders import op
+from claims.builders.formula import exact_values, numeric_values
+from numeric.search.strategies import distribution_rows, logit_rows
+from numeric.tolerance import SAFETY
+
+FORMULAS = {
+    "softmax": lambda z: op.softmax(z),
+    "softmax at tau": lambda z: op.softmax(z, 0.3),
+    "log_softmax": lambda z: op.log_softmax(z),
+    "logsumexp": lambda z: op.logsumexp(z),
+    "entropy of softmax": lambda z: op.entropy(op.softmax(z)),
+    "Fisher quadratic form": lambda z: op.dot(z, (op.diag(op.softmax(z)) - op.outer(op.softmax(z), op.softmax(z))) @ z),
+    "eigenvalues of the Fisher": lambda z: op.eigvalsh(op.diag(op.softmax(z)) - op.outer(op.softmax(z), op.softmax(z))),
+    "exp, log, sqrt and division": lambda z: op.sqrt(op.exp(z / 8) + 1) / (op.log(op.exp(z / 8) + 2) + z * z),
+}
+
+
+@st.composite
+def logit_batches(draw):
+    n = draw(st.integers(1, 8))
+    return logit_rows(draw, n, draw(st.integers(1, 8))) / 8  # |z| <= 1250: float32 exp of z / 0.3 stays finite
+
+
+@pytest.mark.parametrize("name", FORMULAS)
+@settings(max_examples=40, deadline=None)
+@given(rows=logit_batches())
+def test_the_float32_bound_covers_the_float32_error(name, rows):
+    formula = FORMULAS[name]
+    low = numeric_values(formula, {"z": torch.tensor(rows, dtype=torch.float32)})
+    high = numeric_values(formula, {"z": torch.tensor(rows, dtype=torch.float64)})
+    finite = torch.isfinite(low.value) & torch.isfinite(high.value)
+    gap = (low.value.double() - high.value)[finite].abs()
+    bound = SAFETY * low.error.double()[finite] + SAFETY * high.error[finite] + torch.finfo(torch.float32).tiny
+    assert bool((gap <= bound).all()), f"{name}: error {float(gap.max()):.3g} beyond the bound"
+
+
+def _exact(formula, row: np.ndarray):
+    point = {"z": np.array([sp.Rational(float(v)) for v in row], dtype=object)}
+    values = np.atleast_1d(exact_values(formula, point))
+    return np.array([float(mpmath.mpf(str(sp.N(v, 50)))) for v in values.ravel()])
+
+
+@pytest.mark.parametrize("name", [k for k in FORMULAS if k != "eigenvalues of the Fisher"])
+@settings(max_examples=15, deadline=None)
+@given(rows=logit_batches())
+def test_the_float64_bound_covers_the_error_against_50_digits(name, rows):
+    formula = FORMULAS[name]
+    computed = numeric_values(formula, {"z": torch.tensor(rows[:1], dtype=torch.float64)})
+    reference = _exact(formula, rows[0])
+    gap = np.abs(computed.value.numpy().ravel() - reference)
+    assert (gap <= SAFETY * computed.error.numpy().ravel() + 1e-300).all(), f"{name}: {gap.max():.3g}"
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.data())
+def test_derivatives_carry_a_bound_too(data):
+    """Forward-mode tangents: d softmax / dz by the Bounded tangent against the closed form in float64."""
+    from claims.builders.formula import numeric_derivative
+
+    rows = data.draw(logit_batches())
+    z = torch.tensor(rows, dtype=torch.float32)
+    jacobian = numeric_derivative(lambda z: op.softmax(z), "z", {"z": z})
+    s = torch.softmax(torch.tensor(rows, dtype=torch.float64), -1)
+    closed = torch.diag_embed(s) - s[..., :, None] * s[..., None, :]
+    assert bool(((jacobian.value.double() - closed).abs() <= SAFETY * jacobian.error.double() + 1e-30).all())
+
+
+def test_a_distribution_with_exact_zeros_has_a_finite_entropy_bound():
+    @settings(max_examples=20, deadline=None)
+    @given(st.data())
+    def run(data):
+        p = torch.tensor(distribution_rows(data.draw, data.draw(st.integers(1, 6)), 4), dtype=torch.float64)
+        entropy = numeric_values(lambda p: op.entropy(p), {"p": p})
+        assert bool(torch.isfinite(entropy.value).all() and torch.isfinite(entropy.error).all())
+
+    run()
