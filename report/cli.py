@@ -8,6 +8,7 @@
     fim-audit screenshot [REPORT.html] [--out IMAGE.png]
     fim-audit spectrum [--model PATH] [--windows N] [--length T] [--device auto|cpu|cuda] [--out DIR]
     fim-audit experiment NAME [--profile default|ci|thorough] [--device auto|cpu|cuda] [--seed N] [--out DIR]
+    fim-audit new-paper NAME [--out DIR] [--ci]
 
 Exit status: 0 done; 1 ``--check`` found a verdict differing from the lock, or ``diff`` found a change; 2 bad
 arguments or
@@ -268,7 +269,7 @@ EXPERIMENTS = {
     "reciprocal": "fim-metrics.ra-lower-eigmax",
     "temperature-schedule": "fim-attn.thm3",
 }
-"""Each training experiment (numeric/training_experiments.py, numeric/natural_gradient_rate.py) and the claims it
+"""Each training experiment (numeric/training/experiments.py, numeric/natural_gradient_rate.py) and the claims it
 decides, as id prefixes (so ``temperature-schedule`` also reports Thm 3's proof step 4); ``all`` runs every one."""
 
 
@@ -281,6 +282,19 @@ def _experiment(args: argparse.Namespace) -> int:
     args.papers = DEFAULT_PAPERS
     print(f"fim-audit: experiment {args.name}; training runs cached in {cache_directory() or 'nothing (cache off)'}")
     return _run(args)
+
+
+def _new_paper(args: argparse.Namespace) -> int:
+    from report import scaffold
+
+    try:
+        path = scaffold.paper_module(args.name, _writable_directory(args.out))
+        written = [path] + ([scaffold.workflow(str(path), args.out)] if args.ci else [])
+    except scaffold.ScaffoldError as exc:
+        raise UsageError(str(exc)) from None
+    print("fim-audit: wrote " + ", ".join(str(p) for p in written))
+    print(f"fim-audit: next, `fim-audit run --papers {path} --update-lock`, review the verdicts, commit the lock")
+    return EXIT_OK
 
 
 def _positive_count(text: str) -> int:
@@ -369,6 +383,14 @@ def parser() -> argparse.ArgumentParser:
     experiment.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"global seed (default: {DEFAULT_SEED})")
     experiment.add_argument("--out", type=path_argument, default=Path("experiment-report"), help="output directory")
     experiment.set_defaults(handler=_experiment)
+
+    scaffold = commands.add_parser(
+        "new-paper", help="write a paper module skeleton with one true and one false example claim"
+    )
+    scaffold.add_argument("name", help="the paper's short name (letters, digits, '-', '_')")
+    scaffold.add_argument("--out", type=path_argument, default=Path("."), help="folder to write it in (default: .)")
+    scaffold.add_argument("--ci", action="store_true", help="also write .github/workflows/fim-audit.yml there")
+    scaffold.set_defaults(handler=_new_paper)
     return top
 
 

@@ -242,8 +242,16 @@ def _ignoring_tau(original: Callable) -> Callable:
     return lambda z, tau=1.0: original(z, 1.0)
 
 
-def _diagonal_fisher(_: Callable) -> Callable:
-    return lambda p, tau=1.0: torch.diag_embed(p) / tau**2
+def _all_but_last_term(original: Callable) -> Callable:
+    return lambda a, dim=-1: original(a[..., :-1] if a.shape[dim] > 1 else a, dim)
+
+
+def _reversed_spectrum(original: Callable) -> Callable:
+    def spectrum(m):
+        values = original(m)
+        return type(values)(values.value.flip(-1), values.error.flip(-1))
+
+    return spectrum
 
 
 def _negated(original: Callable) -> Callable:
@@ -282,11 +290,25 @@ IMPLEMENTATION_MUTANTS = [
         ("fim-attn.appA-dtau", "fim-metrics.hessian-lse"),
     ),
     ImplementationMutant(
-        "reference Fisher diag(p) / tau^2",
-        "a a^T dropped",
-        ("numeric.fisher_metrics", "softmax_fisher"),
-        _diagonal_fisher,
-        ("fim-metrics.trace", "fim-metrics.kernel"),
+        "builder sums drop their last term",
+        "off-by-one in a sum's bounds",
+        ("numeric.bounded", "total"),
+        _all_but_last_term,
+        ("fim-metrics.trace",),
+    ),
+    ImplementationMutant(
+        "builder eigenvalues in descending order",
+        "wrong order",
+        ("numeric.bounded", "eigvalsh"),
+        _reversed_spectrum,
+        ("fim-metrics.interlacing", "fim-metrics.eigmax-bounds"),
+    ),
+    ImplementationMutant(
+        "tolerances dropped (SAFETY = 0)",
+        "tolerance removed",
+        ("numeric.tolerance", "SAFETY"),
+        lambda original: 0.0,
+        ("fim-metrics.trace", "holistic.boltzmann"),
     ),
     ImplementationMutant(
         "explicit second moment negated",
