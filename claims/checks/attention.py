@@ -8,6 +8,11 @@ adds the measured distribution of the same quantity on a fixed sample (numeric.a
 
 Tolerances follow numeric.tolerance: the magnitude of a computation is the computation on absolute values,
 its depth the number of roundings in the longest chain (the softmax's, from its scores, plus the sums).
+
+Bespoke, and why: the variables are whole attention layers (tokens X, weights W_Q and W_K, a loss direction), and
+the quantities are parameter-space Fishers, natural-gradient directions and condition numbers of a layer, built
+from autograd of the layer (numeric.attention_model) rather than a formula of a vector; a space of layers is not
+among the builders' variables.
 """
 
 from __future__ import annotations

@@ -4,6 +4,10 @@ drawn by :func:`numeric.search.strategies.block_pairs`, some built to share an e
 Tolerance: a backward-stable symmetric eigensolver returns eigenpairs (lambda, u) of A with residual
 ||A u - lambda u|| <= gamma_(k+8) ||A||_F (whatever the eigengap), so every residual below is compared with
 SAFETY * gamma_(k+m+8) * (||A||_F + ||C||_F).
+
+Bespoke, and why: the statements are about eigenvectors of two symmetric matrices of different sizes, some drawn to
+share an eigenvalue exactly; the builders' variables are vectors and scalars of one size n, and eigenvectors (not
+eigenvalues) have no exact form in symbolic/formula.py.
 """
 
 from __future__ import annotations

@@ -8,6 +8,9 @@ so after T steps the relative error is at most 4 T gamma_(n+8) (first order).  T
 with ||E|| <= the zero floor of :func:`numeric.fisher_metrics.zero_floor`, so its eigenvalues may be negative
 by that much: at eta ~ 2 / eigmax such a component grows by exp(2 T floor / eigmax) over T steps, which the
 tolerance includes.
+
+Bespoke, and why: the statements are about iterations (convergence or divergence of thousands of gradient steps),
+which are not formulas of a point.
 """
 
 from __future__ import annotations

@@ -6,6 +6,9 @@ Positive definiteness is an existence question: the checks search for a witness 
 search_witness`) whose smallest eigenvalue clears the perturbation bound of the computed Fisher.  That bound
 is ||E||_F, E the entrywise rounding bound of the Fisher (:func:`claims.builders._softmax_numeric.fisher_magnitude`),
 plus the eigensolver's own gamma_(p+8) ||F||_2.
+
+Bespoke, and why: the variables are logit maps with parameters and inputs (linear, MLP, attention scores), whose
+Fishers come from autograd Jacobians averaged over inputs; the builders quantify over vectors and scalars.
 """
 
 from __future__ import annotations

@@ -2,6 +2,10 @@
 temperature (fim-metrics "Why We Care"), the Fisher of softmax(s / tau) in the scores, and the negative
 (expected or observed) Hessian of the log-likelihood (holistic §2.1), all by torch.func autograd in float64
 against the Fisher computed from its definition or against the claimed formula.
+
+Bespoke, and why: the quantities are Hessians (second derivatives) and expectations of products of autograd
+scores over outcomes, and, in parameter space, functions of logit maps; the builders' derivative takes first
+derivatives of a formula.
 """
 
 from __future__ import annotations

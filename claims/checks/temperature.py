@@ -3,6 +3,12 @@
 
 Claims with an unnamed constant are checked against C_MAX: a check that fails shows that no C <= C_MAX works
 at the failing input, and the exact symbolic family (symbolic/temperature.py) shows that no C works at all.
+
+Bespoke, and why: what remains here evaluates at a temperature derived from the point (tau = gap / 60, tau = 1e-9 in
+a promoted dtype), samples one-hot draws by Monte Carlo, checks the Euler-Maclaurin expansion of H_T to 1/(120 T^4),
+searches for a jump of dH/dT on a grid, or extrapolates the random energy model in n: none is a formula of a point.
+The statements that are (the Gibbs bound, the temperature limits and monotonicity, Prop. 1's bounds, Remark 1's
+orders, Thm 3 step 4's order) go through :mod:`claims.builders`.
 """
 
 from __future__ import annotations
