@@ -53,11 +53,6 @@ def _distributions(ctx: RunContext, supported: bool = False) -> st.SearchStrateg
     return st.tuples(rows(ctx.profile.max_dense_n, min(ctx.profile.max_batch, DENSE_BATCH)), temperatures())
 
 
-def _eigenvalue_tolerance(p: torch.Tensor, tau: float, scale: float = 1.0) -> torch.Tensor:
-    """gamma_(n+8) * 2 max(p) / tau^2 per row, shape (batch, 1); ``scale`` multiplies the magnitude."""
-    return rounding_tolerance(p.shape[-1] + 8, scale * 2 * p.amax(dim=-1, keepdim=True) / tau**2, p.dtype)
-
-
 def _distribution_check(
     name: str,
     evaluate: Callable[[torch.Tensor, float, RunContext], tuple[torch.Tensor, dict[str, torch.Tensor]]],

@@ -24,7 +24,7 @@ from numeric.context import RunContext
 from claims.model import Check, CheckResult, Counterexample, Kind, Status
 from claims.builders.primitives import Evaluation, check_property, search_witness
 from numeric.softmax import log_softmax, pure_softmax, softmax
-from numeric.search.strategies import FINITE, adversarial_distributions, logit_batches, temperatures
+from numeric.search.strategies import FINITE, logit_batches, temperatures
 from numeric.temperature import (
     lemma2_gap,
     argmax_set,
@@ -214,20 +214,6 @@ def zero_temperature(limit: str, *, catches: str) -> Check:
         return Evaluation(ratio, _describe_rows(z, softmax_at_small_tau=p, claimed_limit=target))
 
     return _check(f"torch: sigma(z/tau) near tau = 0 vs the {limit} limit", _rows, evaluate, catches)
-
-
-# --- Prop. 1 and Remark 1 ----------------------------------------------------------------------------------------
-
-
-def _distributions(ctx: RunContext) -> st.SearchStrategy:
-    return adversarial_distributions(ctx.profile.max_n, ctx.profile.max_batch)
-
-
-def _describe_distributions(a: torch.Tensor, **observed: torch.Tensor):
-    def describe(k: int) -> tuple[dict[str, Any], dict[str, Any]]:
-        return {"a": a[k].tolist()}, {key: value[k].tolist() for key, value in observed.items()}
-
-    return describe
 
 
 # --- Thm 3 step 4 ------------------------------------------------------------------------------------------------
