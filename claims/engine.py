@@ -109,7 +109,10 @@ def run_reading(formalization: Formalization, ctx: RunContext, done: dict[Check,
     records = tuple(done[check] for check in formalization.checks)
     lemmas = tuple(_lemma_record(lemma, done) for lemma in formalization.lemmas)
     decision = decide_formalization(
-        _triples(records), [(r.lemma.statement, r.decision) for r in lemmas], formalization.argument
+        _triples(records),
+        [(r.lemma.statement, r.decision) for r in lemmas],
+        formalization.argument,
+        {r.check.name: r.check.part for r in records},
     )
     return ReadingRecord(formalization, records, decision, lemmas)
 

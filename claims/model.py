@@ -198,7 +198,9 @@ class Check:
     (``tests/test_mutants.py``) hold each check to it.  ``run`` receives the run context (profile,
     device, dtype, seeds) and returns a :class:`CheckResult`.  ``validate``, set by the builders, evaluates the
     check's formulas once on a tiny input (in sympy and in torch) and raises if they do not evaluate; the registry
-    calls it when a paper is loaded, so a broken formula is reported before anything runs.
+    calls it when a paper is loaded, so a broken formula is reported before anything runs.  ``part`` names the
+    conjunct of a reading's statement the check decides, when the statement is a conjunction (see
+    :func:`claims.verdict.decide_formalization`); None: the whole statement.
     """
 
     name: str
@@ -206,6 +208,7 @@ class Check:
     catches: str
     run: Callable[["RunContext"], CheckResult]
     validate: Callable[[], None] | None = None
+    part: str | None = None
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ Per claim, over its formalizations:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Mapping, Sequence
 
 from claims.model import CheckResult, Kind, Status, Verdict
 
@@ -91,15 +91,35 @@ def decide_lemma(results: Results) -> Decision:
 
 
 def decide_formalization(
-    results: Results, lemmas: Sequence[tuple[str, Decision]] = (), argument: str | None = None
+    results: Results,
+    lemmas: Sequence[tuple[str, Decision]] = (),
+    argument: str | None = None,
+    parts: Mapping[str, str | None] | None = None,
 ) -> Decision:
     """Apply the per-reading rule to the statement's check results and its lemmas' ``(statement, decision)``
-    pairs; ``argument`` is the reading's written step from its lemmas to the statement, if any."""
+    pairs; ``argument`` is the reading's written step from its lemmas to the statement, if any.
+
+    ``parts`` maps check names to the conjunct of the statement a check decides, for a statement that is a
+    conjunction (a kernel: "the basis is in it" and "its dimension"; two-sided bounds): a proof of one conjunct
+    proves only that conjunct, so it contradicts only a counterexample to the same conjunct (or to the whole), and
+    the reading is proved when every conjunct is.  Checks without a part decide the whole statement."""
     evidence = _Evidence.of(results)
     refuting, proofs, passes = evidence.refuting, evidence.proofs, evidence.passes
     errors, uncertified = evidence.errors, evidence.uncertified
+    part = dict(parts or {})
+    conjuncts = {part.get(name) for name, _, _ in results} - {None}
+    contradicted = [
+        (proof, counter)
+        for proof in proofs
+        for counter in refuting
+        if part.get(proof) is None or part.get(counter) is None or part.get(proof) == part.get(counter)
+    ]
+    proved = bool(proofs) and (
+        any(part.get(name) is None for name in proofs) or conjuncts <= {part.get(name) for name in proofs}
+    )
 
-    if refuting and proofs:
+    if contradicted:
+        proofs, refuting = sorted({p for p, _ in contradicted}), sorted({c for _, c in contradicted})
         return Decision(
             Verdict.OPEN,
             f"checks contradict each other (proof by {_names(proofs)}, counterexample from "
@@ -115,7 +135,7 @@ def decide_formalization(
             Verdict.OPEN,
             f"numeric failure not certified beyond rounding in {_names(uncertified)}",
         )
-    if proofs and passes:
+    if proved and passes:
         return Decision(
             Verdict.PROVED, f"derivation closed ({_names(proofs)}) and numeric agreement ({_names(passes)})"
         )
@@ -127,7 +147,7 @@ def decide_formalization(
             f"({_names(passes)})",
         )
     if passes:
-        why = "no closed derivation"
+        why = "no closed derivation" if not proofs else "no closed derivation of every part"
         if lemmas and argument is None:
             why += " (its lemmas carry no argument to the statement)"
         elif open_lemmas:

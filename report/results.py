@@ -28,6 +28,7 @@ def _check(record: CheckRecord, reading: str, role: str = "statement") -> dict[s
     return {
         "formalization": reading,
         "role": role,
+        "part": record.check.part,
         "name": record.check.name,
         "kind": record.check.kind.value,
         "outcome": result.status.outcome,

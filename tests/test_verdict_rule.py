@@ -129,3 +129,21 @@ def test_reasons_name_the_checks_that_decided():
     assert "broken" in decide_formalization([PROVED, ERROR]).reason
     assert "numeric" in decide_formalization([INCONCLUSIVE, FAILED_MARGINAL]).reason
     assert "numeric" in decide_formalization([PASSED]).reason
+
+
+def test_a_proof_of_one_conjunct_does_not_contradict_a_counterexample_to_another():
+    parts = {"proof": "the basis is in the kernel", "numeric": "the dimension"}
+    assert decide_formalization([PROVED, FAILED_CERTIFIED], parts=parts).verdict is Verdict.REFUTED
+    same = {"proof": "the dimension", "numeric": "the dimension"}
+    assert decide_formalization([PROVED, FAILED_CERTIFIED], parts=same).verdict is Verdict.OPEN
+    whole = {"proof": None, "numeric": "the dimension"}
+    assert decide_formalization([PROVED, FAILED_CERTIFIED], parts=whole).verdict is Verdict.OPEN
+
+
+def test_a_conjunction_is_proved_only_when_every_conjunct_is():
+    one = ("proof", Kind.SYMBOLIC, CheckResult(Status.PROVED, "closed"))
+    other = ("other proof", Kind.SYMBOLIC, CheckResult(Status.PROVED, "closed"))
+    parts = {"proof": "lower", "other proof": "upper", "numeric": "upper"}
+    assert decide_formalization([one, PASSED], parts=parts).verdict is Verdict.SUPPORTED
+    assert "every part" in decide_formalization([one, PASSED], parts=parts).reason
+    assert decide_formalization([one, other, PASSED], parts=parts).verdict is Verdict.PROVED

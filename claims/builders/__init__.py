@@ -17,7 +17,7 @@ from claims.builders.domains import Space, Variable, logits, positive, probabili
 
 # statement-shaped builders
 from claims.builders.identity import derivative, identity, invariance
-from claims.builders.inequality import at_least, at_most, eigenvalue_bounds, loewner, rank, sequence_bounds
+from claims.builders.inequality import at_least, at_most, eigenvalue_bounds, kernel, loewner, rank, sequence_bounds
 from claims.builders.monotone import monotone
 from claims.builders.limits import limit
 from claims.builders.sums import asymptotic, partial_sum
@@ -84,6 +84,7 @@ __all__ = [
     "exists",
     "identity",
     "invariance",
+    "kernel",
     "limit",
     "loewner",
     "monotone",
@@ -121,6 +122,7 @@ BUILDERS = (
     eigenvalue_bounds,
     sequence_bounds,
     rank,
+    kernel,
     monotone,
     limit,
     partial_sum,

@@ -22,6 +22,7 @@ import torch
 from claims.builders import _statement
 from claims.builders.domains import Space
 from claims.builders.formula import Formula, call, numeric_values, op
+from claims.builders.identity import identity
 from claims.builders.primitives import Evaluation, check_property, derivation_check
 from claims.model import Check, CheckResult, Counterexample, Kind, Status
 from numeric.context import RunContext
@@ -96,9 +97,9 @@ def eigenvalue_bounds(
 
     checks: list[Check] = []
     if lower is not None:
-        checks += at_most(lower, eigenvalue, over=over, what=f"{what} (lower bound)")
+        checks += _as_part(at_most(lower, eigenvalue, over=over, what=f"{what} (lower bound)"), "lower bound")
     if upper is not None:
-        checks += at_most(eigenvalue, upper, over=over, what=f"{what} (upper bound)")
+        checks += _as_part(at_most(eigenvalue, upper, over=over, what=f"{what} (upper bound)"), "upper bound")
     if proof is not None:
         checks.insert(0, derivation_check(f"sympy: {what}, proof", proof, catches=PROOF_CATCHES))
     return tuple(checks)
@@ -218,12 +219,48 @@ def rank(matrix: Formula, claimed: Callable[..., int], *, over: Space, what: str
     )
 
 
+def kernel(
+    matrix: Formula, basis: Formula, dimension: Callable[..., int], *, over: Space, what: str
+) -> tuple[Check, ...]:
+    """ker matrix(x) is spanned by the columns of ``basis(x)`` and has dimension ``dimension(x)`` (a function of the
+    variables as float numpy arrays): ``matrix @ basis = 0`` as an identity (an exact sweep and a numeric search),
+    and ``rank matrix = n - dimension`` (:func:`rank`).  Together they say the kernel is exactly that span."""
+
+    def size(values: Mapping[str, Any]) -> int:
+        return over.size_of(values)
+
+    inside = identity(
+        lambda **v: call(matrix, v) @ call(basis, v),
+        lambda **v: 0 * call(basis, v),
+        over=over,
+        what=f"{what}: the basis is in the kernel",
+    )
+    dimension_checks = rank(matrix, lambda **v: size(v) - int(call(dimension, v)), over=over, what=f"{what}: rank")
+    return (*_as_part(inside, "the basis is in the kernel"), *_as_part(dimension_checks, "the dimension"))
+
+
+def _as_part(checks: tuple[Check, ...], part: str) -> tuple[Check, ...]:
+    """The checks of one conjunct of a statement (see :func:`claims.verdict.decide_formalization`)."""
+    return tuple(replace(check, part=part) for check in checks)
+
+
 def sequence_bounds(*bounds: tuple[Formula, Formula], over: Space, what: str) -> tuple[Check, ...]:
     """Several inequalities of one statement (``(lhs, rhs)`` pairs, each ``lhs <= rhs``), such as interlacing
     ``p_(k+1) <= lambda_k <= p_(k)``: one check set per pair, named ``what`` with its position."""
     return tuple(
-        check for k, (lhs, rhs) in enumerate(bounds) for check in at_most(lhs, rhs, over=over, what=f"{what} [{k + 1}]")
+        check
+        for k, (lhs, rhs) in enumerate(bounds)
+        for check in _as_part(at_most(lhs, rhs, over=over, what=f"{what} [{k + 1}]"), f"inequality {k + 1}")
     )
 
 
-__all__ = ["at_least", "at_most", "eigenvalue_bounds", "inequality_checks", "loewner", "rank", "sequence_bounds"]
+__all__ = [
+    "at_least",
+    "at_most",
+    "eigenvalue_bounds",
+    "inequality_checks",
+    "kernel",
+    "loewner",
+    "rank",
+    "sequence_bounds",
+]

@@ -12,7 +12,7 @@ from functools import partial
 
 import numpy as np
 
-from claims.builders import eigenvalue_bounds, identity, op, probabilities, positive, rank, sequence_bounds, space
+from claims.builders import eigenvalue_bounds, identity, kernel, op, positive, probabilities, sequence_bounds, space
 from claims.model import Claim, Figure, Formalization, Lemma, Source
 from claims.builders.softmax import potential_hessian_checks, score_fisher_checks
 from claims.checks import dynamics as dynamics_checks
@@ -69,6 +69,13 @@ def fisher(p, tau):
 def scaled_spectrum(p, tau):
     """The ascending eigenvalues of tau^2 F."""
     return op.eigvalsh(fisher(p, tau)) * tau**2
+
+
+def constant_on_support(p):
+    """Columns spanning the vectors constant on supp p: the indicator of the support at each i in it, e_i at each i
+    outside it (diag(1[p = 0]) + 1_supp 1_supp^T)."""
+    outside = op.where(p > 0, 0, 1)
+    return op.diag(outside) + op.outer(1 - outside, 1 - outside)
 
 
 def total_fisher(p, tau):
@@ -250,14 +257,13 @@ KERNEL = Claim(
                     catches="a wrong action of F on vectors (hence a wrong kernel)",
                 ),
                 RANK_MINOR,
-                *identity(lambda p, tau: fisher(p, tau) @ (0 * p + 1), lambda p: 0 * p, over=ROWS, what="F 1 = 0"),
-                *identity(
-                    lambda p, tau: fisher(p, tau) @ op.diag(op.where(p > 0, 0, 1)),
-                    lambda p: 0 * op.outer(p, p),
+                *kernel(
+                    fisher,
+                    constant_on_support,
+                    lambda p: len(p) - int((p > 0).sum()) + 1,
                     over=ROWS,
-                    what="F e_i = 0 where p_i = 0",
+                    what="ker F = vectors constant on supp p",
                 ),
-                *rank(fisher, lambda p: max(int((p > 0).sum()) - 1, 0), over=ROWS, what="rank F = |supp p| - 1"),
             ),
         ),
     ),
