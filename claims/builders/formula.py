@@ -18,10 +18,12 @@ from __future__ import annotations
 import functools
 import inspect
 import math
+from fractions import Fraction
 from types import ModuleType
 from typing import Any, Callable, Mapping
 
 import numpy as np
+import sympy as sp
 import torch
 
 from numeric import bounded
@@ -197,5 +199,27 @@ def _as_bounded(out: Any, like: torch.Tensor) -> Bounded:
 
 
 def exact_values(formula: Formula, inputs: Mapping[str, Any]) -> Any:
-    """``formula`` at one exact point (sympy values or object arrays), as an object array (scalars: 0-d)."""
-    return np.asarray(call(formula, inputs), dtype=object)
+    """``formula`` at one exact point (sympy values or object arrays), as an object array (scalars: 0-d).
+
+    A Python float constant in a formula (``0.5``, ``1 / len(z)``) stands for the simplest rational with denominator
+    at most 10^6 that rounds to it (1/3 for 0.333...), if there is one, else for its binary value: what the formula's
+    author meant, which the torch side approximates within the constant's own rounding bound
+    (:func:`numeric.bounded.lift`).  sympy's 15-digit Floats are replaced by those rationals.
+
+    numpy's float warnings are silenced here: object arrays hold sympy numbers, and numpy warns when a comparison
+    such as ``p > 0`` of an entry like exp(-1250) passes through a Python float, which decides nothing."""
+    with np.errstate(all="ignore"):
+        values = np.asarray(call(formula, inputs), dtype=object)
+        return np.vectorize(_exact_constants, otypes=[object])(values)
+
+
+def _exact_constants(value: Any) -> Any:
+    value = sp.sympify(value)
+    floats = value.atoms(sp.Float)
+    return value.xreplace({f: _intended(float(f)) for f in floats}) if floats else value
+
+
+def _intended(number: float) -> sp.Rational:
+    simple = Fraction(number).limit_denominator(10**6)
+    exact = simple if float(simple) == number else Fraction(number)
+    return sp.Rational(exact.numerator, exact.denominator)
