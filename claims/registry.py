@@ -8,7 +8,9 @@ all of them.  A paper is named, in ``fim-audit run --papers`` and the pytest plu
 * the name of an entry point in the group ``fim_audit.papers`` (this package registers its five seed papers there,
   as the collection ``seeds``, :mod:`claims.papers`),
 * an importable module name (``mypackage.mypaper``),
-* or the path of a ``.py`` file (``papers/mypaper.py``), imported with its folder on ``sys.path``.
+* or the path of a ``.py`` file (``papers/mypaper.py``), imported with its folder on ``sys.path``;
+
+and ``all`` names every registered entry point.
 
 Loading validates what it loads: a module without ``CLAIMS``, an entry that is not a Claim, a claim id declared
 twice (in one paper or across papers), or a check whose formula does not evaluate (the builders' ``validate``
@@ -56,6 +58,7 @@ class Paper:
 def load_papers(specs: str | Sequence[str] = DEFAULT_PAPERS) -> tuple[Paper, ...]:
     """The papers named by ``specs`` (comma-separated or a sequence), in order, validated together."""
     names = [s.strip() for s in (specs.split(",") if isinstance(specs, str) else specs) if s.strip()]
+    names = [name for spec in names for name in (registered_names() if spec == "all" else [spec])]
     if not names:
         raise RegistryError("no paper named: give an entry-point name, a module name or a .py path")
     papers = tuple(paper for name in names for paper in _load(name))

@@ -105,3 +105,7 @@ def test_duplicate_ids_across_papers_name_both(tmp_path):
 def test_unknown_papers(name):
     with pytest.raises(RegistryError, match="no paper"):
         load_papers(name)
+
+
+def test_all_names_every_registered_paper():
+    assert [p.source for p in load_papers("all")][: len(PAPERS)] == list(PAPERS)
