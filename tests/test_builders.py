@@ -418,3 +418,20 @@ def test_a_formula_that_does_not_evaluate_is_reported_before_running():
     (check, *_) = fa.identity(lambda p: p[5], lambda p: p, over=P, what="out of range")
     with pytest.raises(IndexError):
         check.validate()
+
+
+def test_exact_values_keep_guaranteed_digits_and_read_float_constants_as_meant():
+    """A float constant stands for the rational its author meant (1/3, 1/10); the 80-digit eigenvalues of a matrix
+    with irrational entries are results and keep their digits (truncating them to doubles would let a
+    certificate rest on rounding)."""
+    import numpy as np
+    import sympy as sp
+
+    from claims.builders.formula import exact_values
+
+    point = {"z": np.array([sp.Integer(0)] * 3, dtype=object)}
+    assert exact_values(lambda z: 1 / len(z) + 0 * z[0], point).item() == sp.Rational(1, 3)
+    assert exact_values(lambda z: 0.1 + 0 * z[0], point).item() == sp.Rational(1, 10)
+    m = np.array([[sp.exp(sp.Rational(1, 3)), sp.Rational(1, 2)], [sp.Rational(1, 2), 1]], dtype=object)
+    eigenvalues = exact_values(lambda m: op.eigvalsh(m), {"m": m})
+    assert all(v._prec > 200 for v in eigenvalues)

@@ -6,7 +6,7 @@
 * numerically on Hypothesis draws with the rounding bound carried through both formulas (:func:`numeric_check`),
   a failure certified by exact re-evaluation at the binary value of the failing floats (:func:`certifier`).
 
-A relation is "=" (entrywise equality of scalars, vectors or matrices) or "<=" (entrywise lhs <= rhs).
+A relation is "=" (entrywise equality of scalars, vectors or matrices), "<=" or "<" (entrywise).
 """
 
 from __future__ import annotations
@@ -27,9 +27,6 @@ from numeric.context import RunContext
 from numeric.tolerance import SAFETY
 from symbolic import formula as exact
 from symbolic.exact import Instance, prove_up_to
-
-Sides = Callable[[Mapping[str, Any]], tuple[Any, Any]]
-"""Given values for the space's variables (numeric Bounded or exact), the two sides of the relation."""
 
 RELATIONS = ("=", "<=", "<")
 """Entrywise equality, lhs <= rhs, and lhs < rhs (numerically the same as <=: rounding cannot tell a strict

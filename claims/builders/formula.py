@@ -214,8 +214,10 @@ def exact_values(formula: Formula, inputs: Mapping[str, Any]) -> Any:
 
 
 def _exact_constants(value: Any) -> Any:
+    """Floats of double precision (a Python constant) by their intended rationals; higher-precision Floats (the
+    guaranteed digits of an eigenvalue, :func:`symbolic.formula.eigvalsh`) are results, kept as they are."""
     value = sp.sympify(value)
-    floats = value.atoms(sp.Float)
+    floats = [f for f in value.atoms(sp.Float) if f._prec <= 53]
     return value.xreplace({f: _intended(float(f)) for f in floats}) if floats else value
 
 
