@@ -267,6 +267,31 @@ VARIANTS = [
         "direction",
     ),
     Variant(
+        "1/T strictly decreases in T",
+        lambda: fa.monotone(
+            lambda tau: 1 / tau,
+            in_="tau",
+            direction="decreasing",
+            strict=True,
+            over=fa.space(tau=fa.positive()),
+            what="1/T strictly down",
+        ),
+        Verdict.SUPPORTED,
+    ),
+    Variant(
+        "H(softmax(z/T)) strictly increases in T",
+        lambda: fa.monotone(
+            lambda z, tau: op.entropy(op.softmax(z, tau)),
+            in_="tau",
+            direction="increasing",
+            strict=True,
+            over=ZT,
+            what="H strictly up in T",
+        ),
+        Verdict.REFUTED,
+        "strict for non-strict",
+    ),
+    Variant(
         "larger |p| means smaller 1 - |p|^2",
         lambda: fa.monotone(
             lambda p: 1 - op.dot(p, p),

@@ -19,7 +19,7 @@ import torch
 
 from claims.builders import _statement
 from claims.builders.domains import Space
-from claims.builders.formula import Formula, call, numeric_values
+from claims.builders.formula import Formula, call, exact_values, numeric_values
 from claims.builders.inequality import inequality_checks
 from numeric import bounded
 from numeric.tolerance import SAFETY
@@ -47,9 +47,10 @@ def monotone(
     if (in_ is None) == (along is None):
         raise ValueError("give exactly one of in_ (a parameter) and along (an order on the points)")
     if in_ is not None:
-        return inequality_checks(_in_parameter(quantity, in_, over, what, direction, strict), proof)
-    relation = _along_order(quantity, along, over, what, direction, strict)
-    return inequality_checks(relation, proof, draws=over, expand=_all_pairs, max_batch=PAIR_BATCH)
+        relation, paired = _in_parameter(quantity, in_, over, what, direction, strict), [in_]
+    else:
+        relation, paired = _along_order(quantity, along, over, what, direction, strict), list(over.variables)
+    return inequality_checks(relation, proof, draws=over, expand=_pairs_of(paired), max_batch=PAIR_BATCH)
 
 
 PAIR_BATCH = 6
@@ -57,12 +58,18 @@ PAIR_BATCH = 6
 sooner and cost far more to shrink (16 rows: 240 pairs, 22 s of shrinking for one counterexample)."""
 
 
-def _all_pairs(drawn: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Every ordered pair (i, j), i != j, of a drawn batch's rows, as the first and second point (a batch of B rows
-    gives B (B - 1) cases: pairs that two orders rank differently are rare among independent draws)."""
-    rows = len(next(iter(drawn.values())))
-    first, second = np.array([(i, j) for i in range(rows) for j in range(rows) if i != j] or [(0, 0)]).T
-    return {**{k: v[first] for k, v in drawn.items()}, **{f"{k}_2": v[second] for k, v in drawn.items()}}
+def _pairs_of(names: list[str]) -> Callable[[dict[str, np.ndarray]], dict[str, np.ndarray]]:
+    """Every ordered pair (i, j), i != j, of a drawn batch's rows as a case: the point of row i, with ``names`` also
+    taken from row j as ``<name>_2`` (a batch of B rows gives B (B - 1) cases; two rows that two orders rank
+    differently, or two temperatures of one point, are rare among the rows of one draw, and corner pairs need
+    distinct corners)."""
+
+    def expand(drawn: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        rows = len(next(iter(drawn.values())))
+        first, second = np.array([(i, j) for i in range(rows) for j in range(rows) if i != j] or [(0, 0)]).T
+        return {**{k: v[first] for k, v in drawn.items()}, **{f"{k}_2": drawn[k][second] for k in names}}
+
+    return expand
 
 
 def _doubled(over: Space, names: list[str]) -> Space:
@@ -88,7 +95,7 @@ def _in_parameter(quantity: Formula, name: str, over: Space, what: str, directio
 
     def ends(values: dict[str, Any], smaller: Callable, larger: Callable) -> tuple[Any, Any]:
         low, high = smaller(values[name], values[other]), larger(values[name], values[other])
-        at_low, at_high = call(quantity, {**values, name: low}), call(quantity, {**values, name: high})
+        at_low, at_high = exact_values(quantity, {**values, name: low}), exact_values(quantity, {**values, name: high})
         return (at_low, at_high) if direction == "increasing" else (at_high, at_low)
 
     def numeric(inputs):
@@ -99,6 +106,8 @@ def _in_parameter(quantity: Formula, name: str, over: Space, what: str, directio
 
     def exact_sides(symbolic):
         values = {key: v.value for key, v in symbolic.items()}
+        if exact.strict_value(values[name] - values[other]) == 0:
+            raise _statement.Vacuous("equal parameter values compare nothing")
         return ends(values, sp.Min, sp.Max)
 
     return _statement.Relation(what, pair, numeric, exact_sides, "<" if strict else "<=")
@@ -129,11 +138,13 @@ def _along_order(quantity: Formula, order: Formula, over: Space, what: str, dire
     def exact_sides(symbolic):
         values = {key: v.value for key, v in symbolic.items()}
         a, b = first(values), second(values)
-        difference = exact.strict_value(call(order, a) - call(order, b))
+        difference = exact.strict_value(np.ravel(exact_values(order, a) - exact_values(order, b))[0])
         if difference is None or not difference.is_real:
             raise exact.NotExact("the order of the two points is not decided exactly")
-        q_a, q_b = call(quantity, a), call(quantity, b)
-        higher, lower = (q_a, q_b) if difference > 0 else (q_b, q_a) if difference < 0 else (q_b, q_b)
+        if difference == 0:
+            raise _statement.Vacuous("the order ties the two points")
+        q_a, q_b = exact_values(quantity, a), exact_values(quantity, b)
+        higher, lower = (q_a, q_b) if difference > 0 else (q_b, q_a)
         return (lower, higher) if direction == "increasing" else (higher, lower)
 
     return _statement.Relation(what, pair, numeric, exact_sides, "<" if strict else "<=")
