@@ -58,12 +58,7 @@ def read_locks(paths: Mapping[str, Path], missing_ok: bool = False) -> dict[str,
     read once).  A missing file is a LockError, or an empty lock when ``missing_ok`` (creating it)."""
     verdicts: dict[str, Verdict] = {}
     for path in sorted(set(paths.values())):
-        try:
-            lock = read_lock(path)
-        except LockError:
-            if not (missing_ok and not path.exists()):
-                raise
-            lock = {}
+        lock = _read_or_empty(path) if missing_ok else read_lock(path)
         verdicts.update(
             {claim_id: lock[claim_id] for claim_id, where in paths.items() if where == path and claim_id in lock}
         )
@@ -75,15 +70,21 @@ def update_locks(paths: Mapping[str, Path], computed: Mapping[str, Verdict]) -> 
     files written."""
     written = []
     for path in sorted({paths[claim_id] for claim_id in computed}):
-        try:
-            lock = read_lock(path)
-        except LockError:
-            if path.exists():
-                raise
-            lock = {}
+        lock = _read_or_empty(path)
         write_lock(updated(lock, ((i, v) for i, v in computed.items() if paths[i] == path)), path)
         written.append(path)
     return written
+
+
+def _read_or_empty(path: Path) -> dict[str, Verdict]:
+    """A lock file's verdicts, or none when the file does not exist yet (a lock being created); a file that exists
+    but cannot be read is still a LockError."""
+    try:
+        return read_lock(path)
+    except LockError:
+        if path.exists():
+            raise
+        return {}
 
 
 def updated(lock: Mapping[str, Verdict], computed: Iterable[tuple[str, Verdict]]) -> dict[str, Verdict]:

@@ -79,6 +79,10 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
         raise pytest.UsageError(f"fim-audit: {exc}") from None
     override = config.getoption("fim_audit_lock") or config.getini("fim_audit_lock") or None
     locks = {claim.id: Path(override) if override else paper.lock for paper in papers for claim in paper.claims}
+    try:  # read once; an unreadable lock fails every claim's test, naming it
+        locked, problem = read_locks(locks), None
+    except LockError as exc:
+        locked, problem = {}, str(exc)
     done: dict[Check, CheckRecord] = {}
     items.append(LockItem.from_parent(session, name="lock", nodeid="fim-audit::lock", papers=papers, locks=locks))
     for paper in papers:
@@ -90,6 +94,8 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
                     nodeid=f"fim-audit::{claim.id}",
                     claim=claim,
                     lock=locks[claim.id],
+                    locked=locked.get(claim.id),
+                    lock_problem=problem,
                     context=context,
                     done=done,
                 )
@@ -99,12 +105,25 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
 class ClaimItem(pytest.Item):
     """One claim, audited and read against its lock."""
 
-    def __init__(self, *, claim: Claim, lock: Path, context: RunContext, done: dict, **kwargs) -> None:
+    def __init__(
+        self,
+        *,
+        claim: Claim,
+        lock: Path,
+        locked: Verdict | None,
+        lock_problem: str | None,
+        context: RunContext,
+        done: dict,
+        **kwargs,
+    ) -> None:
         super().__init__(**kwargs)
-        self.claim, self.lock, self.context, self.done = claim, lock, context, done
+        self.claim, self.lock, self.locked, self.lock_problem = claim, lock, locked, lock_problem
+        self.context, self.done = context, done
 
     def runtest(self) -> None:
-        locked = _locked(self.claim.id, self.lock)
+        if self.lock_problem is not None:
+            pytest.fail(self.lock_problem, pytrace=False)
+        locked = self.locked
         record = run_claim(self.claim, self.context, self.done)
         errors = [f"{c.check.name}: {c.result.detail}" for c in record.errors]
         if errors:
@@ -148,10 +167,3 @@ class LockItem(pytest.Item):
 
     def reportinfo(self):
         return "fim-audit", None, "fim-audit verdict locks"
-
-
-def _locked(claim_id: str, lock: Path) -> Verdict | None:
-    try:
-        return read_locks({claim_id: lock}).get(claim_id)
-    except LockError as exc:
-        pytest.fail(str(exc), pytrace=False)

@@ -6,10 +6,11 @@ have the names and meanings of their torch twins; they are applied entrywise whe
 
 Exact decisions:
 
-* :func:`residual_is_zero` decides an identity at fixed size n: every entry of lhs - rhs, with exp(log x) = x,
-  logarithms expanded over products of positive symbols, and every exp and log atom treated as an independent
-  variable, put over a common denominator.  A literal 0 is a proof (an expression that vanishes identically with
-  independent atoms vanishes for every value of them); anything else is not.
+* :func:`normalise` prepares an entry for :func:`symbolic.exact.canonical`, which decides an identity at fixed n:
+  exp(log x) = x, exp of a sum split, logarithms expanded over products of positive symbols, so that every exp and
+  log atom can be treated as an independent variable.  A canonical residual that is literally 0 is a proof (an
+  expression that vanishes identically with independent atoms vanishes for every value of them); anything else is
+  not.
 * :func:`strict_value` evaluates an exact number to CERTIFY_DIGITS guaranteed digits or says it cannot.
 """
 
@@ -27,13 +28,6 @@ CERTIFY_DIGITS = 50
 
 class NotExact(ValueError):
     """The formula uses an operation that has no exact evaluation on these (symbolic) values."""
-
-
-def array(values: Any) -> Any:
-    """A nested list of sympy values as an object array (a scalar stays a scalar)."""
-    if isinstance(values, (list, tuple)):
-        return np.array(values, dtype=object)
-    return sp.sympify(values)
 
 
 def _entrywise(function, x: Any) -> Any:
@@ -152,26 +146,6 @@ def normalise(expr: Any) -> sp.Expr:
     """exp(a + b) = exp(a) exp(b) and log(x y) = log x + log y for positive factors, so that exp and log atoms can
     be treated as independent variables."""
     return sp.expand_log(sp.expand(sp.sympify(expr), power_exp=True, mul=False, multinomial=False), force=False)
-
-
-def canonical(expr: Any) -> sp.Expr:
-    """An expression over a common denominator after :func:`normalise` (see the module docstring)."""
-    expr = normalise(expr)
-    numerator, denominator = sp.fraction(sp.together(expr))
-    if denominator.is_number:
-        return sp.expand(numerator) / denominator
-    return sp.cancel(numerator / denominator)
-
-
-def residual_is_zero(lhs: Any, rhs: Any) -> tuple[bool, list[tuple[tuple[int, ...], sp.Expr]]]:
-    """Whether lhs - rhs vanishes identically, and the non-zero canonical residual entries (index, expression)."""
-    difference = np.atleast_1d(np.asarray(lhs, dtype=object)) - np.atleast_1d(np.asarray(rhs, dtype=object))
-    nonzero = []
-    for index in np.ndindex(difference.shape):
-        entry = canonical(difference[index])
-        if entry != 0:
-            nonzero.append((index, entry))
-    return not nonzero, nonzero
 
 
 def strict_value(value: Any) -> sp.Expr | None:

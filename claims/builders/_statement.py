@@ -18,7 +18,7 @@ import numpy as np
 import sympy as sp
 import torch
 
-from claims.builders.domains import Space, Symbolic
+from claims.builders.domains import Space, Symbolic, rows_of
 from claims.builders.formula import exact_values, numeric_values
 from claims.builders.primitives import Evaluation, check_property, from_derivation
 from claims.model import Check, CheckResult, Counterexample, Kind, Status
@@ -282,10 +282,9 @@ def corner_check(
 
     def run(ctx: RunContext) -> CheckResult:
         tried = 0
-        corners = (draws or relation.over).fixed(ctx, sizes=(1, 2, 5))
-        for batch in (expand(b) for b in corners) if expand is not None else corners:
-            for k in range(len(next(iter(batch.values())))):
-                inputs = {name: batch[name][k] for name in batch}
+        batches = (draws or relation.over).fixed(ctx, sizes=(1, 2, 5))
+        for batch in (expand(b) for b in batches) if expand is not None else batches:
+            for inputs in rows_of(batch):
                 try:
                     lhs, rhs, point = relation.exact_at(inputs)
                 except exact.NotExact:

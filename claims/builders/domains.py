@@ -288,6 +288,10 @@ class Space:
     def symbolic(self, n: int) -> dict[str, Symbolic]:
         return {name: variable.symbolic(name, n) for name, variable in self.variables.items()}
 
+    def corners(self, ctx: RunContext, sizes: Sequence[int] | None = None) -> list[dict[str, np.ndarray]]:
+        """The corner cases of :meth:`fixed`, one dict per point."""
+        return [point for batch in self.fixed(ctx, sizes) for point in rows_of(batch)]
+
     def exact_point(self, inputs: Mapping[str, Any]) -> dict[str, Any]:
         """The exact values a float counterexample stands for."""
         return {name: self.variables[name].exact(inputs[name]) for name in self.variables}
@@ -313,6 +317,12 @@ class Space:
             return mask.reshape(mask.shape[0], -1).amin(dim=1) > 0.5 if mask.dim() > 1 else mask > 0.5
         value = exact.strict_value(np.ravel(np.asarray(call(self.assume, inputs), dtype=object))[0])
         return None if value is None else bool(value > 0)
+
+
+def rows_of(batch: Mapping[str, np.ndarray]) -> list[dict[str, np.ndarray]]:
+    """The points of a batch (a dict of arrays with a leading batch dimension), one dict per row."""
+    count = len(next(iter(batch.values())))
+    return [{name: value[k] for name, value in batch.items()} for k in range(count)]
 
 
 def space(

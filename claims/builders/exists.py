@@ -50,10 +50,7 @@ def exists(
 
     def candidates(ctx: RunContext) -> list[dict[str, Any]]:
         points = [] if witness is None else [{k: _exact(v) for k, v in witness.items()}]
-        for batch in over.fixed(ctx, sizes=(1, 2, 5)):
-            for k in range(len(next(iter(batch.values())))):
-                points.append(over.exact_point({name: batch[name][k] for name in batch}))
-        return points
+        return points + [over.exact_point(corner) for corner in over.corners(ctx, sizes=(1, 2, 5))]
 
     def exact_run(ctx: RunContext) -> CheckResult:
         tried = 0

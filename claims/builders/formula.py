@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import functools
 import inspect
-import math
 from fractions import Fraction
 from types import ModuleType
 from typing import Any, Callable, Mapping
@@ -40,8 +39,6 @@ def _backend(*values: Any) -> ModuleType:
 
 class Ops:
     """The functions a formula may call.  Each has the same meaning on torch and on sympy values."""
-
-    pi = math.pi
 
     # primitives, one implementation per backend
     def exp(self, x: Any) -> Any:

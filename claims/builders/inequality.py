@@ -21,7 +21,7 @@ import torch
 
 from claims.builders import _statement
 from claims.builders.domains import Space
-from claims.builders.formula import Formula, call, numeric_values, op
+from claims.builders.formula import Formula, call, exact_values, numeric_values, op
 from claims.builders.identity import identity
 from claims.builders.primitives import Evaluation, check_property, derivation_check
 from claims.model import Check, CheckResult, Counterexample, Kind, Status
@@ -134,15 +134,14 @@ def rank(matrix: Formula, claimed: Callable[..., int], *, over: Space, what: str
     points.
     """
 
-    def numeric_rank(inputs: Mapping[str, torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
+    def numeric_rank(inputs: Mapping[str, torch.Tensor]) -> torch.Tensor:
+        """Per case, the eigenvalues that clear SAFETY times their rounding bound."""
         eigenvalues = numeric_values(lambda **v: op.eigvalsh(call(matrix, v)), inputs)
-        nonzero = eigenvalues.value.abs() > SAFETY * eigenvalues.error
-        return nonzero.sum(dim=-1), (eigenvalues.value.abs() / (SAFETY * eigenvalues.error).clamp_min(1e-300))
+        return (eigenvalues.value.abs() > SAFETY * eigenvalues.error).sum(dim=-1)
 
     def exact_rank(inputs: Mapping[str, Any]) -> tuple[int, int, dict[str, Any]]:
         point = over.exact_point(inputs)
-        values = np.asarray(call(matrix, point), dtype=object)
-        computed = sp.Matrix(values.tolist()).rank(simplify=True)
+        computed = sp.Matrix(exact_values(matrix, point).tolist()).rank(simplify=True)
         return computed, int(call(claimed, {k: np.asarray(v, dtype=float) for k, v in point.items()})), point
 
     def certify(inputs: Mapping[str, Any]) -> tuple[bool, str, dict[str, Any]]:
@@ -154,7 +153,7 @@ def rank(matrix: Formula, claimed: Callable[..., int], *, over: Space, what: str
 
     def evaluate(drawn: Mapping[str, np.ndarray], ctx: RunContext) -> Evaluation:
         inputs = {key: ctx.tensor(value) for key, value in drawn.items()}
-        resolved, _ = numeric_rank(inputs)
+        resolved = numeric_rank(inputs)
         rows = [{k: v[b] for k, v in drawn.items()} for b in range(len(resolved))]
         expected = [int(call(claimed, row)) for row in rows]
         ratio = torch.zeros(len(rows), dtype=torch.float64)
@@ -189,23 +188,21 @@ def rank(matrix: Formula, claimed: Callable[..., int], *, over: Space, what: str
 
     def corner_run(ctx: RunContext) -> CheckResult:
         tried = 0
-        for batch in over.fixed(ctx, sizes=(1, 2, 5)):
-            for k in range(len(next(iter(batch.values())))):
-                inputs = {name: batch[name][k] for name in batch}
-                tried += 1
-                computed, expected, point = exact_rank(inputs)
-                if computed != expected:
-                    return CheckResult(
-                        Status.DISPROVED,
-                        f"{what}: exact rank {computed}, claimed {expected} at {over.describe(point)}",
-                        cases=tried,
-                        counterexample=Counterexample(
-                            over.describe(point),
-                            {"exact_rank": computed, "claimed_rank": expected},
-                            True,
-                            "exact rank over the rationals (sympy)",
-                        ),
-                    )
+        for inputs in over.corners(ctx, sizes=(1, 2, 5)):
+            tried += 1
+            computed, expected, point = exact_rank(inputs)
+            if computed != expected:
+                return CheckResult(
+                    Status.DISPROVED,
+                    f"{what}: exact rank {computed}, claimed {expected} at {over.describe(point)}",
+                    cases=tried,
+                    counterexample=Counterexample(
+                        over.describe(point),
+                        {"exact_rank": computed, "claimed_rank": expected},
+                        True,
+                        "exact rank over the rationals (sympy)",
+                    ),
+                )
         return CheckResult(Status.INCONCLUSIVE, f"{what}: the claimed rank holds at {tried} exact corner points", tried)
 
     return (
@@ -226,16 +223,15 @@ def kernel(
     variables as float numpy arrays): ``matrix @ basis = 0`` as an identity (an exact sweep and a numeric search),
     and ``rank matrix = n - dimension`` (:func:`rank`).  Together they say the kernel is exactly that span."""
 
-    def size(values: Mapping[str, Any]) -> int:
-        return over.size_of(values)
-
     inside = identity(
         lambda **v: call(matrix, v) @ call(basis, v),
         lambda **v: 0 * call(basis, v),
         over=over,
         what=f"{what}: the basis is in the kernel",
     )
-    dimension_checks = rank(matrix, lambda **v: size(v) - int(call(dimension, v)), over=over, what=f"{what}: rank")
+    dimension_checks = rank(
+        matrix, lambda **v: over.size_of(v) - int(call(dimension, v)), over=over, what=f"{what}: rank"
+    )
     return (*_as_part(inside, "the basis is in the kernel"), *_as_part(dimension_checks, "the dimension"))
 
 

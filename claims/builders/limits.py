@@ -128,23 +128,20 @@ class _Decision:
 
     def corners(self, ctx: RunContext) -> CheckResult:
         tried = unresolved = 0
-        for batch in self.over.fixed(ctx, sizes=(1, 2, 3)):
-            for k in range(len(next(iter(batch.values())))):
-                found = self.at({name: batch[name][k] for name in batch})
-                tried += 1
-                if found is None:
-                    unresolved += 1
-                    continue
-                if found[3] >= 0:
-                    inputs, observed = self._failure(found)
-                    return CheckResult(
-                        Status.DISPROVED,
-                        f"{self.what}: the exact limit differs at the corner {inputs}",
-                        cases=tried,
-                        counterexample=Counterexample(
-                            inputs, observed, True, "sympy's exact limit (Gruntz) at a corner"
-                        ),
-                    )
+        for corner in self.over.corners(ctx, sizes=(1, 2, 3)):
+            found = self.at(corner)
+            tried += 1
+            if found is None:
+                unresolved += 1
+                continue
+            if found[3] >= 0:
+                inputs, observed = self._failure(found)
+                return CheckResult(
+                    Status.DISPROVED,
+                    f"{self.what}: the exact limit differs at the corner {inputs}",
+                    cases=tried,
+                    counterexample=Counterexample(inputs, observed, True, "sympy's exact limit (Gruntz) at a corner"),
+                )
         return CheckResult(
             Status.INCONCLUSIVE,
             f"{self.what}: exact limits agree at {tried - unresolved} corner points ({unresolved} not computed)",

@@ -42,11 +42,7 @@ def _symbols(over: Space | None) -> dict[str, Any]:
 def _exact_corners(over: Space | None, ctx: RunContext) -> list[dict[str, Any]]:
     if over is None:
         return [{}]
-    points = []
-    for batch in over.fixed(ctx):
-        for k in range(len(next(iter(batch.values())))):
-            points.append(over.exact_point({name: batch[name][k] for name in batch}))
-    return points
+    return [over.exact_point(corner) for corner in over.corners(ctx)]
 
 
 def _float_corners(over: Space | None, ctx: RunContext) -> list[dict[str, torch.Tensor]]:
