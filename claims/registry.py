@@ -80,6 +80,11 @@ def claims_of(papers: Iterable[Paper]) -> tuple[Claim, ...]:
     return tuple(claim for paper in papers for claim in paper.claims)
 
 
+def lock_paths(papers: Iterable[Paper], override: Path | None = None) -> dict[str, Path]:
+    """Each claim's verdict lock: ``override`` for all (``--lock``), else its own paper's."""
+    return {claim.id: override or paper.lock for paper in papers for claim in paper.claims}
+
+
 def all_claims() -> tuple[Claim, ...]:
     """The claims of the default papers (the five seeds)."""
     return claims_of(load_papers(DEFAULT_PAPERS))

@@ -28,7 +28,7 @@ from typing import Sequence
 from numeric.context import DEFAULT_SEED, DTYPES, PROFILES, ConfigurationError, RunContext, resolve_device
 from claims.engine import ClaimRecord, run_audit
 from claims.lock import LockError, read_locks, update_locks
-from claims.registry import DEFAULT_PAPERS, Paper, RegistryError, load_papers, select
+from claims.registry import DEFAULT_PAPERS, Paper, RegistryError, load_papers, lock_paths, select
 from report import browser, diff, html, junit, markdown
 from report.environment import collect
 from report.figures import render_figures
@@ -126,11 +126,6 @@ def _papers(args: argparse.Namespace) -> tuple[Paper, ...]:
         raise UsageError(str(exc)) from None
 
 
-def _lock_paths(papers: Sequence[Paper], override: Path | None) -> dict[str, Path]:
-    """Each claim's verdict lock: ``--lock`` for all, else its own paper's."""
-    return {claim.id: override or paper.lock for paper in papers for claim in paper.claims}
-
-
 def _run(args: argparse.Namespace) -> int:
     try:
         ctx = RunContext.create(args.profile, args.device, args.dtype, args.seed)
@@ -141,9 +136,9 @@ def _run(args: argparse.Namespace) -> int:
     if not claims:
         raise UsageError(f"no claim matched {args.only!r}; `fim-audit list` shows the registered ids")
     out = _writable_directory(args.out)
-    every_lock = _lock_paths(papers, args.lock)
-    lock_paths = {claim.id: every_lock[claim.id] for claim in claims}
-    lock = read_locks(lock_paths, missing_ok=args.update_lock)
+    every_lock = lock_paths(papers, args.lock)
+    locks = {claim.id: every_lock[claim.id] for claim in claims}
+    lock = read_locks(locks, missing_ok=args.update_lock)
 
     command = "fim-audit " + shlex.join(args.argv)
     environment = collect(ctx, command)
@@ -174,7 +169,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.durations is not None:
         _print_durations(records, args.durations)
     if args.update_lock:
-        for path in update_locks(lock_paths, {r.claim.id: r.verdict for r in records}):
+        for path in update_locks(locks, {r.claim.id: r.verdict for r in records}):
             print(f"fim-audit: updated verdict lock {path}")
     elif summary["flipped"]:
         for claim in document["claims"]:

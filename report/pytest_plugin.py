@@ -33,7 +33,7 @@ import pytest
 from claims.engine import CheckRecord, run_claim
 from claims.lock import Expectation, LockError, expectation, read_lock, read_locks
 from claims.model import Check, Claim, Verdict
-from claims.registry import Paper, RegistryError, load_papers
+from claims.registry import Paper, RegistryError, load_papers, lock_paths
 from numeric.context import PROFILES, ConfigurationError, RunContext
 from report.junit import outcome_message
 from report.results import claim_entry
@@ -78,7 +78,7 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     except (RegistryError, ConfigurationError) as exc:
         raise pytest.UsageError(f"fim-audit: {exc}") from None
     override = config.getoption("fim_audit_lock") or config.getini("fim_audit_lock") or None
-    locks = {claim.id: Path(override) if override else paper.lock for paper in papers for claim in paper.claims}
+    locks = lock_paths(papers, Path(override) if override else None)
     try:  # read once; an unreadable lock fails every claim's test, naming it
         locked, problem = read_locks(locks), None
     except LockError as exc:
