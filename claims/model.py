@@ -310,6 +310,10 @@ class Claim:
 
     ``correction`` is itself a formalization with checks; it is run beside the claim and its own
     verdict is recorded, so a correction is never asserted without evidence.
+
+    ``decisive`` optionally names the checks whose details are the claim's one line of decisive evidence in
+    the report's and the README's tables; left empty, the report picks them by the verdict
+    (:mod:`report.evidence`).
     """
 
     id: str
@@ -318,10 +322,15 @@ class Claim:
     correction: Formalization | None = None
     notes: str = ""
     figures: tuple[Figure, ...] = ()
+    decisive: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.formalizations:
             raise ValueError(f"claim {self.id!r} has no formalization")
+        names = {check.name for f in self.formalizations for check in f.all_checks}
+        unknown = [name for name in self.decisive if name not in names]
+        if unknown:
+            raise ValueError(f"claim {self.id!r} names decisive checks it does not have: {unknown}")
         keys = [f.key for f in self.formalizations]
         if len(set(keys)) != len(keys):
             raise ValueError(f"claim {self.id!r} has duplicate formalization keys: {keys}")

@@ -34,8 +34,8 @@ def fisher_relative_errors(ctx: RunContext):
         sample.parameter_relative_error,
         strict=True,
     ):
-        axes.scatter(h.numpy(), logit.numpy(), s=4, label=f"logit space, sharpness {sharpness:g}")
-        axes.scatter(h.numpy(), parameter.numpy(), s=4, marker="x", label=f"vec(W), sharpness {sharpness:g}")
+        axes.scatter(h.numpy(), logit.numpy(), s=4, label=f"logit space, sharpness {sharpness:g}", rasterized=True)
+        axes.scatter(h.numpy(), parameter.numpy(), s=4, marker="x", label=f"vec(W), sharpness {sharpness:g}", rasterized=True)
     axes.axhline(1.0, color="grey", linestyle=":", linewidth=1)
     axes.annotate("relative error 1 (the zero matrix)", (1e-3, 1.1), fontsize=7, color="grey")
     axes.legend(fontsize=6, ncol=2)

@@ -4,6 +4,7 @@ is off, and each call uses a fresh, temporary profile."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import tempfile
@@ -61,6 +62,22 @@ def render(page: Path) -> Rendering:
     """The DOM after scripts ran, and every console message logged while loading it."""
     done = _run(page, "--enable-logging=stderr", "--v=0", "--dump-dom")
     return Rendering(done.stdout, tuple(line for line in done.stderr.splitlines() if ":CONSOLE" in line))
+
+
+def pdf(page: Path, document: Path) -> Path:
+    """The page printed to PDF by Chromium (its print stylesheet applies), without header and footer lines."""
+    _run(page, f"--print-to-pdf={document.resolve()}", "--no-pdf-header-footer")
+    if not document.is_file():
+        raise BrowserUnavailable(f"Chromium wrote no PDF for {page}")
+    return document
+
+
+_PAGE_OBJECT = re.compile(rb"/Type\s*/Page(?![a-z])")
+
+
+def pdf_pages(document: Path) -> int:
+    """How many pages a PDF written by Chromium has (its page objects are uncompressed dictionaries)."""
+    return len(_PAGE_OBJECT.findall(document.read_bytes()))
 
 
 def screenshot(page: Path, image: Path, width: int = 1280, height: int = 2400) -> Path:

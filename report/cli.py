@@ -3,14 +3,16 @@
     fim-audit run [--out DIR] [--only PATTERN] [--profile default|ci|thorough] [--device auto|cpu|cuda]
                   [--dtype float64|float32] [--seed N] [--durations N] [--check | --update-lock] [--lock PATH]
     fim-audit list [--only PATTERN]
-    fim-audit report RESULTS.json [--out DIR]
+    fim-audit report RESULTS.json [--out DIR] [--pdf]
+    fim-audit readme RESULTS.json [--readme README.md] [--check]
     fim-audit diff OLD.json NEW.json
     fim-audit screenshot [REPORT.html] [--out IMAGE.png]
     fim-audit spectrum [--model PATH] [--windows N] [--length T] [--device auto|cpu|cuda] [--out DIR]
     fim-audit experiment NAME [--profile default|ci|thorough] [--device auto|cpu|cuda] [--seed N] [--out DIR]
     fim-audit new-paper NAME [--out DIR] [--ci]
 
-Exit status: 0 done; 1 ``--check`` found a verdict differing from the lock, or ``diff`` found a change; 2 bad
+Exit status: 0 done; 1 ``--check`` found a verdict differing from the lock (or a stale README table), or ``diff``
+found a change; 2 bad
 arguments or
 environment (no claim matched, no CUDA, unwritable output, unreadable lock or results); 3 a check raised
 an error (the audit is incomplete).
@@ -205,7 +207,40 @@ def _report(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     out = _writable_directory(args.out or args.results.parent)
     paths = _write_renderings(document, out, args.results.parent)
+    if args.pdf:
+        paths.append(_print_pdf(document, args.results.parent, out / "report.pdf"))
     print("fim-audit: wrote " + ", ".join(str(p) for p in paths))
+    return EXIT_OK
+
+
+def _print_pdf(document: dict, base: Path, target: Path) -> Path:
+    """report.pdf: the page with every section open, printed by headless Chromium."""
+    with tempfile.TemporaryDirectory(prefix="fim-audit-print-") as folder:
+        page = Path(folder) / "report-print.html"
+        page.write_text(html.render(document, base, expanded=True), encoding="utf-8")
+        try:
+            browser.pdf(page, target)
+        except browser.BrowserUnavailable as exc:
+            raise UsageError(f"cannot write {target}: {exc}") from None
+    print(f"fim-audit: {target} has {browser.pdf_pages(target)} pages")
+    return target
+
+
+def _readme(args: argparse.Namespace) -> int:
+    from report import readme
+
+    try:
+        document = load_results(args.results)
+        text = args.readme.read_text(encoding="utf-8")
+        updated = readme.with_table(text, document)
+    except (ResultsError, readme.ReadmeError, OSError) as exc:
+        raise UsageError(str(exc)) from None
+    if args.check:
+        stale = updated != text
+        print(f"fim-audit: {args.readme}'s results table is {'stale' if stale else 'current'}")
+        return EXIT_FLIPPED if stale else EXIT_OK
+    args.readme.write_text(updated, encoding="utf-8")
+    print(f"fim-audit: wrote the results table of {args.readme}")
     return EXIT_OK
 
 
@@ -337,7 +372,14 @@ def parser() -> argparse.ArgumentParser:
     rerender = commands.add_parser("report", help="re-render report.md, report.html and junit.xml from a results.json")
     rerender.add_argument("results", type=path_argument, help="path to a results.json written by `fim-audit run`")
     rerender.add_argument("--out", type=path_argument, help="output directory (default: the results file's directory)")
+    rerender.add_argument("--pdf", action="store_true", help="also print report.pdf (headless Chromium)")
     rerender.set_defaults(handler=_report)
+
+    table = commands.add_parser("readme", help="regenerate the README's results table from a results.json")
+    table.add_argument("results", type=path_argument, help="a results.json of the default audit")
+    table.add_argument("--readme", type=path_argument, default=Path("README.md"), help="default: README.md")
+    table.add_argument("--check", action="store_true", help="write nothing; exit 1 when the table is stale")
+    table.set_defaults(handler=_readme)
 
     compare = commands.add_parser("diff", help="list verdict changes and new/removed claims between two results")
     compare.add_argument("old", type=path_argument, help="the earlier results.json")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any, Mapping
 
+from report.evidence import evidence_line
 from report.results import VERDICT_ORDER, claims_by_paper, paper_outline
 
 
@@ -14,21 +15,20 @@ def _cell(text: Any) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
+def table(header: list[str], rows: list[list[Any]]) -> list[str]:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
     return lines
 
 
 def _evidence(claim: Mapping[str, Any]) -> str:
-    kinds = sorted({check["kind"] for check in claim["checks"]})
-    return ", ".join(kinds)
+    return claim.get("evidence") or evidence_line(claim)
 
 
 def _summary(document: Mapping[str, Any]) -> list[str]:
     summary = document["summary"]
     lines = ["## Summary", ""]
-    lines += _table(["verdict", "claims"], [[v, summary["verdicts"].get(v, 0)] for v in VERDICT_ORDER])
+    lines += table(["verdict", "claims"], [[v, summary["verdicts"].get(v, 0)] for v in VERDICT_ORDER])
     lines.append("")
     for paper, groups in claims_by_paper(document["claims"]).items():
         members, parts = paper_outline(groups, "does not hold")
@@ -54,7 +54,7 @@ def _claim_table(document: Mapping[str, Any]) -> list[str]:
         ]
         for c in document["claims"]
     ]
-    return ["## Claims", "", *_table(["id", "where", "verdict", "locked", "evidence", "cases", "time"], rows)]
+    return ["## Claims", "", *table(["id", "where", "verdict", "locked", "decisive evidence", "cases", "time"], rows)]
 
 
 def _json_block(value: Any) -> list[str]:
@@ -87,7 +87,7 @@ def _reading(reading: Mapping[str, Any], title: str) -> list[str]:
 
 def _checks_table(checks: list[Mapping[str, Any]]) -> list[str]:
     rows = [[c["kind"], c["name"], c["outcome"], c["cases"], f"{c['seconds']:.2f}s", c["detail"]] for c in checks]
-    return _table(["kind", "check", "outcome", "cases", "time", "detail"], rows)
+    return table(["kind", "check", "outcome", "cases", "time", "detail"], rows)
 
 
 def _certification(counterexample: Mapping[str, Any]) -> str:
@@ -130,7 +130,7 @@ def _environment(environment: Mapping[str, Any]) -> list[str]:
     rows = [
         [key, json.dumps(value) if isinstance(value, (dict, list)) else value] for key, value in environment.items()
     ]
-    return ["## Provenance", "", *_table(["field", "value"], rows)]
+    return ["## Provenance", "", *table(["field", "value"], rows)]
 
 
 def render(document: Mapping[str, Any]) -> str:

@@ -15,6 +15,7 @@ import jsonschema
 from claims.engine import CheckRecord, ClaimRecord, LemmaRecord, ReadingRecord
 from claims.lock import expectation
 from claims.model import Verdict
+from report.evidence import evidence_line
 
 SCHEMA = "fim-audit/1"
 
@@ -74,7 +75,7 @@ def claim_entry(
     source = record.claim.source
     readings = [_reading(r) for r in record.readings]
     counterexample = record.counterexample
-    return {
+    entry = {
         "id": record.claim.id,
         "paper": source.paper,
         "seed_file": source.seed_file,
@@ -96,7 +97,10 @@ def claim_entry(
         "correction": _reading(record.correction) if record.correction else None,
         "notes": record.claim.notes,
         "figures": [dict(figure) for figure in figures],
+        "decisive": list(record.claim.decisive),
     }
+    entry["evidence"] = evidence_line(entry)
+    return entry
 
 
 def results_document(

@@ -9,6 +9,8 @@ without it would silently leave the claims out, so it is refused.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import Verbosity, settings
 
@@ -36,6 +38,17 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture(scope="session")
 def audit_context() -> RunContext:
     return RunContext.create(PROFILE, DEVICE)
+
+
+@pytest.fixture(scope="session")
+def default_audit(tmp_path_factory) -> Path:
+    """The full default audit (`fim-audit run`, profile default, whatever the session's profile), run once per
+    session: the report a referee reads and the README table are both generated from it."""
+    from report.cli import EXIT_OK, main
+
+    out = tmp_path_factory.mktemp("default-audit")
+    assert main(["run", "--profile", "default", "--out", str(out)]) == EXIT_OK
+    return out
 
 
 def pytest_report_header(config: pytest.Config) -> str:

@@ -1,13 +1,16 @@
 """The README's two commands exist, .ci/run runs exactly the README's test command, and the README's
-results table agrees with the verdict lock."""
+results table agrees with the verdict lock and is the one generated from the default audit."""
 
 from __future__ import annotations
 
+import difflib
 import re
 import subprocess
 from pathlib import Path
 
 from claims.lock import read_lock
+from report import readme
+from report.results import load_results
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,3 +41,14 @@ def test_readme_results_table_matches_the_lock():
     rows = re.findall(r"^\| `([\w.-]+)` \|(?:[^|\\]|\\.)*\| (PROVED|SUPPORTED|REFUTED|ILL_POSED|OPEN) \|", readme, re.M)
     assert rows and [claim_id for claim_id, _ in rows] == table_ids, "a results row could not be parsed"
     assert {claim_id: lock[claim_id].value for claim_id, _ in rows} == dict(rows)
+
+
+def test_readme_results_table_is_generated_from_the_default_audit(default_audit):
+    """The committed table is exactly what `fim-audit readme` writes from the default audit at this commit."""
+    committed = readme.current_table((ROOT / "README.md").read_text())
+    generated = readme.results_table(load_results(default_audit / "results.json")).strip()
+    stale = "\n".join(difflib.unified_diff(committed.splitlines(), generated.splitlines(), lineterm="", n=0))
+    assert committed == generated, (
+        f"the README's results table is stale; run `fim-audit run && fim-audit readme audit-report/results.json`:\n"
+        f"{stale}"
+    )
