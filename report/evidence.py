@@ -74,7 +74,24 @@ def _numeric_tally(reading: Reading) -> str:
     return "; 1 numeric check agrees" if agreeing == 1 else f"; {agreeing} numeric checks agree"
 
 
+def _compact(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    if isinstance(value, list):
+        return "(" + ", ".join(_compact(item) for item in value) + ")"
+    if isinstance(value, Mapping):
+        return ", ".join(f"{key} = {_compact(item)}" for key, item in value.items())
+    return str(value)
+
+
 def _line(check: Check) -> str:
+    """A check's detail; for a Hypothesis counterexample, the point and its certificate instead, since the
+    detail's search history ("after 22 passing cases") is not reproducible between runs while the shrunk
+    point is."""
+    counterexample = check["counterexample"]
+    if check["kind"] == "numeric" and check["outcome"] == "fail" and counterexample and counterexample["certified"]:
+        certificate = counterexample["certificate"].split(" (certifying needs")[0]
+        return f"at {_compact(counterexample['inputs'])}: {certificate}"
     return " ".join(check["detail"].split())
 
 

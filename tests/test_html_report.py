@@ -133,7 +133,7 @@ def test_full_report_is_one_compact_structured_page(default_audit):
     figures = sum(len(claim["figures"]) for claim in document["claims"])
     assert figures >= 10 and page.count("<svg") == figures == page.count("<figcaption>")
     assert "data:image/svg" not in page and " open>" not in page  # collapsed until the reader opens it
-    assert all(claim["evidence"] and html_text.escape(claim["evidence"], quote=False) in page for claim in document["claims"])
+    assert all(claim["evidence"] and html_text.escape(claim["evidence"]) in page for claim in document["claims"])
     links = _links(page)
     assert links.external == [] and set(links.targets) <= links.ids
 
