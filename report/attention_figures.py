@@ -35,7 +35,9 @@ def fisher_relative_errors(ctx: RunContext):
         strict=True,
     ):
         axes.scatter(h.numpy(), logit.numpy(), s=4, label=f"logit space, sharpness {sharpness:g}", rasterized=True)
-        axes.scatter(h.numpy(), parameter.numpy(), s=4, marker="x", label=f"vec(W), sharpness {sharpness:g}", rasterized=True)
+        axes.scatter(
+            h.numpy(), parameter.numpy(), s=4, marker="x", label=f"vec(W), sharpness {sharpness:g}", rasterized=True
+        )
     axes.axhline(1.0, color="grey", linestyle=":", linewidth=1)
     axes.annotate("relative error 1 (the zero matrix)", (1e-3, 1.1), fontsize=7, color="grey")
     axes.legend(fontsize=6, ncol=2)
@@ -50,11 +52,11 @@ def direction_cosines(ctx: RunContext):
         (panels[0], sample.score_cosine, "score space (query 0)"),
         (panels[1], sample.value_cosine, "value space (F = A^T A)"),
     ):
+        axes.axvline(1.0, color="k", linestyle="--", linewidth=1, label="the claim: cosine near 1")
         _by_sharpness(axes, values)
         axes.axvline(0.0, color="grey", linestyle=":")
         axes.set_title(f"Thm 3, {title}", fontsize=9)
-        axes.set_xlabel("cosine")
-    panels[0].set_ylabel("layers")
+        axes.set(xlabel="cosine", ylabel="layers")
     return figure
 
 

@@ -26,14 +26,25 @@ FIGURE_DIRECTORY = "figures"
 
 
 def render_figures(claim: Claim, ctx: RunContext, out: Path) -> list[dict[str, Any]]:
-    """Render ``claim``'s figures into ``out / figures`` and describe them for results.json."""
+    """Render ``claim``'s figures into ``out / figures`` and describe them for results.json.  A figure with an
+    unlabelled axis is refused (ValueError), which the audit reports as a figure error (exit status 3)."""
     entries = []
     for figure in claim.figures:
         relative = Path(FIGURE_DIRECTORY) / f"{claim.id}__{figure.name}.svg"
         (out / FIGURE_DIRECTORY).mkdir(parents=True, exist_ok=True)
-        save_svg(renderer(figure)(ctx), out / relative)
+        drawn = renderer(figure)(ctx)
+        unlabelled = [axes.get_title() or str(index) for index, axes in enumerate(drawn.axes) if not _labelled(axes)]
+        if unlabelled:
+            plt.close(drawn)
+            raise ValueError(f"figure {figure.name!r}: axes without an x or y label: {unlabelled}")
+        save_svg(drawn, out / relative)
         entries.append({"name": figure.name, "caption": figure.caption, "file": relative.as_posix()})
     return entries
+
+
+def _labelled(axes) -> bool:
+    """Every panel of a report figure names both of its axes (the report is read without the code)."""
+    return bool(axes.get_xlabel().strip() and axes.get_ylabel().strip())
 
 
 def renderer(figure: Figure) -> Callable[[RunContext], Any]:

@@ -122,7 +122,9 @@ def _table(header: Iterable[str], rows: Iterable[Iterable[str]], *, sortable: bo
 
 
 def _details(summary: str, body: str, css: str, expanded: bool, *, attributes: str = "") -> str:
-    return f'<details class="{css}"{attributes}{" open" if expanded else ""}><summary>{summary}</summary>{body}</details>'
+    return (
+        f'<details class="{css}"{attributes}{" open" if expanded else ""}><summary>{summary}</summary>{body}</details>'
+    )
 
 
 def _summary(document: Mapping[str, Any]) -> str:
@@ -288,7 +290,8 @@ def _statement(text: str) -> str:
 def _claim(claim: Mapping[str, Any], base: Path, expanded: bool) -> str:
     shown = claim.get("counterexample")
     meta = (
-        f'<p class="meta">{escape(claim["paper"])}, {escape(claim["where"])} (<code>{escape(claim["seed_file"])}</code>)'
+        f'<p class="meta">{escape(claim["paper"])}, {escape(claim["where"])} '
+        f"(<code>{escape(claim['seed_file'])}</code>)"
         f" · {claim.get('cases', 0)} numeric cases · {claim.get('seconds', 0):.2f}s"
         + (f" · locked: {escape(claim['locked_verdict'])}" if claim.get("locked_verdict") else "")
         + "</p>"
@@ -305,11 +308,11 @@ def _claim(claim: Mapping[str, Any], base: Path, expanded: bool) -> str:
     parts += [_reading(reading, "Reading", shown, expanded) for reading in claim["formalizations"]]
     if claim.get("correction"):
         parts.append(_reading(claim["correction"], "Corrected statement", shown, expanded))
-    parts += [
-        _figure(figure, base, f"{claim['id']}-{index}-") for index, figure in enumerate(claim.get("figures", []))
-    ]
+    parts += [_figure(figure, base, f"{claim['id']}-{index}-") for index, figure in enumerate(claim.get("figures", []))]
     parts.append('<p class="back"><a href="#claims">back to the claim table</a></p>')
-    summary = f"<b>{escape(claim['id'])}</b> {_badge(claim['verdict'])} <span class=where>{escape(claim['where'])}</span>"
+    summary = (
+        f"<b>{escape(claim['id'])}</b> {_badge(claim['verdict'])} <span class=where>{escape(claim['where'])}</span>"
+    )
     anchor = f' id="{escape(_anchor(claim["id"]))}"'
     return _details(summary, "".join(parts), "claim", expanded, attributes=anchor)
 
@@ -344,13 +347,15 @@ def render(document: Mapping[str, Any], base: Path, *, expanded: bool = False) -
         return escape(str(env.get(name)))
 
     papers = "".join(
-        f'<a href="#{escape(_paper_anchor(paper))}">{escape(paper)}</a>' for paper in claims_by_paper(document["claims"])
+        f'<a href="#{escape(_paper_anchor(paper))}">{escape(paper)}</a>'
+        for paper in claims_by_paper(document["claims"])
     )
     header = (
         f"<h1>fim-audit verification report</h1><p class=meta>commit <code>{field('git_commit')}</code>"
         f"{' (dirty)' if env.get('git_dirty') else ''} · profile {escape(str(profile))} · device {field('device')}"
         f" ({field('device_name')}) · {field('dtype')} · seed {field('seed')} · {field('started_at')}</p>"
-        f'<nav><a href="#summary">summary</a><a href="#claims">claims</a>{papers}<a href="#provenance">provenance</a></nav>'
+        f'<nav><a href="#summary">summary</a><a href="#claims">claims</a>{papers}'
+        '<a href="#provenance">provenance</a></nav>'
     )
     body = f"{header}{_summary(document)}{_claim_table(document)}{_papers(document, base, expanded)}{_provenance(env)}"
     return (

@@ -10,7 +10,7 @@ from numeric.context import RunContext
 from numeric import natural_gradient_rate
 from numeric.training import experiments
 from numeric.confidence import mean_interval
-from claims.checks.training import head_mean, head_pairs
+from claims.checks.training import head_mean, head_pairs, least_squares_slope
 from report.figures import log_axes
 
 
@@ -37,7 +37,11 @@ def optimizer_curves(ctx: RunContext):
         seconds = np.mean([r["seconds"] for r in runs], axis=0)
         _band(by_time, seconds, [r["val_loss"] for r in runs], label)
     by_step.set(xlabel="step", ylabel="validation loss (nats/char)", title="tt-fim §4: loss against steps")
-    by_time.set(xlabel="training seconds (mean over seeds)", title="loss against wall time")
+    by_time.set(
+        xlabel="training seconds (mean over seeds)",
+        ylabel="validation loss (nats/char)",
+        title="loss against wall time",
+    )
     by_step.legend(fontsize=7)
     return figure
 
@@ -50,7 +54,7 @@ def spectrum_over_training(ctx: RunContext):
         for label, runs in arms.items():
             per_seed = [[head_mean(r, metric, k) for k in range(len(r["step"]))] for r in runs]
             _band(axes, runs[0]["step"], per_seed, label)
-        axes.set(xlabel="step", title=metric)
+        axes.set(xlabel="step", ylabel=f"{metric} (mean over heads)", title=metric)
     grid[0].legend(fontsize=7)
     return figure
 
@@ -90,12 +94,17 @@ def distance_over_training(ctx: RunContext):
 
 
 def coupling_against_span(ctx: RunContext):
-    """|corr| between the attention maps of two heads against the difference of their spans, every seed."""
+    """|corr| between the attention maps of two heads against the difference of their spans, every seed, with
+    each seed's least-squares line (the span reading claims a falling one) and the bound C = 1."""
     runs = experiments.standard_runs(ctx)
     figure, axes = plt.subplots(figsize=(5.5, 3.4), constrained_layout=True)
     for index, r in enumerate(runs):
         x, y = zip(*head_pairs(r), strict=True)
         axes.scatter(x, y, s=12, label=f"seed {index}")
+        slope = least_squares_slope(head_pairs(r))
+        ends = np.array([min(x), max(x)])
+        axes.plot(ends, np.mean(y) + slope * (ends - np.mean(x)), linewidth=0.8, color=f"C{index}")
+    axes.axhline(1.0, color="grey", linestyle="--", linewidth=1, label="C exp(0) with C = 1 (the d_Lambda reading)")
     axes.set(xlabel="|span_1 - span_2| (tokens)", ylabel="|corr(A_1, A_2)|", title="fim-attn Prop. 2: coupling")
     axes.legend(fontsize=6)
     return figure

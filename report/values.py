@@ -28,8 +28,23 @@ _NAMESPACE = {
     **{
         name: getattr(sp, name)
         for name in (
-            "Integer", "Rational", "Float", "Symbol", "Function", "sqrt", "log", "exp", "E", "pi", "oo", "zoo",
-            "nan", "Abs", "harmonic", "Max", "Min",
+            "Integer",
+            "Rational",
+            "Float",
+            "Symbol",
+            "Function",
+            "sqrt",
+            "log",
+            "exp",
+            "E",
+            "pi",
+            "oo",
+            "zoo",
+            "nan",
+            "Abs",
+            "harmonic",
+            "Max",
+            "Min",
         )  # fmt: skip
     },
 }

@@ -40,7 +40,7 @@ def test_unrenderable_maths_falls_back_to_marked_source(source, why):
 
 
 def test_statement_text_is_escaped():
-    page = statement.to_html('a < b & <script>alert(1)</script> and $x < y$')
+    page = statement.to_html("a < b & <script>alert(1)</script> and $x < y$")
     assert "<script>" not in page and "&lt;script&gt;" in page and "<math" in page
 
 
@@ -53,7 +53,7 @@ def test_every_seed_statement_renders_without_fallback():
     """The worst statements of the seeds (aligned environments, cases, \\text with escapes, code fences)."""
     texts = [c.source.statement for c in all_claims()] + [f.statement for c in all_claims() for f in c.formalizations]
     rendered = [statement.to_html(text) for text in texts]
-    assert not [text for text, page in zip(texts, rendered) if statement.FALLBACK_CLASS in page]
+    assert not [text for text, page in zip(texts, rendered, strict=True) if statement.FALLBACK_CLASS in page]
     assert sum(page.count("<math") for page in rendered) >= 60
 
 
@@ -152,3 +152,32 @@ def test_readme_table_is_replaced_between_the_markers_only():
     assert "old table" not in updated and "| `a.b` |" in readme.current_table(updated)
     with pytest.raises(readme.ReadmeError):
         readme.with_table("no markers", document)
+
+
+def test_every_seed_figure_caption_says_what_to_look_for():
+    captions = [figure.caption for claim in all_claims() for figure in claim.figures]
+    assert len(captions) >= 10 and all("Look for:" in caption for caption in captions)
+
+
+def test_a_figure_with_an_unlabelled_axis_is_refused(tmp_path, monkeypatch, audit_context):
+    import matplotlib.pyplot as plt
+
+    from claims.model import Figure
+    from report import figures
+
+    def unlabelled(ctx):
+        figure, axes = plt.subplots()
+        axes.plot([0, 1], [0, 1])
+        axes.set_xlabel("x")
+        return figure
+
+    monkeypatch.setattr(figures, "renderer", lambda figure: unlabelled)
+    template = all_claims()[0]
+    claim = Claim(
+        "x.y",
+        template.source,
+        template.formalizations,
+        figures=(Figure("bare", "caption", "report.figures:log_axes"),),
+    )
+    with pytest.raises(ValueError, match="axes without an x or y label"):
+        figures.render_figures(claim, audit_context, tmp_path)

@@ -215,7 +215,8 @@ def head_pairs(log: dict[str, Any]) -> list[tuple[float, float]]:
     ]
 
 
-def _slope(points: Sequence[tuple[float, float]]) -> float:
+def least_squares_slope(points: Sequence[tuple[float, float]]) -> float:
+    """The slope of the least-squares line through ``points`` (the report's figure draws the same line)."""
     xs, ys = zip(*points, strict=True)
     mx, my = statistics.fmean(xs), statistics.fmean(ys)
     return sum((x - mx) * (y - my) for x, y in points) / sum((x - mx) ** 2 for x in xs)
@@ -227,7 +228,7 @@ def scale_decay_check(*, catches: str) -> Check:
 
     def evaluate(ctx: RunContext) -> CheckResult:
         runs = experiments.standard_runs(ctx)
-        slopes = [_slope(head_pairs(r)) for r in runs]
+        slopes = [least_squares_slope(head_pairs(r)) for r in runs]
         pairs = len(head_pairs(runs[0]))
         return interval_result(
             slopes,

@@ -116,7 +116,9 @@ THM1_APPROX = Claim(
         Figure(
             "relative-error-against-entropy",
             "Relative Frobenius error of aa^T for diag(a) - aa^T (logit space) and of G_W for F_W (vec W) against the "
-            "entropy of the query row, on the fixed sample of attention layers, by sharpness; 1 is the zero matrix.",
+            "entropy of the query row, on the fixed sample of attention layers, by sharpness. Look for: points on or "
+            "above "
+            "the dotted line at 1, where E[AA^T] approximates the Fisher worse than the zero matrix does.",
             "report.attention_figures:fisher_relative_errors",
         ),
     ),
@@ -240,7 +242,10 @@ THM3 = Claim(
         Figure(
             "cosines",
             "Cosine between the natural gradient F^-1 grad L and (I + A) grad L on the fixed sample of layers, by "
-            "sharpness, in score space and in value space; negative cosines point away from the natural gradient.",
+            ""
+            "sharpness, in score space and in value space. Look for: the claim needs the mass near the dashed line "
+            "at 1; "
+            "negative cosines point away from the natural gradient.",
             "report.attention_figures:direction_cosines",
         ),
     ),
@@ -295,7 +300,9 @@ THM4 = Claim(
         Figure(
             "conditioning-ratios",
             "(mu_eff / L_eff) / (mu / L) for H = A^T A and P = I + A on the fixed sample of layers, by sharpness "
-            "(log10; the claim is > 0).",
+            "(log10). Look for: the claim needs every layer right of the dotted line at 0; mass left of it means (I "
+            "+ A) "
+            "worsened the conditioning.",
             "report.attention_figures:conditioning_ratios",
         ),
     ),

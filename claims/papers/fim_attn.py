@@ -386,7 +386,9 @@ LEMMA2 = Claim(
             "gap-against-tau",
             "||E[AA^T] - (diag a - aa^T)||_2 against tau (log-log) for two readings and three logit vectors, beside "
             "the "
-            "claimed bound C tau for C = 1, 10, 100: the gap levels off instead of vanishing.",
+            "claimed bound C tau for C = 1, 10, 100. Look for: the gap levelling off instead of vanishing, so it "
+            "crosses "
+            "every C tau line as tau -> 0.",
             "report.temperature_figures:lemma2_gap_against_tau",
         ),
     ),
@@ -437,7 +439,10 @@ APPA_TAYLOR = Claim(
         Figure(
             "distance-against-tau",
             "Distance of sigma(z/tau) to sigma(z) (the claimed zeroth-order term) and to its tau -> 0 limit, against "
-            "tau (log-log), beside C tau and exp(-gap/tau).",
+            "tau (log-log), beside C tau and exp(-gap/tau). Look for: the distance to sigma(z) levelling off (the "
+            ""
+            "zeroth-order term is wrong) and the distance to the limit following exp(-gap/tau), flatter than any C "
+            "tau.",
             "report.temperature_figures:taylor_error_against_tau",
         ),
     ),
@@ -588,7 +593,9 @@ PROP1 = Claim(
         Figure(
             "gap-against-entropy",
             "The Prop. 1 gap and the corrected quantity ||diag a - aa^T||_2 against H(a) (log-log) along near-one-hot "
-            "families, beside C H(a) for C = 1, 10, 100.",
+            "families, beside C H(a) for C = 1, 10, 100. Look for: the gap staying near 1 as H(a) -> 0, so it "
+            "crosses every "
+            "C H(a) line, while the corrected quantity stays below H(a).",
             "report.temperature_figures:prop1_gap_against_entropy",
         ),
     ),
@@ -737,7 +744,9 @@ THM3_STEP4 = Claim(
     figures=(
         Figure(
             "partial-sums",
-            "sum_(t<=T) tau_t eta_t / tau_0 against T (log axis), beside log T + gamma and constant bounds.",
+            "sum_(t<=T) tau_t eta_t / tau_0 against T (log axis), beside log T + gamma and constant bounds. Look "
+            "for: the "
+            "sum following log T + gamma and crossing every constant bound (the claim is O(1)).",
             "report.temperature_figures:schedule_partial_sums",
         ),
     ),
@@ -779,7 +788,8 @@ THM2 = Claim(
     figures=(
         Figure(
             "gradient-norm-against-T",
-            "min_(t<=T) ||grad f(theta_t)||^2 against T for each problem, beside C/sqrt(T) (the claim) and C/T.",
+            "min_(t<=T) ||grad f(theta_t)||^2 against T for each problem, beside C/sqrt(T) (the claim) and C/T. Look "
+            "for: curves falling at least as steeply as C/sqrt(T).",
             "report.attention_figures:rate_curves",
         ),
     ),
@@ -827,7 +837,8 @@ THM3 = Claim(
         Figure(
             "gradient-norm-against-T",
             "||grad f(theta_T)||^2 (last iterate) against T for each problem under Thm 3's schedule, beside the "
-            "right-hand side's shape (1 + sum tau_t) / sqrt(T), which tends to a constant.",
+            "right-hand side's shape (1 + sum tau_t) / sqrt(T). Look for: the curves staying below the dashed shape, "
+            "which flattens to a constant, so the bound guarantees no convergence.",
             "report.training_figures:schedule_curves",
         ),
     ),
@@ -873,7 +884,8 @@ PROP2 = Claim(
         Figure(
             "coupling-against-span",
             "|corr| between every pair of heads against the difference of their spans at the end of training, every "
-            "seed.",
+            "seed, with each seed's least-squares line and the bound 1 of the d_Lambda reading. Look for: the span "
+            "reading needs falling lines (coupling that decays as the scales separate).",
             "report.training_figures:coupling_against_span",
         ),
     ),

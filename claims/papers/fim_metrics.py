@@ -401,7 +401,9 @@ RA_LOWER_EIGMAX = Claim(
         Figure(
             "spectrum-over-training",
             "eigmax, trace, energy_r8 and energy_r16 (mean over layers, heads and rows) over training, standard "
-            "attention against RA, mean over seeds with 95% bands.",
+            "attention against RA, mean over seeds with 95% bands. Look for: the claim needs RA's eigmax band below "
+            "the "
+            "standard one; overlapping bands leave it undecided.",
             "report.training_figures:spectrum_over_training",
         ),
     ),

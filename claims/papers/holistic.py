@@ -375,7 +375,8 @@ PHASE_TRANSITION = Claim(
             "rem-entropy-density",
             "Entropy density H / log n against T for random-energy-model scores at n = 2^8, 2^14, 2^20, beside the "
             "limit "
-            "max(0, 1 - 1/T^2) with its kink at T_c = 1.",
+            "max(0, 1 - 1/T^2) with its kink at T_c = 1. Look for: smooth curves at every finite n that approach the "
+            "kinked limit only as n grows.",
             "report.temperature_figures:rem_entropy_density",
         ),
     ),
@@ -411,7 +412,8 @@ RG_TEMPERATURE = Claim(
         Figure(
             "entropy-over-training",
             "Normalised attention entropy of every layer and head over training (mean over seeds) and the model "
-            "mean with its 95% band.",
+            "mean with its 95% band. Look for: the claim needs the entropy (the effective temperature) falling over "
+            "training.",
             "report.training_figures:entropy_over_training",
         ),
     ),

@@ -68,7 +68,8 @@ THM3_1 = Claim(
         Figure(
             "distance-over-training",
             "||A - F||_F (mean over layers, heads and windows; mean over seeds with 95% band) over training, beside "
-            "the bound in both readings and the proved floor 1.",
+            "the bound in both readings and the proved floor 1. Look for: the claim needs the distance below the bound "
+            "lines; it can never go below the floor 1.",
             "report.training_figures:distance_over_training",
         ),
     ),
@@ -104,7 +105,9 @@ SEC4_FASTER = Claim(
         Figure(
             "loss-curves",
             "Validation loss against steps and against training seconds, mean over seeds with 95% bands, each "
-            "optimizer at its chosen learning rate.",
+            "optimizer at its chosen learning rate. Look for: the claim needs the FA-Adam curves below Adam's, in "
+            "steps "
+            "or in seconds.",
             "report.training_figures:optimizer_curves",
         ),
     ),
