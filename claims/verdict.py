@@ -44,6 +44,10 @@ class Decision:
     verdict: Verdict
     reason: str
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.reason, str) or not self.reason.strip():
+            raise ValueError(f"a {self.verdict.value} decision needs a reason in words, got {self.reason!r}")
+
 
 Results = Sequence[tuple[str, Kind, CheckResult]]
 """``(check name, kind, result)`` triples."""

@@ -21,19 +21,12 @@ def _split(total: sp.Sum) -> sp.Expr:
     return result
 
 
-def _idempotent_deltas(expr: sp.Expr) -> sp.Expr:
-    """KroneckerDelta(i, j)^k = KroneckerDelta(i, j) for k >= 1."""
-    return expr.replace(
-        lambda e: e.is_Pow and isinstance(e.base, sp.KroneckerDelta) and e.exp.is_positive, lambda e: e.base
-    )
-
-
 def linearise(expr: sp.Expr) -> sp.Expr:
     """Apply :func:`_split` to every single-index Sum until nothing changes."""
     previous = None
     while previous != expr:
         previous = expr
-        expr = _idempotent_deltas(sp.expand(expr))
+        expr = sp.expand(expr)  # KroneckerDelta(i, j)^k with k >= 1 is already KroneckerDelta(i, j) in sympy
         expr = sp.expand(expr.replace(lambda e: isinstance(e, sp.Sum) and len(e.limits) == 1, _split))
     return expr
 

@@ -147,3 +147,118 @@ def test_a_conjunction_is_proved_only_when_every_conjunct_is():
     assert decide_formalization([one, PASSED], parts=parts).verdict is Verdict.SUPPORTED
     assert "every part" in decide_formalization([one, PASSED], parts=parts).reason
     assert decide_formalization([one, other, PASSED], parts=parts).verdict is Verdict.PROVED
+
+
+# The reason is what every reader of the report sees next to a verdict: each branch's exact wording is pinned,
+# with two names wherever a list of checks is joined (mutation testing found these unread, issue 20).
+BROKEN_TOO = ("also broken", Kind.NUMERIC, CheckResult(Status.ERROR, "boom"))
+NUMERIC_INCONCLUSIVE = ("undecided", Kind.NUMERIC, CheckResult(Status.INCONCLUSIVE, "no margin"))
+LONG_LEMMA = "a lemma whose statement is longer than the eighty characters a reason quotes of it, by a margin"
+PROVED_LEMMA = ("the first lemma", Decision(Verdict.PROVED, "closed"))
+OPEN_LEMMA = (LONG_LEMMA, Decision(Verdict.OPEN, "undecided"))
+
+
+@pytest.mark.parametrize(
+    "results, reason",
+    [
+        ([PROVED, FAILED_CERTIFIED], "the lemma's checks contradict each other (numeric against proof)"),
+        ([FAILED_CERTIFIED], "certified counterexample to the lemma from numeric"),
+        ([ERROR, FAILED_MARGINAL], "the lemma's checks raised or failed uncertified: broken, numeric"),
+        ([PROVED, PASSED], "lemma proved (proof)"),
+        ([PASSED], "lemma checked numerically (numeric), not proved"),
+        ([INCONCLUSIVE], "no check decided the lemma"),
+        ([NUMERIC_INCONCLUSIVE], "no check decided the lemma"),  # an inconclusive numeric check is no pass
+    ],
+)
+def test_lemma_reasons(results, reason):
+    assert decide_lemma(results).reason == reason
+
+
+@pytest.mark.parametrize(
+    "results, lemmas, argument, reason",
+    [
+        (
+            [PROVED, FAILED_CERTIFIED],
+            (),
+            None,
+            "checks contradict each other (proof by proof, counterexample from numeric): one of them is wrong",
+        ),
+        ([FAILED_CERTIFIED], (), None, "certified counterexample from numeric"),
+        (
+            [FAILED_CERTIFIED],
+            (PROVED_LEMMA,),
+            None,
+            "certified counterexample from numeric; 1 lemma(s) decided beside it, which do not weigh against it",
+        ),
+        ([ERROR, BROKEN_TOO], (), None, "check(s) raised an error: broken, also broken"),
+        ([FAILED_MARGINAL], (), None, "numeric failure not certified beyond rounding in numeric"),
+        ([PROVED, PASSED], (), None, "derivation closed (proof) and numeric agreement (numeric)"),
+        (
+            [PASSED],
+            (PROVED_LEMMA,),
+            "because",
+            "every lemma proved (1), the argument from them is stated, and numeric agreement (numeric)",
+        ),
+        ([PASSED], (), None, "numeric agreement (numeric) but no closed derivation"),
+        (
+            [PASSED],
+            (PROVED_LEMMA,),
+            None,
+            "numeric agreement (numeric) but no closed derivation (its lemmas carry no argument to the statement)",
+        ),
+        (
+            [PASSED],
+            (PROVED_LEMMA, OPEN_LEMMA),
+            "because",
+            f"numeric agreement (numeric) but no closed derivation (lemma(s) not proved: {LONG_LEMMA[:80]})",
+        ),
+        ([INCONCLUSIVE], (), None, "no check decided this reading"),
+        ([NUMERIC_INCONCLUSIVE], (), None, "no check decided this reading"),
+    ],
+)
+def test_reading_reasons(results, lemmas, argument, reason):
+    assert decide_formalization(results, lemmas, argument).reason == reason
+
+
+def test_reading_reason_for_a_conjunction_proved_in_part():
+    one = ("proof", Kind.SYMBOLIC, CheckResult(Status.PROVED, "closed"))
+    parts = {"proof": "lower", "other proof": "upper", "numeric": "upper"}
+    reason = decide_formalization([one, PASSED], parts=parts).reason
+    assert reason == "numeric agreement (numeric) but no closed derivation of every part"
+
+
+@pytest.mark.parametrize(
+    "readings, reason",
+    [
+        ([_reading("a", Verdict.PROVED), _reading("b", Verdict.PROVED)], "all 2 readings agree"),
+        (
+            [_reading("a", Verdict.PROVED, primary=True), _reading("b", Verdict.REFUTED)],
+            "primary reading 'a' decides (a: PROVED; b: REFUTED)",
+        ),
+        (
+            [_reading("a", Verdict.PROVED), _reading("b", Verdict.REFUTED)],
+            "the statement's truth depends on a choice the paper leaves open (a: PROVED; b: REFUTED)",
+        ),
+        (
+            [_reading("a", Verdict.REFUTED), _reading("b", Verdict.OPEN)],
+            "some readings refuted, others undecided (a: REFUTED; b: OPEN)",
+        ),
+        (
+            [_reading("a", Verdict.PROVED), _reading("b", Verdict.SUPPORTED)],
+            "weakest of the readings (a: PROVED; b: SUPPORTED)",
+        ),
+    ],
+)
+def test_claim_reasons(readings, reason):
+    assert decide_claim(readings).reason == reason
+
+
+def test_a_single_reading_is_the_claim_decision():
+    (only,) = readings = [_reading("a", Verdict.SUPPORTED)]
+    assert decide_claim(readings) is only[2]
+
+
+@pytest.mark.parametrize("reason", [None, "", "   ", 3])
+def test_a_decision_needs_a_reason(reason):
+    with pytest.raises(ValueError, match="reason"):
+        Decision(Verdict.OPEN, reason)

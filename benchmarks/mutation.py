@@ -1,0 +1,194 @@
+"""Mutation testing of the engine and the numeric core with mutmut (issue 20): does the test suite catch a bug
+planted in the verdict rule, the tolerance model, the property runner, the secular solver or the exact sweeps?
+
+    python benchmarks/mutation.py [--modules claims/verdict.py,...] [--out docs/mutation-results.md]
+
+Each module is mutated alone, in a scratch copy of the working tree (tracked and untracked, not ignored), with
+its own fast test selection (``TARGETS``), by ``mutmut run`` (mutmut 3, ``pip install mutmut``; it is not a
+dependency of fim-audit and not part of CI).  The per-module counts and every surviving mutant's diff are written
+to the results page.  A survivor that no test can kill because the program is unchanged is listed in
+``EQUIVALENT`` with the reason, keyed by its mutated line, and left out of the score.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+TARGETS: dict[str, tuple[str, ...]] = {
+    "claims/verdict.py": ("tests/test_verdict_rule.py",),
+    "claims/engine.py": ("tests/test_verdict_rule.py", "tests/test_model.py", "tests/test_extension.py"),
+    "numeric/tolerance.py": ("tests/test_tolerance.py",),
+    "numeric/search/property.py": ("tests/test_property_runner.py",),
+    "numeric/softmax.py": ("tests/test_validation.py", "tests/test_fuzz_numeric.py"),
+    "numeric/fisher_spectrum.py": ("tests/test_fisher_spectrum.py", "tests/test_fisher_metrics.py"),
+    "symbolic/exact.py": ("tests/test_symbolic_exact.py",),
+    "symbolic/sums.py": ("tests/test_symbolic_sums.py",),
+}
+"""Each module and the tests that are meant to catch a bug in it (a full suite per mutant would take days)."""
+
+EQUIVALENT: dict[str, str] = {
+    "symbolic/sums.py: result += sp.Mul(*outside) * (sp.Sum(summand, (DUMMY, low, high)) if inside else high - low + 1)"
+    " -> result = sp.Mul(*outside) * (sp.Sum(summand, (DUMMY, low, high)) if inside else high - low + 1)": (
+        "linearise expands before it splits, and sympy's expand already distributes a Sum over the terms of its "
+        "summand, so _split only ever sees one term"
+    ),
+    'symbolic/sums.py: previous = None -> previous = ""': (
+        "a sympy expression never equals None or the empty string, so the loop runs at least once either way"
+    ),
+}
+"""Surviving mutants that do not change the program, keyed by '<module>: <mutated line>' (stripped), with why."""
+
+GOAL_MODULE, GOAL_OVERALL = 0.90, 0.95
+
+
+def _scratch_copy(destination: Path) -> None:
+    listed = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT, capture_output=True, check=True
+    ).stdout
+    for name in filter(None, listed.decode().split("\0")):
+        source = ROOT / name
+        if source.is_file():
+            (destination / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, destination / name)
+
+
+def _configure(copy: Path, module: str, tests: tuple[str, ...]) -> None:
+    package = module.split("/")[0] + "/"
+    section = (
+        "\n[tool.mutmut]\n"
+        f"source_paths = [{json.dumps(package)}]\n"
+        f"only_mutate = [{json.dumps(module)}]\n"
+        f"pytest_add_cli_args_test_selection = {json.dumps(list(tests))}\n"
+        'pytest_add_cli_args = ["-p", "no:cacheprovider", "-q", "-x"]\n'
+    )
+    with (copy / "pyproject.toml").open("a", encoding="utf-8") as handle:
+        handle.write(section)
+
+
+def _mutated_line(copy: Path, mutant: str) -> str:
+    shown = subprocess.run(["mutmut", "show", mutant], cwd=copy, capture_output=True, text=True).stdout
+    added = [line[1:].strip() for line in shown.splitlines() if line.startswith("+ ") or line.startswith("+\t")]
+    removed = [line[1:].strip() for line in shown.splitlines() if line.startswith("- ") or line.startswith("-\t")]
+    return f"{' / '.join(removed)} -> {' / '.join(added)}"
+
+
+def run_module(module: str, tests: tuple[str, ...]) -> dict:
+    """mutmut on one module; its status counts and survivors (name, diff, equivalence reason or None)."""
+    from mutmut.stats import status_by_exit_code
+
+    with tempfile.TemporaryDirectory(prefix="fim-audit-mutation-") as folder:
+        copy = Path(folder)
+        _scratch_copy(copy)
+        _configure(copy, module, tests)
+        started = time.perf_counter()
+        done = subprocess.run(
+            ["mutmut", "run", "--max-children", str(os.cpu_count() or 1)], cwd=copy, capture_output=True, text=True
+        )
+        seconds = time.perf_counter() - started
+        meta = copy / "mutants" / f"{module}.meta"
+        if not meta.is_file():
+            tail = (done.stdout + done.stderr).strip().splitlines()[-5:]
+            raise RuntimeError(f"mutmut wrote no results for {module}: {tail}")
+        codes = json.loads(meta.read_text())["exit_code_by_key"]
+        statuses = Counter(status_by_exit_code[code] for code in codes.values())
+        survivors = []
+        for name, code in sorted(codes.items()):
+            if status_by_exit_code[code] == "survived":
+                line = _mutated_line(copy, name)
+                survivors.append({"name": name, "diff": line, "equivalent": EQUIVALENT.get(f"{module}: {line}")})
+    return {
+        "module": module,
+        "tests": list(tests),
+        "seconds": seconds,
+        "statuses": dict(statuses),
+        "survivors": survivors,
+    }
+
+
+def _score(result: dict) -> tuple[int, int]:
+    """(killed, counted): equivalent survivors are left out; timeouts count as killed (mutmut's convention)."""
+    statuses = result["statuses"]
+    equivalent = sum(1 for s in result["survivors"] if s["equivalent"])
+    killed = statuses.get("killed", 0) + statuses.get("timeout", 0)
+    counted = sum(statuses.values()) - equivalent - statuses.get("no tests", 0) - statuses.get("skipped", 0)
+    return killed, counted
+
+
+def render(results: list[dict], commit: str) -> str:
+    lines = [
+        "# Mutation testing of the engine and numeric core",
+        "",
+        f"Generated by `python benchmarks/mutation.py` with mutmut at commit `{commit}`, on "
+        f"{os.cpu_count()} cores. Each module is mutated alone and tested by its own selection; equivalent "
+        "mutants (the program is unchanged) are listed and left out of the score.",
+        "",
+        "| module | tests | mutants | killed | survived | timed out | no tests | equivalent | killed / counted "
+        "| goal |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    total_killed = total_counted = 0
+    for result in results:
+        statuses = result["statuses"]
+        killed, counted = _score(result)
+        total_killed, total_counted = total_killed + killed, total_counted + counted
+        share = killed / counted if counted else 1.0
+        equivalent = sum(1 for s in result["survivors"] if s["equivalent"])
+        lines.append(
+            f"| `{result['module']}` | {', '.join(f'`{t}`' for t in result['tests'])} | {sum(statuses.values())} | "
+            f"{statuses.get('killed', 0)} | {statuses.get('survived', 0)} | {statuses.get('timeout', 0)} | "
+            f"{statuses.get('no tests', 0)} | {equivalent} | {share:.1%} | "
+            f"{'met' if share >= GOAL_MODULE else 'not met'} |"
+        )
+    overall = total_killed / total_counted if total_counted else 1.0
+    lines += ["", f"Overall: {total_killed} of {total_counted} counted mutants killed ({overall:.1%}; goal "
+              f"{GOAL_OVERALL:.0%}, {'met' if overall >= GOAL_OVERALL else 'not met'}).", ""]  # fmt: skip
+    for result in results:
+        live = [s for s in result["survivors"] if not s["equivalent"]]
+        equivalent = [s for s in result["survivors"] if s["equivalent"]]
+        if live:
+            lines += [f"## Surviving mutants of `{result['module']}`", ""]
+            lines += [f"- `{s['name']}`: `{s['diff']}`" for s in live] + [""]
+        if equivalent:
+            lines += [f"## Equivalent mutants of `{result['module']}`", ""]
+            lines += [f"- `{s['diff']}`: {s['equivalent']}" for s in equivalent] + [""]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--modules", help="comma-separated subset of TARGETS (default: all)")
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "mutation-results.md")
+    args = parser.parse_args(argv)
+    if shutil.which("mutmut") is None:
+        print("mutation: mutmut is not installed (pip install mutmut)", file=sys.stderr)
+        return 2
+    modules = args.modules.split(",") if args.modules else list(TARGETS)
+    unknown = [m for m in modules if m not in TARGETS]
+    if unknown:
+        print(f"mutation: not a target: {unknown}; targets are {list(TARGETS)}", file=sys.stderr)
+        return 2
+    results = []
+    for module in modules:
+        result = run_module(module, TARGETS[module])
+        killed, counted = _score(result)
+        print(f"{module}: {killed}/{counted} killed in {result['seconds']:.0f} s", flush=True)
+        results.append(result)
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    args.out.write_text(render(results, commit.stdout.strip()) + "\n", encoding="utf-8")
+    print(f"mutation: wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
