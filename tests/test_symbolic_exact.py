@@ -7,7 +7,18 @@ import sympy as sp
 
 from claims.papers.fim_attn import softmax_jacobian_entry
 from symbolic.outcome import Finding as Status
-from symbolic.exact import Instance, certify_at, prove_up_to
+from symbolic import exact
+from symbolic.exact import (
+    POINT_TRIALS,
+    Instance,
+    _first_nonzero,
+    candidate_points,
+    canonical,
+    certify_at,
+    closed_form,
+    mathml,
+    prove_up_to,
+)
 from symbolic.softmax_identities import derivative_general_n, derivative_instance, inner_general_n
 
 X = sp.Symbol("x", positive=True)
@@ -59,3 +70,116 @@ def test_high_precision_certification_of_a_wrong_formula_at_huge_logits():
     point = dict(zip(instance.positive, (sp.Integer(1), sp.exp(sp.Integer(10_000))), strict=True))
     certified, how, exact = certify_at(instance, point, "test")
     assert certified and exact["exact_entry"] == [1, 1]
+
+
+# Pinned by mutation testing (issue 20): each test below failed under planted bugs in symbolic/exact.py.
+Y = sp.Symbol("y", positive=True)
+R = sp.Symbol("r", real=True)
+
+
+def _one_entry(definition, claimed, positive=(X,), real=()):
+    return Instance(positive, real, sp.Matrix([[definition]]), sp.Matrix([[claimed]]), lambda p: {})
+
+
+def test_candidate_points_simplest_first_then_seeded_small_rationals():
+    instance = Instance((X, Y), (R,), sp.zeros(1, 1), sp.zeros(1, 1), lambda p: {})
+    points = list(candidate_points(instance, seed=3))
+    assert len(points) == 2 + POINT_TRIALS
+    assert points[:4] == [
+        {X: 1, Y: 1, R: 1},
+        {X: 1, Y: 2, R: 3},
+        {X: 2, Y: sp.Rational(3, 2), R: 9},
+        {X: sp.Rational(1, 4), Y: sp.Rational(5, 2), R: sp.Rational(-3, 4)},
+    ]
+    assert points[2:] == list(candidate_points(instance, seed=3))[2:]  # seeded: the same points every run
+    drawn = points[2:]
+    assert all(sp.Rational(1, 4) <= p[v] <= 9 for p in drawn for v in (X, Y))
+    assert all(-9 <= p[R] <= 9 for p in drawn)
+    denominators = {p[v].q for p in drawn for v in (X, Y, R)}
+    numerators = {abs(p[v].p) for p in drawn for v in (X, Y)} | {p[R].p for p in drawn}
+    assert denominators == {1, 2, 3, 4} and {1, 9, -9} <= numerators
+
+
+def test_canonical_form_of_polynomials_and_rational_functions():
+    assert canonical((X + 1) ** 2 / 2) == X**2 / 2 + X + sp.Rational(1, 2)
+    assert canonical((X**2 - 1) / (X - 1)) == X + 1
+    assert canonical(1 / X - 1 / X) == 0
+
+
+def test_the_first_separating_entry_is_finite_and_any_non_zero_value():
+    residual = sp.Matrix([[0, 1 / (X - 1), X]])
+    assert _first_nonzero(residual, {X: sp.Integer(1)}) == (0, 2, 1)  # zoo is passed over; 1 is non-zero
+    assert _first_nonzero(sp.Matrix([[X - 1]]), {X: sp.Integer(1)}) is None
+
+
+def test_a_disproof_records_both_sides_exactly():
+    result = prove_up_to(_instance(X**2, X + 2), 2, "square")
+    assert result.detail == "square: fails at n = 1, entry (0, 0), difference -2 (exact)" and result.cases == 1
+    assert result.counterexample.observed == {
+        "n": 1,
+        "entry": [0, 0],
+        "definition": "1",
+        "claimed": "3",
+        "difference": "-2",
+    }
+    assert result.counterexample.how == "exact rational arithmetic (sympy)"
+
+
+def test_a_proof_states_its_scope_and_shows_the_identity():
+    result = prove_up_to(_instance((X + 1) ** 2, X**2 + 2 * X + 1), 3, "square")
+    assert result.detail == "square: residual cancels to 0 identically for every n <= 3" and result.cases == 3
+    assert result.scope == "every n <= 3, exact rational-function identity" and "<math" in result.math
+
+
+def test_a_residual_no_point_separates_is_inconclusive(monkeypatch):
+    monkeypatch.setattr(exact, "POINT_TRIALS", 0)
+    result = prove_up_to(_instance((X - 1) * (X - 2), 0), 2, "vanishes")
+    assert result.status is Status.INCONCLUSIVE and result.cases == 1
+    assert (
+        result.detail == "vanishes: residual at n = 1 is a non-zero rational function but no tried point separates it"
+    )
+
+
+def test_closed_form_decides_only_a_literal_zero():
+    proved = closed_form(sp.Integer(0), "id", "symbolic n", (X, X))
+    assert (proved.status, proved.detail, proved.scope, proved.cases) == (
+        Status.PROVED,
+        "id: residual simplifies to 0",
+        "symbolic n",
+        1,
+    )
+    assert proved.math.startswith('<math display="block">')
+    stuck = closed_form(X - X**2, "id", "symbolic n")
+    assert stuck.status is Status.INCONCLUSIVE and stuck.detail == "id: residual does not simplify to 0: -x**2 + x"
+    assert stuck.math is None
+
+
+def test_mathml_writes_the_kronecker_delta_and_drops_long_identities():
+    i, j = sp.symbols("i j", integer=True)
+    shown = mathml(sp.KroneckerDelta(i, j), sp.Integer(1))
+    assert "<msub><mi>&#948;</mi><mrow><mi>i</mi><mi>j</mi></mrow></msub>" in shown
+    long = sum(sp.Symbol(f"x{k}") for k in range(500))
+    assert mathml(long, sp.Integer(0)) is None
+
+
+def test_certification_reports_the_largest_entry_and_what_it_could_not_resolve():
+    instance = Instance(
+        (X,),
+        (),
+        sp.Matrix([[X, sp.log(6 * X) - sp.log(2) - sp.log(3) - sp.log(X)], [3 * X, X]]),
+        sp.Matrix([[0, 0], [0, X]]),
+        lambda p: {},
+    )
+    certified, how, exact_value = certify_at(instance, {X: sp.Rational(1, 2)}, "test")
+    assert certified and exact_value == {"exact_entry": [1, 0], "exact_difference": "3/2"}
+    assert how == "test: entry (1, 0) of definition - claimed = 3/2 (exact)"
+    transcendental = _one_entry(sp.exp(X), 0)
+    certified, how, exact_value = certify_at(transcendental, {X: sp.Integer(1)}, "e")
+    assert (
+        certified
+        and how.endswith("(50 guaranteed digits, sympy evalf strict)")
+        and exact_value["exact_difference"].startswith("2.71828182845904523536028747135")
+    )
+    unresolved = Instance((X,), (), sp.Matrix([[sp.log(6) - sp.log(2) - sp.log(3)] * 2]), sp.zeros(1, 2), lambda p: {})
+    certified, how, _ = certify_at(unresolved, {X: sp.Integer(1)}, "t")
+    assert not certified and how == "t: no entry separated from zero at 50 digits (2 unresolved)"
