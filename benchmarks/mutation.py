@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 TARGETS: dict[str, tuple[str, ...]] = {
     "claims/verdict.py": ("tests/test_verdict_rule.py",),
-    "claims/engine.py": ("tests/test_verdict_rule.py", "tests/test_model.py", "tests/test_extension.py"),
+    "claims/engine.py": ("tests/test_engine.py", "tests/test_model.py"),
     "numeric/tolerance.py": ("tests/test_tolerance.py",),
     "numeric/search/property.py": ("tests/test_property_runner.py",),
     "numeric/softmax.py": ("tests/test_validation.py", "tests/test_fuzz_numeric.py"),

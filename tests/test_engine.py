@@ -1,0 +1,118 @@
+"""claims/engine.py on synthetic claims (no torch, no sympy work): checks are contained, timed, seeded and run
+once per audit; records keep their order; the counterexample, errors and case counts a report shows come from
+the right checks.  Written for the mutation run of issue 20, whose selection for the engine is this file."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from claims.engine import run_audit, run_check, run_claim, run_reading
+from claims.model import Check, CheckResult, Claim, Counterexample, Formalization, Kind, Source, Status, Verdict
+from numeric.context import RunContext
+
+CTX = RunContext.create("default")
+SOURCE = Source("test", "none.txt", "here", "a statement")
+
+
+class Counting:
+    """A check body that counts its calls and returns a fixed result."""
+
+    def __init__(self, result: CheckResult) -> None:
+        self.result, self.calls, self.seeds = result, 0, []
+
+    def __call__(self, ctx: RunContext) -> CheckResult:
+        self.calls += 1
+        self.seeds.append(ctx.seed)
+        return self.result
+
+
+def _check(name: str, status: Status, kind: Kind = Kind.NUMERIC, *, cases: int = 1, certified=None, part=None):
+    counterexample = None if certified is None else Counterexample({"x": name}, {}, certified, "exact")
+    body = Counting(CheckResult(status, f"{name} says {status.value}", cases, None, counterexample))
+    return Check(name, kind, "nothing", body, part=part), body
+
+
+def _claim(claim_id: str, *readings: Formalization, correction: Formalization | None = None) -> Claim:
+    return Claim(claim_id, SOURCE, readings, correction=correction)
+
+
+def test_a_raising_check_is_an_error_naming_the_exception_and_where():
+    def broken(ctx):
+        raise KeyError("missing")
+
+    result = run_check(Check("broken", Kind.NUMERIC, "nothing", broken), CTX)
+    assert result.status is Status.ERROR
+    assert result.detail.startswith("KeyError: 'missing' (at ") and "test_engine.py:" in result.detail
+
+
+def test_a_check_is_timed():
+    def slow(ctx):
+        time.sleep(0.05)
+        return CheckResult(Status.PASSED, "ok", cases=1, seconds=123.0)
+
+    assert 0.05 <= run_check(Check("slow", Kind.NUMERIC, "nothing", slow), CTX).seconds < 5
+
+
+def test_a_shared_check_runs_once_with_its_own_seed():
+    shared, body = _check("shared", Status.PASSED)
+    first = Formalization("first", "s", (shared,))
+    second = Formalization("second", "s", (shared, _check("other", Status.PASSED)[0]))
+    done: dict = {}
+    reading = run_reading(first, CTX, done)
+    run_reading(second, CTX, done)
+    assert body.calls == 1 and body.seeds == [CTX.derive("shared").seed]
+    assert reading.checks[0].seed == CTX.derive("shared").seed and reading.checks[0].check is shared
+    records = run_audit([_claim("a.b", first), _claim("c.d", second)], CTX)
+    assert body.calls == 2  # one more audit, one more run: the memo lives for one audit
+    assert [c.check.name for c in records[1].readings[0].checks] == ["shared", "other"]
+
+
+def test_parts_reach_the_verdict_rule():
+    lower, _ = _check("lower proof", Status.PROVED, Kind.SYMBOLIC, part="lower")
+    numeric, _ = _check("upper numeric", Status.PASSED, part="upper")
+    reading = run_reading(Formalization("two-sided", "s", (lower, numeric)), CTX, {})
+    assert reading.decision.verdict is Verdict.SUPPORTED and "every part" in reading.decision.reason
+
+
+def test_run_audit_reports_every_record_in_order():
+    claims = [_claim(f"c.{k}", Formalization("r", "s", (_check(f"n{k}", Status.PASSED)[0],))) for k in range(3)]
+    seen = []
+    records = run_audit(claims, CTX, seen.append)
+    assert [r.claim.id for r in records] == ["c.0", "c.1", "c.2"] and seen == records
+    assert [r.verdict for r in run_audit(claims, CTX)] == [r.verdict for r in records] == [Verdict.SUPPORTED] * 3
+
+
+def test_claim_record_prefers_the_exact_counterexample_and_counts_only_numeric_cases():
+    symbolic, _ = _check("exact", Status.DISPROVED, Kind.SYMBOLIC, cases=7, certified=True)
+    numeric, _ = _check("float", Status.FAILED, cases=5, certified=True)
+    passing, _ = _check("passing", Status.PASSED, cases=11)
+    record = run_claim(_claim("x.y", Formalization("r", "s", (numeric, symbolic, passing))), CTX)
+    assert record.verdict is Verdict.REFUTED
+    assert record.counterexample.inputs == {"x": "exact"}
+    assert record.cases == 16 and record.seconds > 0
+
+
+def test_a_reading_without_a_certified_failure_has_no_counterexample():
+    marginal, _ = _check("marginal", Status.FAILED, certified=False)
+    record = run_claim(_claim("x.y", Formalization("r", "s", (marginal,))), CTX)
+    assert record.readings[0].counterexample is None and record.counterexample is None
+    assert record.verdict is Verdict.OPEN
+
+
+def test_the_correction_is_run_and_its_errors_are_reported():
+    refuting, _ = _check("refuting", Status.FAILED, certified=True)
+    broken = Check("broken", Kind.NUMERIC, "nothing", lambda ctx: 1 / 0)
+    correction = Formalization("corrected", "s", (broken,))
+    record = run_claim(_claim("x.y", Formalization("r", "s", (refuting,)), correction=correction), CTX)
+    assert record.correction is not None and record.correction.decision.verdict is Verdict.OPEN
+    assert [c.check.name for c in record.errors] == ["broken"]
+    assert record.verdict is Verdict.REFUTED
+
+
+@pytest.mark.parametrize("status", [Status.PASSED, Status.ERROR])
+def test_errors_lists_only_checks_that_raised(status):
+    check, _ = _check("only", status)
+    record = run_claim(_claim("x.y", Formalization("r", "s", (check,))), CTX)
+    assert len(record.errors) == (status is Status.ERROR)
