@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import sympy as sp
 import torch
+from hypothesis import strategies as st
 
 from claims.builders.primitives import Evaluation, check_property
 from claims.model import MalformedResult, Status
@@ -97,3 +98,63 @@ def test_a_certifier_returning_sympy_true_is_refused_when_read(audit_context):
 
     with pytest.raises(MalformedResult, match="not a bool"):
         check_property(_strategy(audit_context), _evaluator(lambda row: 1e9), audit_context, certify=certify)
+
+
+# numeric/search/property.py read directly, pinned by mutation testing (issue 20).
+def _fixed(ratios, describe=None):
+    def evaluate(drawn, ctx):
+        return search.Evaluation(
+            torch.tensor(ratios, dtype=torch.float64), describe or (lambda k: ({"drawn": drawn, "k": k}, {"side": 1}))
+        )
+
+    return evaluate
+
+
+def test_settings_of_a_profile(audit_context):
+    chosen = search.settings_for(audit_context.profile)
+    assert chosen.max_examples == audit_context.profile.max_examples
+    assert chosen.deadline is None and chosen.database is None and chosen.derandomize is False
+    assert chosen.verbosity is search.Verbosity.quiet and chosen.print_blob is False
+    assert chosen.report_multiple_bugs is False
+    assert tuple(chosen.phases) == (
+        search.Phase.explicit,
+        search.Phase.generate,
+        search.Phase.target,
+        search.Phase.shrink,
+    )
+    assert set(chosen.suppress_health_check) == {search.HealthCheck.too_slow, search.HealthCheck.data_too_large}
+
+
+def test_a_pass_counts_its_cases_and_reports_the_largest_ratio(audit_context):
+    outcome = search.check_property(st.just(1), _fixed([0.5, 0.25]), audit_context)
+    assert outcome == search.SearchOutcome(True, "2 cases within tolerance; largest error / tolerance = 0.5", 2, 0.5)
+
+
+def test_a_failure_reports_the_case_its_ratio_and_the_float_margin(audit_context):
+    outcome = search.check_property(st.just(7), _fixed([0.5, REFUTATION_MARGIN]), audit_context)
+    assert outcome.passed is False and outcome.cases == 0 and outcome.ratio == REFUTATION_MARGIN
+    assert outcome.detail == f"counterexample after 0 passing cases; error / tolerance = {REFUTATION_MARGIN:.3g}"
+    assert outcome.inputs == {"drawn": 7, "k": 1}
+    assert outcome.observed == {"side": 1, "error_over_tolerance": REFUTATION_MARGIN}
+    assert outcome.certified is True  # exactly the margin certifies
+    assert outcome.how == "float margin: the error is 1e+04 times the rounding tolerance (certifying needs >= 10000)"
+    below = search.check_property(st.just(7), _fixed([REFUTATION_MARGIN / 2]), audit_context)
+    assert below.passed is False and below.certified is False
+
+
+def test_a_certifier_decides_and_adds_its_exact_values(audit_context):
+    def certify(inputs):
+        return True, f"exact at {inputs['drawn']}", {"exact_difference": "1/3"}
+
+    outcome = search.check_property(st.just(2), _fixed([5.0]), audit_context, certify=certify)
+    assert outcome.certified is True and outcome.how == "exact at 2"
+    assert outcome.observed == {"side": 1, "error_over_tolerance": 5.0, "exact_difference": "1/3"}
+
+
+def test_fixed_examples_run_before_the_strategy(audit_context):
+    def evaluate(drawn, ctx):
+        return search.Evaluation(torch.tensor([2.0 if drawn == "adversarial" else 0.0]), lambda k: ({"x": drawn}, {}))
+
+    outcome = search.check_property(st.just("friendly"), evaluate, audit_context, examples=["adversarial"])
+    assert outcome.passed is False and outcome.inputs == {"x": "adversarial"}
+    assert search.check_property(st.just("friendly"), evaluate, audit_context).passed is True
