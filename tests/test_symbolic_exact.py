@@ -183,3 +183,55 @@ def test_certification_reports_the_largest_entry_and_what_it_could_not_resolve()
     unresolved = Instance((X,), (), sp.Matrix([[sp.log(6) - sp.log(2) - sp.log(3)] * 2]), sp.zeros(1, 2), lambda p: {})
     certified, how, _ = certify_at(unresolved, {X: sp.Integer(1)}, "t")
     assert not certified and how == "t: no entry separated from zero at 50 digits (2 unresolved)"
+
+
+def _identity_of_size(limit):
+    def build(n):
+        assert isinstance(n, int) and 1 <= n <= limit, n  # the sweep asks for exactly 1..max_n
+        return Instance((X,), (), sp.eye(n) * X, sp.eye(n) * X, lambda p: {})
+
+    return build
+
+
+def test_the_sweep_covers_exactly_one_to_max_n_and_shows_the_n_2_identity():
+    result = prove_up_to(_identity_of_size(3), 3, "identity")
+    assert result.status is Status.PROVED and result.math.count("<mtr>") == 4  # two 2 x 2 sides
+
+
+def test_a_sweep_goes_on_past_sizes_where_the_identity_holds():
+    def build(n):
+        return Instance((X,), (), sp.Matrix([[X if n == 1 else X + 1]]), sp.Matrix([[X]]), lambda p: {})
+
+    result = prove_up_to(build, 3, "holds at n = 1 only")
+    assert result.status is Status.DISPROVED and result.counterexample.observed["n"] == 2
+
+
+def test_the_separating_point_is_seeded_by_n():
+    """x - 1 vanishes at both simple points (x = 1), so the seeded random points decide, the same every run."""
+    result = prove_up_to(lambda n: _one_entry(X - 1, 0), 1, "shifted")
+    again = prove_up_to(lambda n: _one_entry(X - 1, 0), 1, "shifted")
+    first_random = list(candidate_points(_one_entry(X - 1, 0), seed=1))[2][X]
+    assert result.status is Status.DISPROVED and result.detail == again.detail
+    assert result.counterexample.observed["difference"] == str(first_random - 1)
+
+
+def test_certification_keeps_the_first_of_equal_entries_and_never_a_smaller_later_one():
+    instance = Instance((X,), (), sp.Matrix([[5 * X], [X / 10], [-5 * X]]), sp.zeros(3, 1), lambda p: {})
+    certified, how, exact_value = certify_at(instance, {X: sp.Integer(1)}, "t")
+    assert certified and exact_value == {"exact_entry": [0, 0], "exact_difference": "5"}
+
+
+def test_certification_prints_the_guaranteed_digits_once():
+    certified, how, _ = certify_at(_one_entry(sp.exp(X), 0), {X: sp.Integer(1)}, "e")
+    assert how == (
+        "e: entry (0, 0) of definition - claimed = 2.7182818284590452353602874713526624977572470937 "
+        "(50 guaranteed digits, sympy evalf strict)"
+    )
+
+
+def test_an_inconclusive_closed_form_still_shows_the_identity_and_equal_sides_print_as_an_equation(monkeypatch):
+    assert "<math" in closed_form(X - X**2, "id", "symbolic n", (X, X**2)).math
+    assert "<mo>=</mo>" in mathml(X, X)  # not evaluated to True
+    inner_length = len(exact._MathMLPrinter().doprint(sp.Eq(X, sp.Integer(1), evaluate=False)))
+    monkeypatch.setattr(exact, "MATHML_LIMIT", inner_length)
+    assert mathml(X, sp.Integer(1)) is not None  # at the limit it is still shown
