@@ -116,3 +116,20 @@ def test_errors_lists_only_checks_that_raised(status):
     check, _ = _check("only", status)
     record = run_claim(_claim("x.y", Formalization("r", "s", (check,))), CTX)
     assert len(record.errors) == (status is Status.ERROR)
+
+
+def test_lemma_records_keep_their_checks_and_a_claim_times_itself():
+    from claims.model import Lemma
+
+    proof, _ = _check("lemma proof", Status.PROVED, Kind.SYMBOLIC)
+    statement, _ = _check("statement", Status.PASSED)
+    reading = Formalization("r", "s", (statement,), lemmas=(Lemma("a step", (proof,)),), argument="so")
+    record = run_claim(_claim("x.y", reading), CTX)
+    (lemma,) = record.readings[0].lemmas
+    assert [c.check.name for c in lemma.checks] == ["lemma proof"] and lemma.decision.verdict is Verdict.PROVED
+    assert 0 < record.seconds < 60
+
+
+def test_a_check_returning_a_non_result_is_named_with_its_type():
+    result = run_check(Check("odd", Kind.NUMERIC, "nothing", lambda ctx: 3), CTX)
+    assert result.status is Status.ERROR and result.detail.startswith("TypeError: check 'odd' returned int, not")

@@ -158,3 +158,54 @@ def test_fixed_examples_run_before_the_strategy(audit_context):
     outcome = search.check_property(st.just("friendly"), evaluate, audit_context, examples=["adversarial"])
     assert outcome.passed is False and outcome.inputs == {"x": "adversarial"}
     assert search.check_property(st.just("friendly"), evaluate, audit_context).passed is True
+
+
+def test_settings_do_not_inherit_from_the_loaded_profile(audit_context):
+    """Every setting the audit relies on is set explicitly: under a profile that differs in each of them, the
+    audit's settings are unchanged."""
+    from hypothesis import settings as hypothesis_settings
+
+    from tests.conftest import PROFILE
+
+    contrary = hypothesis_settings(
+        max_examples=3,
+        deadline=250,
+        derandomize=True,
+        verbosity=search.Verbosity.verbose,
+        phases=(search.Phase.explicit,),
+        suppress_health_check=(),
+        print_blob=True,
+        report_multiple_bugs=True,
+    )
+    hypothesis_settings.register_profile("contrary-for-test", contrary)
+    hypothesis_settings.load_profile("contrary-for-test")
+    try:
+        chosen = search.settings_for(audit_context.profile)
+    finally:
+        hypothesis_settings.load_profile(PROFILE)
+    assert chosen.max_examples == audit_context.profile.max_examples and chosen.deadline is None
+    assert chosen.derandomize is False and chosen.database is None and chosen.verbosity is search.Verbosity.quiet
+    assert tuple(chosen.phases) == (
+        search.Phase.explicit,
+        search.Phase.generate,
+        search.Phase.target,
+        search.Phase.shrink,
+    )
+    assert set(chosen.suppress_health_check) == {search.HealthCheck.too_slow, search.HealthCheck.data_too_large}
+    assert chosen.print_blob is False and chosen.report_multiple_bugs is False
+
+
+def test_a_witness_search_reports_what_it_found(audit_context):
+    outcome = search.search_witness(st.integers(0, 20), lambda x, ctx: x / 4, lambda x: {"x": x}, audit_context)
+    assert outcome.passed is True and outcome.cases >= 1
+    # shrunk to the smallest x with x / 4 > 1
+    assert outcome.detail == f"witness found after {outcome.cases} candidates (margin 1.25): {{'x': 5}}"
+
+
+def test_a_failed_witness_search_certifies_nothing(audit_context):
+    margins = iter([0.25, -math.inf, math.nan, 1.0] * 1000)  # inf would be a witness; 1 is not (needs > 1)
+    outcome = search.search_witness(st.integers(), lambda x, ctx: next(margins), lambda x: {"x": x}, audit_context)
+    assert outcome.passed is False and outcome.certified is False
+    assert outcome.inputs == {"candidates": outcome.cases} and outcome.observed == {"best_margin": 1.0}
+    assert outcome.detail == f"no witness among {outcome.cases} candidates; best margin 1 (needs > 1)"
+    assert outcome.how == "a failed search certifies nothing"

@@ -72,3 +72,9 @@ def test_errors_name_the_logits_and_the_temperature(function):
 def test_log_softmax_names_what_overflowed():
     with pytest.raises(InputError, match=r"^log sigma\(z / tau\) overflows torch.float64"):
         log_softmax(torch.tensor([1e308, -1e308], dtype=torch.float64))
+
+
+def test_log_partition_reduces_the_last_dimension_of_a_batch():
+    batch = torch.arange(24, dtype=torch.float64).reshape(2, 3, 4) / 5
+    torch.testing.assert_close(pure_log_partition(batch), torch.logsumexp(batch, dim=-1), rtol=1e-15, atol=0)
+    assert pure_log_partition(batch).shape == (2, 3)
