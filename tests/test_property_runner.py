@@ -160,17 +160,19 @@ def test_fixed_examples_run_before_the_strategy(audit_context):
     assert search.check_property(st.just("friendly"), evaluate, audit_context).passed is True
 
 
-def test_settings_do_not_inherit_from_the_loaded_profile(audit_context):
+@pytest.mark.parametrize("contrary_database", [False, True])  # derandomize=True excludes a database
+def test_settings_do_not_inherit_from_the_loaded_profile(audit_context, contrary_database):
     """Every setting the audit relies on is set explicitly: under a profile that differs in each of them, the
-    audit's settings are unchanged."""
+    audit's settings (and the witness search's budget) are unchanged."""
     from hypothesis import settings as hypothesis_settings
+    from hypothesis.database import InMemoryExampleDatabase
 
     from tests.conftest import PROFILE
 
     contrary = hypothesis_settings(
+        **({"database": InMemoryExampleDatabase()} if contrary_database else {"derandomize": True}),
         max_examples=3,
         deadline=250,
-        derandomize=True,
         verbosity=search.Verbosity.verbose,
         phases=(search.Phase.explicit,),
         suppress_health_check=(),
@@ -181,8 +183,10 @@ def test_settings_do_not_inherit_from_the_loaded_profile(audit_context):
     hypothesis_settings.load_profile("contrary-for-test")
     try:
         chosen = search.settings_for(audit_context.profile)
+        witnessless = search.search_witness(st.integers(), lambda x, ctx: 0.0, lambda x: {}, audit_context)
     finally:
         hypothesis_settings.load_profile(PROFILE)
+    assert witnessless.cases == audit_context.profile.max_examples  # the audit's budget, not the loaded 3
     assert chosen.max_examples == audit_context.profile.max_examples and chosen.deadline is None
     assert chosen.derandomize is False and chosen.database is None and chosen.verbosity is search.Verbosity.quiet
     assert tuple(chosen.phases) == (
@@ -209,3 +213,21 @@ def test_a_failed_witness_search_certifies_nothing(audit_context):
     assert outcome.inputs == {"candidates": outcome.cases} and outcome.observed == {"best_margin": 1.0}
     assert outcome.detail == f"no witness among {outcome.cases} candidates; best margin 1 (needs > 1)"
     assert outcome.how == "a failed search certifies nothing"
+
+
+def test_a_witness_search_counts_its_candidates_and_passes_the_context(audit_context):
+    seen = []
+
+    def margin(x, ctx):
+        assert ctx is audit_context
+        seen.append(x)
+        return 0.25 if x % 2 else -math.inf
+
+    outcome = search.search_witness(st.integers(), margin, lambda x: {"x": x}, audit_context)
+    assert outcome.cases == len(seen) and outcome.observed == {"best_margin": 0.25}
+    again = []
+    search.search_witness(st.integers(), lambda x, ctx: again.append(x) or 0.0, lambda x: {}, audit_context)
+    assert again == seen  # seeded by the context: the same candidates every run
+    calls = []
+    found = search.search_witness(st.integers(0, 9), lambda x, ctx: calls.append(x) or x, lambda x: {}, audit_context)
+    assert found.passed and found.cases == len(calls) - 1  # the detail re-evaluates the witness once

@@ -235,3 +235,10 @@ def test_an_inconclusive_closed_form_still_shows_the_identity_and_equal_sides_pr
     inner_length = len(exact._MathMLPrinter().doprint(sp.Eq(X, sp.Integer(1), evaluate=False)))
     monkeypatch.setattr(exact, "MATHML_LIMIT", inner_length)
     assert mathml(X, sp.Integer(1)) is not None  # at the limit it is still shown
+
+
+def test_a_float_becomes_its_exact_binary_value():
+    from symbolic.exact import rational
+
+    assert rational(0.1) == sp.Rational(3602879701896397, 36028797018963968)
+    assert rational(-2.5) == sp.Rational(-5, 2) and rational(0.0) == 0
