@@ -78,3 +78,10 @@ def test_log_partition_reduces_the_last_dimension_of_a_batch():
     batch = torch.arange(24, dtype=torch.float64).reshape(2, 3, 4) / 5
     torch.testing.assert_close(pure_log_partition(batch), torch.logsumexp(batch, dim=-1), rtol=1e-15, atol=0)
     assert pure_log_partition(batch).shape == (2, 3)
+
+
+def test_log_partition_shifts_each_row_by_its_own_maximum():
+    """A shift shared by the batch would underflow exp for the row far below the batch maximum."""
+    rows = torch.tensor([[0.0, 0.0], [1000.0, 1000.0]], dtype=torch.float64)
+    expected = torch.tensor([0.0, 1000.0], dtype=torch.float64) + torch.log(torch.tensor(2.0, dtype=torch.float64))
+    torch.testing.assert_close(pure_log_partition(rows), expected, rtol=1e-15, atol=0)
