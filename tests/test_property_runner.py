@@ -174,7 +174,7 @@ def test_settings_do_not_inherit_from_the_loaded_profile(audit_context, contrary
         max_examples=3,
         deadline=250,
         verbosity=search.Verbosity.verbose,
-        phases=(search.Phase.explicit,),
+        phases=(search.Phase.explicit, search.Phase.generate),  # generate: find must still run
         suppress_health_check=(),
         print_blob=True,
         report_multiple_bugs=True,
@@ -229,5 +229,11 @@ def test_a_witness_search_counts_its_candidates_and_passes_the_context(audit_con
     search.search_witness(st.integers(), lambda x, ctx: again.append(x) or 0.0, lambda x: {}, audit_context)
     assert again == seen  # seeded by the context: the same candidates every run
     calls = []
-    found = search.search_witness(st.integers(0, 9), lambda x, ctx: calls.append(x) or x, lambda x: {}, audit_context)
+
+    def counted(x, ctx):
+        assert ctx is audit_context  # the detail's re-evaluation of the witness too
+        calls.append(x)
+        return x
+
+    found = search.search_witness(st.integers(0, 9), counted, lambda x: {}, audit_context)
     assert found.passed and found.cases == len(calls) - 1  # the detail re-evaluates the witness once
