@@ -37,6 +37,12 @@ TARGETS: dict[str, tuple[str, ...]] = {
 }
 """Each module and the tests that are meant to catch a bug in it (a full suite per mutant would take days)."""
 
+TIMEOUT_MULTIPLIER = {"numeric/fisher_spectrum.py": 4.0}
+"""mutmut stops a mutant after this many times its tests' clean duration (default 15).  Many secular-solver
+mutants never converge and run every root to MAX_ITERATIONS; at 15x they would take over an hour, and a
+mutant 4x slower than the clean run is changed behaviour either way.  Timeouts are reported in their own
+column."""
+
 _BOUNDED_JACOBIAN = (
     "the Jacobian entries of softmax and log-softmax are bounded (|d sigma_i / d z_j| <= 1/(4 tau), "
     "|d log sigma_i / d z_j| <= 1/tau) for validated input, so finite_result never raises and its label is "
@@ -117,6 +123,7 @@ def _configure(copy: Path, module: str, tests: tuple[str, ...]) -> None:
         'also_copy = ["examples/"]\n'
         f"pytest_add_cli_args_test_selection = {json.dumps(list(tests))}\n"
         f"pytest_add_cli_args = {json.dumps(PYTEST_ARGUMENTS)}\n"
+        f"timeout_multiplier = {TIMEOUT_MULTIPLIER.get(module, 15.0)}\n"
     )
     with (copy / "pyproject.toml").open("a", encoding="utf-8") as handle:
         handle.write(section)
