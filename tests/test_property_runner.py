@@ -110,21 +110,6 @@ def _fixed(ratios, describe=None):
     return evaluate
 
 
-def test_settings_of_a_profile(audit_context):
-    chosen = search.settings_for(audit_context.profile)
-    assert chosen.max_examples == audit_context.profile.max_examples
-    assert chosen.deadline is None and chosen.database is None and chosen.derandomize is False
-    assert chosen.verbosity is search.Verbosity.quiet and chosen.print_blob is False
-    assert chosen.report_multiple_bugs is False
-    assert tuple(chosen.phases) == (
-        search.Phase.explicit,
-        search.Phase.generate,
-        search.Phase.target,
-        search.Phase.shrink,
-    )
-    assert set(chosen.suppress_health_check) == {search.HealthCheck.too_slow, search.HealthCheck.data_too_large}
-
-
 def test_a_pass_counts_its_cases_and_reports_the_largest_ratio(audit_context):
     outcome = search.check_property(st.just(1), _fixed([0.5, 0.25]), audit_context)
     assert outcome == search.SearchOutcome(True, "2 cases within tolerance; largest error / tolerance = 0.5", 2, 0.5)
