@@ -21,7 +21,9 @@ from pathlib import Path
 
 from report.environment import machine_summary
 
-BUDGETS = {"audit (profile default)": 120.0, "tests (profile ci)": 600.0}
+BUDGETS = {"audit (profile default)": 120.0, "tests (profile ci)": 720.0}
+"""The test budget was 600 s until the suite began to run the full default audit once (issue 19: the README's
+results table and the report's browser test are generated from it), which adds about 100 s."""
 DURATIONS = 10
 
 
