@@ -227,13 +227,13 @@ def _print_pdf(document: dict, base: Path, target: Path) -> Path:
 
 
 def _readme(args: argparse.Namespace) -> int:
-    from report import readme
+    from report import markers, readme
 
     try:
         document = load_results(args.results)
         text = args.readme.read_text(encoding="utf-8")
         updated = readme.with_table(text, document)
-    except (ResultsError, readme.ReadmeError, OSError) as exc:
+    except (ResultsError, markers.MarkerError, OSError) as exc:
         raise UsageError(str(exc)) from None
     if args.check:
         stale = updated != text

@@ -14,7 +14,7 @@ holds and one that fails; else the first reading with the claim's verdict), and 
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from typing import Any, Mapping
 
 Check = Mapping[str, Any]
 Reading = Mapping[str, Any]
@@ -113,8 +113,10 @@ def evidence_line(claim: Mapping[str, Any]) -> str:
         tally = _numeric_tally(reading) if reading["verdict"] == "PROVED" and check["kind"] == "symbolic" else ""
         prefix = f"{reading['key']} ({reading['verdict']}): " if several else ""
         parts.append(prefix + _line(check) + tally)
-    return "; ".join(_unique(parts)) or claim["reason"]
+    return "; ".join(dict.fromkeys(parts)) or claim["reason"]  # each distinct part once, in order
 
 
-def _unique(parts: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(parts))
+def evidence_of(claim: Mapping[str, Any]) -> str:
+    """The line recorded in results.json, or the one computed now for a results file written before the
+    field existed."""
+    return claim.get("evidence") or evidence_line(claim)

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from report import statement, values
-from report.evidence import evidence_line
-from report.results import VERDICT_ORDER, claims_by_paper, paper_outline
+from report.evidence import evidence_of
+from report.results import VERDICT_ORDER, claims_by_paper, paper_outline, profile_name
 
 VERDICT_MEANING = {
     "PROVED": "holds: derivation closed and numeric agreement",
@@ -150,17 +150,13 @@ def _summary(document: Mapping[str, Any]) -> str:
     )
 
 
-def _evidence(claim: Mapping[str, Any]) -> str:
-    return claim.get("evidence") or evidence_line(claim)
-
-
 def _claim_table(document: Mapping[str, Any]) -> str:
     rows = [
         [
             f'<a href="#{escape(_anchor(claim["id"]))}">{escape(claim["id"])}</a>',
             escape(claim["where"]),
             f'<span data-key="{VERDICT_ORDER.index(claim["verdict"])}">{_badge(claim["verdict"])}</span>',
-            escape(_evidence(claim)),
+            escape(evidence_of(claim)),
             str(claim.get("cases", 0)),
             f"{claim.get('seconds', 0):.2f}",
         ]
@@ -300,7 +296,7 @@ def _claim(claim: Mapping[str, Any], base: Path, expanded: bool) -> str:
         meta,
         _statement(claim["statement"]),
         f"<p><b>Verdict:</b> {escape(claim['reason'])}</p>",
-        f"<p><b>Decisive evidence:</b> {escape(_evidence(claim))}</p>",
+        f"<p><b>Decisive evidence:</b> {escape(evidence_of(claim))}</p>",
         _counterexample(shown),
     ]
     if claim.get("notes"):
@@ -341,7 +337,7 @@ def render(document: Mapping[str, Any], base: Path, *, expanded: bool = False) -
     """The report page; ``base`` is the directory that figure paths in the document are relative to.
     ``expanded`` opens every collapsible section (the page ``fim-audit report --pdf`` prints)."""
     env = document["environment"]
-    profile = env.get("profile", {}).get("name") if isinstance(env.get("profile"), dict) else env.get("profile")
+    profile = profile_name(env)
 
     def field(name: str) -> str:
         return escape(str(env.get(name)))

@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from typing import Any, Mapping
 
-from report.evidence import evidence_line
-from report.results import VERDICT_ORDER, claims_by_paper, paper_outline
+from report.evidence import evidence_of
+from report.results import VERDICT_ORDER, claims_by_paper, paper_outline, profile_name
 
 
 def _cell(text: Any) -> str:
@@ -19,10 +19,6 @@ def table(header: list[str], rows: list[list[Any]]) -> list[str]:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
     return lines
-
-
-def _evidence(claim: Mapping[str, Any]) -> str:
-    return claim.get("evidence") or evidence_line(claim)
 
 
 def _summary(document: Mapping[str, Any]) -> list[str]:
@@ -48,7 +44,7 @@ def _claim_table(document: Mapping[str, Any]) -> list[str]:
             c["where"],
             f"**{c['verdict']}**",
             c.get("locked_verdict") or "—",
-            _evidence(c),
+            evidence_of(c),
             c["cases"],
             f"{c['seconds']:.2f}s",
         ]
@@ -140,7 +136,7 @@ def render(document: Mapping[str, Any]) -> str:
         "",
         f"Commit `{env.get('git_commit') or 'unknown'}`{' (dirty)' if env.get('git_dirty') else ''} · "
         "profile "
-        f"`{env.get('profile', {}).get('name')}` · device `{env.get('device')}` ({env.get('device_name')}) · "
+        f"`{profile_name(env)}` · device `{env.get('device')}` ({env.get('device_name')}) · "
         f"{env.get('dtype')} · seed {env.get('seed')} · {env.get('started_at')}",
         "",
     ]

@@ -141,6 +141,13 @@ def strict_json(value: Any) -> Any:
     return value
 
 
+def profile_name(environment: Mapping[str, Any]) -> Any:
+    """The audit profile's name from a results document's environment (an object with a name; a bare string in
+    hand-made documents)."""
+    profile = environment.get("profile")
+    return profile.get("name") if isinstance(profile, dict) else profile
+
+
 VERDICT_ORDER = tuple(v.value for v in Verdict)
 """The verdicts in the order every rendering lists them."""
 

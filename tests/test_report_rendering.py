@@ -10,7 +10,7 @@ import pytest
 
 from claims.model import Claim, Formalization, Source
 from claims.registry import all_claims
-from report import evidence, readme, statement, values
+from report import evidence, markers, readme, statement, values
 from tests.test_reports import _claim, _document
 
 
@@ -150,7 +150,7 @@ def test_readme_table_is_replaced_between_the_markers_only():
     updated = readme.with_table(text, document)
     assert updated.startswith("intro\n") and updated.endswith(f"{readme.END}\noutro\n")
     assert "old table" not in updated and "| `a.b` |" in readme.current_table(updated)
-    with pytest.raises(readme.ReadmeError):
+    with pytest.raises(markers.MarkerError):
         readme.with_table("no markers", document)
 
 
