@@ -30,6 +30,10 @@ def fisher(p):
     return op.diag(p) - op.outer(p, p)
 
 
+def entropy_at_temperature(z, tau):
+    return op.entropy(op.softmax(z, tau))
+
+
 def sigma_jacobian(z):
     s = op.softmax(z)
     return op.diag(s) - op.outer(s, s)
@@ -249,15 +253,13 @@ VARIANTS = [
     # monotonicity
     Variant(
         "H(softmax(z/T)) increases in T",
-        lambda: fa.monotone(
-            lambda z, tau: op.entropy(op.softmax(z, tau)), in_="tau", direction="increasing", over=ZT, what="H up in T"
-        ),
+        lambda: fa.monotone(entropy_at_temperature, in_="tau", direction="increasing", over=ZT, what="H up in T"),
         Verdict.SUPPORTED,
     ),
     Variant(
         "H(softmax(z/T)) decreases in T",
         lambda: fa.monotone(
-            lambda z, tau: op.entropy(op.softmax(z, tau)),
+            entropy_at_temperature,
             in_="tau",
             direction="decreasing",
             over=ZT,
@@ -281,7 +283,7 @@ VARIANTS = [
     Variant(
         "H(softmax(z/T)) strictly increases in T",
         lambda: fa.monotone(
-            lambda z, tau: op.entropy(op.softmax(z, tau)),
+            entropy_at_temperature,
             in_="tau",
             direction="increasing",
             strict=True,
