@@ -86,6 +86,14 @@ def metrics_from_top(top: torch.Tensor, trace: torch.Tensor, n: int) -> dict[str
 
 def fisher_metrics_reference(p: torch.Tensor, tau: float = 1.0) -> dict[str, torch.Tensor]:
     """eigmax, trace, energy_r8, energy_r16 and decay of every row of ``p``, each of shape p.shape[:-1], from
-    the dense spectrum (trace = the sum of all its eigenvalues)."""
+    the dense spectrum (trace = the sum of all its eigenvalues).
+
+    Beside numeric/fisher_spectrum.py's ``fisher_metrics``: both apply :func:`metrics_from_top`, so the edge
+    cases (trace 0, lambda_1 = 0, lambda_5 = 0, n < 5, n <= k) are decided by the same code.  They differ
+    only where an eigenvalue lies below this reference's rounding floor: dense eigh cannot resolve it, so
+    it is 0 here (in the eigenvalues and in the trace alike), while the secular solver returns it to full
+    relative accuracy.  On such a row (every eigenvalue of [1 - 15e-16] + [1e-16] * 15 is below the floor)
+    this reference reports trace 0, energies 1 and decay 1; the solver reports the row's true values
+    (trace 3e-15, energy_r8 0.77, decay 16)."""
     spectrum = softmax_fisher_spectrum(p, tau)
     return metrics_from_top(spectrum, spectrum.sum(dim=-1), spectrum.shape[-1])

@@ -11,6 +11,9 @@ import torch
 from numeric.tolerance import SAFETY, gamma
 
 SUPPORTED_DTYPES = (torch.float32, torch.float64)
+HALF_DTYPES = (torch.float16, torch.bfloat16)
+"""Accepted by the helpers that upcast their input to float64 before computing (the Fisher spectrum of an
+attention row, numeric/fisher_spectrum.py); every other helper refuses them."""
 SUPPORTED_DEVICES = ("cpu", "cuda")
 
 
@@ -18,14 +21,21 @@ class InputError(ValueError):
     """An argument a numeric helper cannot use (non-finite, wrong dtype, wrong shape, not a distribution)."""
 
 
-def float_tensor(x: object, name: str, *, min_dim: int = 1) -> torch.Tensor:
-    """``x`` must be a float32/float64 tensor on cpu or cuda with at least ``min_dim`` dimensions, finite,
-    non-empty."""
+def float_tensor(
+    x: object, name: str, *, min_dim: int = 1, dtypes: tuple[torch.dtype, ...] = SUPPORTED_DTYPES
+) -> torch.Tensor:
+    """``x`` must be a tensor of one of ``dtypes`` (float32/float64 unless a helper upcasts) on cpu or
+    cuda with at least ``min_dim`` dimensions, finite, non-empty."""
     if not isinstance(x, torch.Tensor):
         raise InputError(f"{name} must be a torch.Tensor, got {type(x).__name__}")
     if x.device.type not in SUPPORTED_DEVICES:
         raise InputError(f"{name} is on device {x.device}; only cpu and cuda tensors hold values to check")
-    if x.dtype not in SUPPORTED_DTYPES:
+    if x.dtype in HALF_DTYPES and x.dtype not in dtypes:
+        raise InputError(
+            f"{name} has dtype {x.dtype}, too coarse for this helper's tolerance model; upcast it (the Fisher "
+            "spectrum helpers accept it and upcast it themselves)"
+        )
+    if x.dtype not in dtypes:
         raise InputError(
             f"{name} has dtype {x.dtype}; only float32 and float64 are supported "
             "(integer inputs are ambiguous and half precision is too coarse for the tolerance model)"
@@ -60,24 +70,32 @@ def positive_scalar(value: float, name: str) -> float:
     return float(value)
 
 
-def nonnegative(x: torch.Tensor, name: str) -> torch.Tensor:
+def nonnegative(x: torch.Tensor, name: str, dtypes: tuple[torch.dtype, ...] = SUPPORTED_DTYPES) -> torch.Tensor:
     """A finite float tensor with no negative entries (weights of a categorical sum)."""
-    float_tensor(x, name)
+    float_tensor(x, name, dtypes=dtypes)
     if bool((x < 0).any()):
         raise InputError(f"{name} has a negative entry ({x.min().item()})")
     return x
 
 
-def probability_vectors(p: torch.Tensor, name: str) -> torch.Tensor:
+def probability_vectors(
+    p: torch.Tensor, name: str, dtypes: tuple[torch.dtype, ...] = SUPPORTED_DTYPES
+) -> torch.Tensor:
     """Rows (last dimension) that are probability vectors: non-negative and summing to 1.
 
     The sum may miss 1 by the rounding of a float softmax, |sum - 1| <= SAFETY * gamma_{n+8}; anything
-    further off is an unnormalised input and rejected.
+    further off is an unnormalised input and rejected.  A float16 or bfloat16 row (where ``dtypes`` admits
+    them) is the entrywise rounding of a softmax computed in float32, which is how torch computes softmax
+    in these dtypes: it misses 1 by at most u (sum_i |p_i - rounded p_i| <= u sum_i p_i) plus float32's
+    own gamma_{n+8}, so SAFETY * 2 u is allowed.
     """
-    nonnegative(p, name)
+    nonnegative(p, name, dtypes)
     n = p.shape[-1]
     deficit = (p.sum(dim=-1, dtype=torch.float64) - 1).abs().max().item()
-    allowed = SAFETY * float(gamma(n + 8, p.dtype))
+    if p.dtype in HALF_DTYPES:
+        allowed = SAFETY * 2 * torch.finfo(p.dtype).eps / 2
+    else:
+        allowed = SAFETY * float(gamma(n + 8, p.dtype))
     if deficit > allowed:
         raise InputError(
             f"{name} is not normalised: a row misses sum 1 by {deficit:.3g} "

@@ -215,6 +215,7 @@ def test_fisher_and_its_spectrum(p, tau):
     spectrum = _attempt(fisher_metrics.fisher_eigenvalues, p, tau)
     if spectrum is not None:
         a = _as_float64(p)
+        a = a / a.sum(axis=-1, keepdims=True)  # the definition: the row as its dtype holds it, normalised
         matrix = (np.einsum("...i,ij->...ij", a, np.eye(a.shape[-1])) - a[..., :, None] * a[..., None, :]) / tau / tau
         expected = np.linalg.eigvalsh(matrix)[..., ::-1]
         # Weyl: the eigenvalues move by at most the perturbation's norm, <= n * entrywise error.
@@ -230,12 +231,15 @@ def test_fast_fisher_spectrum(p, tau, k):
     spectrum = _attempt(fisher_spectrum.softmax_fisher_eigvalsh, p, tau)
     if spectrum is not None:
         a = _as_float64(p)
+        a = a / a.sum(axis=-1, keepdims=True)  # the definition: the row as its dtype holds it, normalised
         matrix = (np.einsum("...i,ij->...ij", a, np.eye(a.shape[-1])) - a[..., :, None] * a[..., None, :]) / tau / tau
         # the reference's own error (Weyl) plus the solver's few ulps of max(p) / tau^2
         _within(spectrum, np.linalg.eigvalsh(matrix), 4 * (a.shape[-1] + 8), a.shape[-1] * 2 / float(tau) / float(tau))
     top = _attempt(fisher_spectrum.softmax_fisher_topk, p, k, tau)
     if top is not None and spectrum is not None:
-        assert torch.equal(top, spectrum.flip(-1)[..., :k])
+        # two kernels' paths (far poles in moments for the top k): equal to the promised relative accuracy
+        expected = spectrum.flip(-1)[..., :k]
+        assert bool(((top - expected).abs() <= fisher_spectrum.accuracy(p.shape[-1]) * expected).all())
     metrics = _attempt(fisher_spectrum.fisher_metrics, p, tau)
     if metrics is not None:
         assert all(not bool(torch.isnan(value).any()) for value in metrics.values())
@@ -420,6 +424,7 @@ EXEMPT = {
         "zero_floor": "tolerance arithmetic on a p already validated by its caller",
         "metrics_from_top": "arithmetic on a spectrum its callers computed from a validated p (fuzzed through them)",
     },
+    fisher_spectrum: {"accuracy": "arithmetic on a row length: the tolerance module's gamma (tested there)"},
     fisher_definition: {
         name: "shares fisher_exact's validation of (theta, xs) (fuzzed)"
         for name in (

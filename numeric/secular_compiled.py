@@ -1,0 +1,252 @@
+"""The secular-equation kernel of numeric/fisher_spectrum.py compiled for the CPU with numba: one fused pass
+over the row per iteration (one divide, four multiply-adds per entry), rows in parallel.
+
+It computes the same values as the torch kernel (numeric/secular_torch.py, for other devices), by the rules
+:mod:`numeric.fisher_spectrum` states: the eigenvalue of pole index j of a row d is 0 when j = 0 or d_(j-1)
+= 0, the midpoint of (d_(j-1), d_j) when the interval is at most RELATIVE_TIE * d_j wide, and otherwise the
+root of g(x) = sum_i d_i / (d_i - x) in the interval.
+
+Layout of a row: ``b`` holds the row with its K largest entries last and ascending; the others, all at most
+b[n - K], come first in any order (the full spectrum sorts the whole row, K = n; the metrics select the top
+17).  The root of index j >= n - K + 1 only needs to know which poles lie below it (b[:j]) and which above
+(b[j:]): the two sums run over those two ranges, so no sign test is needed inside the loop.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+
+from numeric.secular_rules import FAR_RATIO, FAR_TERMS, MAX_ITERATIONS, RELATIVE_TIE, SKIP_TOWARD_POLE, STOP_FACTOR
+
+_FAST = {"reassoc", "contract"}
+"""Reassociated sums (vectorised partial sums: the error bound gamma_n of any order still holds) and fused
+multiply-adds; no approximate divides and no assumptions about NaN or infinities."""
+
+
+@numba.njit(cache=True, fastmath=_FAST)
+def _evaluate(b, j, scale, origin, mu, far):
+    """f = -g and its pieces at x = origin + mu, in coordinates scaled by ``scale`` (a power of two, so
+    exact) and shifted to ``origin``: returns (f, slope of the poles below, slope of the poles above,
+    sum |terms|).  The poles below the root give exactly the negative terms.  The poles b[:start] enter
+    through their power moments (``far``, :func:`_far_moments`)."""
+    start, reference, moments = far
+    below = 0.0
+    below_slope = 0.0
+    if start:
+        # sum_i d_i / (d_i - x) = -sum_m S_m rho^m and sum_i d_i / (d_i - x)^2 = (1 / x) sum_m m S_m rho^m over
+        # the far poles, rho = c / x <= 1, S_m = sum_i (d_i / c)^m (Horner from the last moment).
+        x = origin + mu
+        rho = reference * scale / x
+        value = 0.0
+        weighted = 0.0
+        for m in range(moments.shape[0] - 1, -1, -1):
+            value = (value + moments[m]) * rho
+            weighted = (weighted + (m + 1) * moments[m]) * rho
+        below = -value
+        below_slope = weighted / x
+    for i in range(start, j):
+        pole = b[i] * scale
+        inverse = 1.0 / ((pole - origin) - mu)
+        term = pole * inverse
+        below += term
+        below_slope += term * inverse
+    above = 0.0
+    above_slope = 0.0
+    for i in range(j, b.shape[0]):
+        pole = b[i] * scale
+        inverse = 1.0 / ((pole - origin) - mu)
+        term = pole * inverse
+        above += term
+        above_slope += term * inverse
+    return -(below + above), below_slope, above_slope, above - below
+
+
+@numba.njit(cache=True, fastmath=_FAST)
+def _far_moments(b, count, reference):
+    """Move the entries of b[:count] at most FAR_RATIO * reference to the front, and return (how many,
+    reference, S) with S_m = sum (d_i / reference)^m, m = 1.. over them: every root above ``reference``
+    sees them as far poles, whose terms expand as d_i / (d_i - x) = -sum_m (d_i / x)^m, ratio <= FAR_RATIO.
+    The moments stop once S_m <= u S_1 / 4: the remaining terms sum to at most S_m FAR_RATIO / (1 -
+    FAR_RATIO) times rho^m <= rho, below a quarter ulp of the far poles' value; at most FAR_TERMS."""
+    if reference <= 0:  # every entry below is 0 and contributes nothing to g
+        return 0, reference, np.zeros(0)
+    threshold = FAR_RATIO * reference
+    start = 0
+    for i in range(count):
+        if b[i] <= threshold:
+            b[i], b[start] = b[start], b[i]
+            start += 1
+    moments = np.zeros(FAR_TERMS)
+    if start == 0:
+        return 0, reference, moments[:0]
+    powers = b[:start] / reference
+    ratios = powers.copy()
+    used = FAR_TERMS
+    for m in range(FAR_TERMS):
+        total = 0.0
+        for i in range(start):
+            total += powers[i]
+        moments[m] = total
+        if total <= np.finfo(np.float64).eps / 8 * moments[0]:
+            used = m + 1
+            break
+        for i in range(start):
+            powers[i] *= ratios[i]
+    return start, reference, moments[:used]
+
+
+@numba.njit(cache=True)
+def _bisect(left, right):
+    """The next point of a bisection of the bracket (left, right), in shifted coordinates (the origin, 0,
+    is a pole and one end of the interval): geometric when the bracket spans more than a factor of 2, so
+    that a root at 1e-200 of the interval's width from its pole (a sink row's tiny entries against its
+    large one) is reached in about 20 steps rather than 660 halvings; SKIP_TOWARD_POLE times the far end
+    while the near end is still the pole itself (no geometric mean with 0)."""
+    near, far = (left, right) if abs(left) <= abs(right) else (right, left)
+    if near == 0:
+        return far * SKIP_TOWARD_POLE
+    if far / near > 2:
+        return math.copysign(math.sqrt(near * far), far)
+    return (left + right) / 2
+
+
+@numba.njit(cache=True)
+def _root(b, j, far):
+    """The root of g in (b[j - 1], b[j]) (see the module docstring for the layout), by the safeguarded
+    two-pole rational iteration of LAPACK's dlaed4 in coordinates shifted to the nearer pole.  The row is
+    scaled by the power of two that puts b[j] in [1/2, 1), so that the distances d_i - x of a root near a
+    tiny pole stay normal numbers.  ``far`` is the power-moment expansion of the poles b[:start] (see
+    :func:`_far_moments`; empty when start = 0).  Returns (root, passes over the row).
+
+    The first evaluation, at the midpoint, is made in unshifted coordinates (the midpoint is half the gap
+    from both poles, so no distance loses accuracy there) and serves both the choice of origin and the
+    first step, as in dlaed4: one pass fewer per root than evaluating the midpoint twice."""
+    eps = np.finfo(np.float64).eps
+    scale = math.ldexp(1.0, -math.frexp(b[j])[1])
+    lower, upper = b[j - 1] * scale, b[j] * scale
+    middle = (lower + upper) / 2
+    f, below_slope, above_slope, spread = _evaluate(b, j, scale, 0.0, middle, far)
+    # f = -g decreases from +oo to -oo on the interval: f(middle) >= 0 puts the root in the upper half.
+    if f >= 0:
+        origin, left, right = upper, middle - upper, 0.0
+    else:
+        origin, left, right = lower, 0.0, middle - lower
+    gap_low, gap_high = lower - origin, upper - origin
+    mu = middle - origin
+    passes = 1
+    for _ in range(MAX_ITERATIONS):
+        slope = below_slope + above_slope
+        if abs(f) <= STOP_FACTOR * eps * (spread + abs(mu) * slope) or right - left <= 2 * eps * abs(origin):
+            break
+        # Two-pole model c - B / (a - x) - E / (b - x) fitted to f's value and slope at mu: its step eta solves
+        # c eta^2 - alpha eta + beta = 0.  Both roots without cancellation (q / c and beta / q); the step
+        # taken is the one inside the bracket (beta / q first: it is the finite one as c -> 0).
+        a, c_high = gap_low - mu, gap_high - mu
+        c = f + below_slope * a + above_slope * c_high
+        alpha = f * (a + c_high) + a * c_high * slope
+        beta = a * c_high * f
+        q = (alpha + math.copysign(1.0, alpha) * math.sqrt(abs(alpha * alpha - 4 * beta * c))) / 2
+        near = mu + beta / q if q != 0 else math.nan
+        far_step = mu + q / c if c != 0 else math.nan
+        settled = False
+        if math.isfinite(near) and left < near < right:
+            settled = abs(near - mu) <= 2 * eps * abs(origin + near)
+            mu = near
+        elif math.isfinite(far_step) and left < far_step < right:
+            settled = abs(far_step - mu) <= 2 * eps * abs(origin + far_step)
+            mu = far_step
+        else:
+            mu = _bisect(left, right)
+        # A rational step at the rounding level of the root is final: the iteration converges quadratically,
+        # so the next error would be far below it, and evaluating f once more would change nothing.
+        if settled:
+            break
+        f, below_slope, above_slope, spread = _evaluate(b, j, scale, origin, mu, far)
+        passes += 1
+        if f > 0:
+            left = mu
+        elif f < 0:
+            right = mu
+    return (origin + mu) / scale, passes
+
+
+@numba.njit(cache=True)
+def _eigenvalue(b, j, far):
+    """The eigenvalue of diag(b) - b b^T / sum(b) that pole index j contributes, and the passes over the
+    row it cost."""
+    if j == 0 or b[j - 1] == 0:
+        return 0.0, 0
+    if b[j] - b[j - 1] <= RELATIVE_TIE * b[j]:
+        return (b[j - 1] + b[j]) / 2, 0
+    return _root(b, j, far)
+
+
+@numba.njit(cache=True, parallel=True)
+def top_eigenvalues(rows, k, counts):
+    """The k largest eigenvalues of diag(d) - d d^T / sum(d) of each row d of ``rows`` (R, n), any order
+    of entries, descending (R, k); ``counts[r]`` receives the passes over row r.  Partial selection puts
+    the k + 1 largest entries last and ascending, then index n - 1 - m gives the (m + 1)-th largest
+    eigenvalue (interlacing)."""
+    rows_count, n = rows.shape
+    out = np.empty((rows_count, k))
+    keep = min(k + 1, n)
+    for r in numba.prange(rows_count):
+        b = rows[r].copy()
+        if keep < n:
+            b = np.partition(b, n - keep)
+        b[n - keep :] = np.sort(b[n - keep :])
+        far = _far_moments(b, n - keep, b[n - keep])
+        passes = 0
+        for m in range(k):
+            value, cost = _eigenvalue(b, n - 1 - m, far)
+            out[r, m] = value
+            passes += cost
+        counts[r] = passes
+    return out
+
+
+@numba.njit(cache=True, parallel=True)
+def all_eigenvalues(rows, counts):
+    """Every eigenvalue of diag(d) - d d^T / sum(d) of each row of ``rows`` (R, n), ascending (R, n)."""
+    rows_count, n = rows.shape
+    out = np.empty((rows_count, n))
+    for r in numba.prange(rows_count):
+        b = np.sort(rows[r])
+        far = (0, 1.0, np.zeros(0))
+        passes = 0
+        for j in range(n):
+            value, cost = _eigenvalue(b, j, far)
+            out[r, j] = value
+            passes += cost
+        counts[r] = passes
+    return out
+
+
+@numba.njit(cache=True, parallel=True, fastmath=_FAST)
+def sums_and_traces(rows):
+    """Per row d: s = sum(d) and s^2 tr(diag(d / s) - (d / s)(d / s)^T) = sum_i d_i (s - d_i), with s -
+    d_max taken as the sum of the other entries (1 - q_max cancels on a near-one-hot row, every other s -
+    d_i is at least s / 2).  Returns (sums, scaled traces), each (R,)."""
+    rows_count, n = rows.shape
+    sums = np.empty(rows_count)
+    traces = np.empty(rows_count)
+    for r in numba.prange(rows_count):
+        row = rows[r]
+        top = 0
+        total = 0.0
+        for i in range(n):
+            total += row[i]
+            if row[i] > row[top]:
+                top = i
+        rest = 0.0
+        inner = 0.0
+        for i in range(n):
+            if i != top:
+                rest += row[i]
+                inner += row[i] * (total - row[i])
+        sums[r] = total
+        traces[r] = inner + row[top] * rest
+    return sums, traces
