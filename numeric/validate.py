@@ -78,9 +78,7 @@ def nonnegative(x: torch.Tensor, name: str, dtypes: tuple[torch.dtype, ...] = SU
     return x
 
 
-def probability_vectors(
-    p: torch.Tensor, name: str, dtypes: tuple[torch.dtype, ...] = SUPPORTED_DTYPES
-) -> torch.Tensor:
+def probability_vectors(p: torch.Tensor, name: str, dtypes: tuple[torch.dtype, ...] = SUPPORTED_DTYPES) -> torch.Tensor:
     """Rows (last dimension) that are probability vectors: non-negative and summing to 1.
 
     The sum may miss 1 by the rounding of a float softmax, |sum - 1| <= SAFETY * gamma_{n+8}; anything

@@ -7,7 +7,8 @@
     fim-audit readme RESULTS.json [--readme README.md] [--check]
     fim-audit diff OLD.json NEW.json
     fim-audit screenshot [REPORT.html] [--out IMAGE.png]
-    fim-audit spectrum [--model PATH] [--windows N] [--length T] [--device auto|cpu|cuda] [--out DIR]
+    fim-audit spectrum [--model PATH] [--windows N] [--length T] [--device auto|cpu|cuda]
+                       [--aggregate rows|pooled] [--knlp] [--seed S] [--out DIR]
     fim-audit experiment NAME [--profile default|ci|thorough] [--device auto|cpu|cuda] [--seed N] [--out DIR]
     fim-audit new-paper NAME [--out DIR] [--ci]
 
@@ -280,15 +281,25 @@ def _spectrum(args: argparse.Namespace) -> int:
     out = _writable_directory(args.out)
     try:
         loaded = load_model(args.model, device)
-        result = spectrum.measure(loaded, args.windows, args.length, device)
+        if args.knlp and args.aggregate != "pooled":
+            raise UsageError("--knlp reproduces knlp's pooled metrics: use it with --aggregate pooled")
+        result = spectrum.measure(
+            loaded, args.windows, args.length, device, aggregate=args.aggregate, knlp=args.knlp, seed=args.seed
+        )
     except (ModelUnavailable, InputError) as exc:
         raise UsageError(str(exc)) from None
     paths = spectrum.write(result, out)
     for layer in result["per_layer"]:
-        print(
-            f"layer {layer['layer']}: median eigmax {layer['eigmax_median']:.4g}, "
-            f"mean energy_r8 {layer['energy_r8_mean']:.3f} over {layer['rows']} rows"
-        )
+        if args.aggregate == "pooled":
+            print(
+                f"layer {layer['layer']}: pooled eigmax {layer['eigmax_mean']:.4g}, "
+                f"energy_r8 {layer['energy_r8_mean']:.3f} (means over heads)"
+            )
+        else:
+            print(
+                f"layer {layer['layer']}: median eigmax {layer['eigmax_median']:.4g}, "
+                f"mean energy_r8 {layer['energy_r8_mean']:.3f} over {layer['rows']} rows"
+            )
     print("fim-audit: wrote " + ", ".join(str(p) for p in paths))
     return EXIT_OK
 
@@ -406,6 +417,16 @@ def parser() -> argparse.ArgumentParser:
     spectrum.add_argument("--windows", type=_positive_count, default=4, help="text windows (default: 4)")
     spectrum.add_argument("--length", type=_positive_count, default=256, help="tokens per window (default: 256)")
     spectrum.add_argument("--device", default="cpu", choices=("auto", "cpu", "cuda"), help="torch device")
+    spectrum.add_argument(
+        "--aggregate",
+        default="rows",
+        choices=("rows", "pooled"),
+        help="rows: every row's own metrics (default); pooled: each head's row-averaged Fisher, as knlp logs it",
+    )
+    spectrum.add_argument(
+        "--knlp", action="store_true", help="with --aggregate pooled: knlp's computation (64 sampled rows, float32)"
+    )
+    spectrum.add_argument("--seed", type=int, default=0, help="seed of --knlp's row sampling (default: 0)")
     spectrum.add_argument("--out", type=path_argument, default=Path("spectrum-report"), help="output directory")
     spectrum.set_defaults(handler=_spectrum)
 

@@ -2,9 +2,14 @@
 Metrics We Track") on every attention row of every head of a real pretrained transformer, computed exactly
 by the secular-equation solver (numeric/fisher_spectrum.py), with no sampling of rows.
 
+Two aggregates (``--aggregate``): ``rows`` (the default) gives every row's own metrics, summarised per head
+and layer; ``pooled`` gives the metrics of each head's row-averaged Fisher over all its rows, as the
+metrics doc's code logs them (numeric/pooled_fisher.py), exactly, or with ``knlp=True`` as knlp computes
+them (64 sampled rows, float32, its thresholds) for comparison with knlp's logs.
+
 Writes into the output folder: ``spectrum.json`` (per layer and per head), ``spectrum.md`` (the same as
-tables) and two SVG figures (the distribution of eigmax per layer, and the mean energy curve of the top 16
-eigenvalues per layer).
+tables) and SVG figures (the distribution of eigmax per layer; for ``rows`` also the mean energy curve of
+the top 16 eigenvalues per layer).
 """
 
 from __future__ import annotations
@@ -18,7 +23,9 @@ import numpy as np
 import torch
 
 from numeric.attention_capture import LoadedModel, attention_rows, english_text, token_windows
+from numeric.fisher_metrics import METRICS
 from numeric.fisher_spectrum import fisher_top_and_metrics
+from numeric.pooled_fisher import knlp_fisher_metrics, pooled_fisher_metrics
 from report.figures import plt, save_svg
 from report.results import strict_json
 
@@ -51,14 +58,49 @@ def _summary(metrics: dict[str, torch.Tensor]) -> dict[str, float]:
     }
 
 
-def measure(loaded: LoadedModel, windows: int, length: int, device: str, progress: bool = True) -> dict[str, Any]:
-    """Capture every attention row of ``windows`` text windows and summarise the metrics per head and layer."""
+AGGREGATES = ("rows", "pooled")
+
+
+def measure(
+    loaded: LoadedModel,
+    windows: int,
+    length: int,
+    device: str,
+    progress: bool = True,
+    aggregate: str = "rows",
+    knlp: bool = False,
+    seed: int = 0,
+) -> dict[str, Any]:
+    """Capture every attention row of ``windows`` text windows and summarise the metrics per head and layer,
+    per row (``aggregate="rows"``) or of each head's pooled Fisher (``"pooled"``; ``knlp`` and ``seed``, the
+    seed of knlp's row sampling, only there)."""
     from tqdm import tqdm
 
+    if aggregate not in AGGREGATES:
+        raise ValueError(f"aggregate must be one of {AGGREGATES}, got {aggregate!r}")
     ids = token_windows(loaded, english_text(), length, windows)
-    parts: dict[str, list[torch.Tensor]] = {}
     start = time.perf_counter()
-    for rows in tqdm(attention_rows(loaded, ids, device), total=windows, desc="windows", disable=not progress):
+    captured = tqdm(attention_rows(loaded, ids, device), total=windows, desc="windows", disable=not progress)
+    measured = _per_row(loaded, captured) if aggregate == "rows" else _pooled(loaded, captured, knlp, seed)
+    return {
+        "model": loaded.name,
+        "layers": loaded.layers,
+        "heads": loaded.heads,
+        "windows": windows,
+        "length": length,
+        "device": device,
+        "aggregate": aggregate,
+        "knlp": knlp,
+        **({"sampling_seed": seed} if knlp else {}),
+        "seconds": time.perf_counter() - start,
+        "text": "CPython's pydoc_data.topics (reference documentation), windows of exactly `length` tokens",
+        **measured,
+    }
+
+
+def _per_row(loaded: LoadedModel, captured) -> dict[str, Any]:
+    parts: dict[str, list[torch.Tensor]] = {}
+    for rows in captured:
         metrics, curve = window_metrics(rows)
         for name, value in {**metrics, "curve": curve}.items():
             parts.setdefault(name, []).append(value.cpu())
@@ -68,27 +110,44 @@ def measure(loaded: LoadedModel, windows: int, length: int, device: str, progres
     by_layer = {
         layer: {name: value[layer].flatten() for name, value in joined.items()} for layer in range(loaded.layers)
     }
-    per_head = [
-        {"layer": layer, "head": head, **_summary({name: value[layer, head] for name, value in joined.items()})}
-        for layer in range(loaded.layers)
-        for head in range(loaded.heads)
-    ]
     return {
-        "model": loaded.name,
-        "layers": loaded.layers,
-        "heads": loaded.heads,
-        "windows": windows,
-        "length": length,
-        "device": device,
-        "seconds": time.perf_counter() - start,
-        "text": "CPython's pydoc_data.topics (reference documentation), windows of exactly `length` tokens",
         "per_layer": [{"layer": layer, **_summary(by_layer[layer])} for layer in range(loaded.layers)],
-        "per_head": per_head,
+        "per_head": [
+            {"layer": layer, "head": head, **_summary({name: value[layer, head] for name, value in joined.items()})}
+            for layer in range(loaded.layers)
+            for head in range(loaded.heads)
+        ],
         "energy_curve": [
             {"layer": layer, "mean_cumulative_energy": curves[layer].flatten(0, 1).mean(dim=0).tolist()}
             for layer in range(loaded.layers)
         ],
         "eigmax_by_layer": {layer: by_layer[layer]["eigmax"] for layer in by_layer},
+    }
+
+
+def _pooled(loaded: LoadedModel, captured, knlp: bool, seed: int) -> dict[str, Any]:
+    """Each head's pooled metrics over every row of every window (knlp: its batch is the windows), and
+    their means over heads per layer (knlp's layer aggregate)."""
+    windows = torch.stack([rows.cpu() for rows in captured])  # (windows, layers, heads, T, T)
+    if knlp:
+        generator = torch.Generator().manual_seed(seed)
+        layers = [knlp_fisher_metrics(windows[:, layer].float(), generator=generator) for layer in range(loaded.layers)]
+        heads = {name: torch.tensor([layer[name] for layer in layers], dtype=torch.float64) for name in METRICS}
+    else:
+        count, layers_count, heads_count, length, _ = windows.shape
+        pooled = windows.permute(1, 2, 0, 3, 4).reshape(layers_count, heads_count, count * length, length)
+        heads = pooled_fisher_metrics(pooled)
+    return {
+        "per_layer": [
+            {"layer": layer, **{f"{name}_mean": float(heads[name][layer].mean()) for name in METRICS}}
+            for layer in range(loaded.layers)
+        ],
+        "per_head": [
+            {"layer": layer, "head": head, **{name: float(heads[name][layer, head]) for name in METRICS}}
+            for layer in range(loaded.layers)
+            for head in range(loaded.heads)
+        ],
+        "eigmax_by_layer": {layer: heads["eigmax"][layer] for layer in range(loaded.layers)},
     }
 
 
@@ -104,36 +163,50 @@ COLUMNS = (
 )
 
 
-def _table(entries: list[dict[str, Any]], keys: tuple[str, ...]) -> list[str]:
-    header = [*keys, *(name for name, _ in COLUMNS)]
+POOLED_COLUMNS = tuple((name, "{:.4g}") for name in METRICS)
+LAYER_MEAN_COLUMNS = tuple((f"{name}_mean", "{:.4g}") for name in METRICS)
+
+
+def _table(entries: list[dict[str, Any]], keys: tuple[str, ...], columns=COLUMNS) -> list[str]:
+    header = [*keys, *(name for name, _ in columns)]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for entry in entries:
-        cells = [str(entry[key]) for key in keys] + [fmt.format(entry[name]) for name, fmt in COLUMNS]
+        cells = [str(entry[key]) for key in keys] + [fmt.format(entry[name]) for name, fmt in columns]
         lines.append("| " + " | ".join(cells) + " |")
     return lines
 
 
 def markdown(result: dict[str, Any]) -> str:
+    pooled = result["aggregate"] == "pooled"
+    how = (
+        "knlp's computation (64 sampled rows per head, float32, its thresholds; numeric/pooled_fisher.py)"
+        if result["knlp"]
+        else "exact (every row, float64; numeric/pooled_fisher.py)"
+    )
     lines = [
-        f"# FIM spectrum of {result['model']}: every attention row, exact",
+        f"# FIM spectrum of {result['model']}: "
+        + (f"each head's pooled Fisher, {how}" if pooled else "every attention row, exact"),
         "",
         f"{result['windows']} windows of {result['length']} tokens of {result['text'].split(',')[0]}; "
         f"{result['layers']} layers x {result['heads']} heads; device {result['device']}; "
         f"{result['seconds']:.1f} s. Metrics as defined in numeric/fisher_metrics.py (tau = 1): eigmax, trace,",
-        "energy_r8/r16 (share of the trace in the top 8/16 eigenvalues) and decay = lambda_1 / lambda_5 (its",
-        "median over the rows where lambda_5 > 0, and the share of rows where lambda_5 = 0).",
+        "energy_r8/r16 (share of the trace in the top 8/16 eigenvalues) and decay = lambda_1 / lambda_5"
+        + (
+            ", of F_bar = diag(mean q) - Q^T Q / N per head; per layer, their means over heads."
+            if pooled
+            else " (its median over the rows where lambda_5 > 0, and the share of rows where lambda_5 = 0)."
+        ),
         "",
         "## Per layer",
         "",
-        *_table(result["per_layer"], ("layer",)),
+        *_table(result["per_layer"], ("layer",), LAYER_MEAN_COLUMNS if pooled else COLUMNS),
         "",
         "## Per head",
         "",
-        *_table(result["per_head"], ("layer", "head")),
+        *_table(result["per_head"], ("layer", "head"), POOLED_COLUMNS if pooled else COLUMNS),
         "",
         "![eigmax per layer](eigmax-by-layer.svg)",
-        "",
-        "![energy curves](energy-curves.svg)",
+        *([] if pooled else ["", "![energy curves](energy-curves.svg)"]),
     ]
     return "\n".join(lines) + "\n"
 
@@ -144,10 +217,13 @@ def figures(result: dict[str, Any], out: Path) -> None:
     data = [np.log10(result["eigmax_by_layer"][layer].clamp(min=1e-18).numpy()) for layer in layers]
     axes.boxplot(data, showfliers=False)
     axes.set_xticks(range(1, len(layers) + 1), [str(layer) for layer in layers])
-    axes.set_title(f"{result['model']}: eigmax of every attention row, per layer")
+    what = "each head's pooled Fisher" if result["aggregate"] == "pooled" else "every attention row"
+    axes.set_title(f"{result['model']}: eigmax of {what}, per layer")
     axes.set_xlabel("layer")
     axes.set_ylabel("log10 eigmax")
     save_svg(figure, out / "eigmax-by-layer.svg")
+    if "energy_curve" not in result:
+        return
     figure, axes = plt.subplots()
     for entry in result["energy_curve"]:
         curve = entry["mean_cumulative_energy"]
@@ -167,4 +243,4 @@ def write(result: dict[str, Any], out: Path) -> list[Path]:
     paths = [out / "spectrum.json", out / "spectrum.md"]
     paths[0].write_text(json.dumps(strict_json(document), indent=1) + "\n", encoding="utf-8")
     paths[1].write_text(markdown(result), encoding="utf-8")
-    return [*paths, out / "eigmax-by-layer.svg", out / "energy-curves.svg"]
+    return [*paths, out / "eigmax-by-layer.svg", *([out / "energy-curves.svg"] if "energy_curve" in result else [])]

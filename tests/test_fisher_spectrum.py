@@ -20,7 +20,7 @@ from numeric.fisher_metrics import METRICS, fisher_eigenvalues, fisher_metrics_r
 from numeric import secular_torch
 from numeric.fisher_spectrum import accuracy, fisher_metrics, softmax_fisher_eigvalsh, softmax_fisher_topk
 from numeric.search.strategies import adversarial_distributions
-from numeric.tolerance import rounding_tolerance, unit_roundoff
+from numeric.tolerance import unit_roundoff
 from numeric.validate import InputError
 
 F64 = torch.float64
@@ -85,7 +85,8 @@ def _exact_eigenvalues(row: list[float]) -> list[mpmath.mpf]:
     """50-digit eigenvalues of F(q), q = row / sum(row) exactly, ascending, from the secular equation (no
     floating point): 0 for the kernel and for each zero entry, a repeated entry's value for each repeat,
     and one root of g(x) = sum_i q_i / (q_i - x) between consecutive distinct positive entries, by
-    bisection to 50 digits (geometric across wide brackets).  Cross-checked against mpmath's dense eigensolver on small rows below."""
+    bisection to 50 digits (geometric across wide brackets).  Cross-checked against mpmath's dense
+    eigensolver on small rows below."""
     with mpmath.workdps(50):
         total = mpmath.fsum(mpmath.mpf(x) for x in row)
         q = sorted(mpmath.mpf(x) / total for x in row)
@@ -94,7 +95,7 @@ def _exact_eigenvalues(row: list[float]) -> list[mpmath.mpf]:
         values = [mpmath.mpf(0)] * (len(q) - len(positive) + 1)
         for value in distinct:
             values += [value] * (positive.count(value) - 1)
-        for low, high in zip(distinct, distinct[1:]):
+        for low, high in zip(distinct, distinct[1:], strict=False):
             left, right = low, high
             for _ in range(400):
                 # geometric while the bracket spans more than a factor of 2 (a root 1e-300 above its pole)

