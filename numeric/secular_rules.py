@@ -19,8 +19,12 @@ FAR_RATIO = 0.5
 """Poles at most FAR_RATIO times below every root they serve (the top-k roots all lie above p_(k+1)) enter
 through power moments: d / (d - x) = -sum_m (d / x)^m, each moment at most FAR_RATIO times the last."""
 FAR_TERMS = 64
-"""At most this many moments: FAR_RATIO^64 / (1 - FAR_RATIO) = 2^-63, a quarter ulp below the far poles'
-value (the moments usually stop far earlier, once they fall below u / 4 of the first)."""
+"""At most this many moments (a multiple of 4): FAR_RATIO^64 / (1 - FAR_RATIO) = 2^-63, below an eighth of
+an ulp of the far poles' value (the moments usually stop earlier, once they fall below u / 8 of the first)."""
+DEEP_RATIO = 0.125
+"""Far poles at most DEEP_RATIO times below the roots need only DEEP_TERMS moments."""
+DEEP_TERMS = 20
+"""DEEP_RATIO^20 / (1 - DEEP_RATIO) = 2^-59.8: the deep poles' truncation stays below u / 8."""
 SKIP_TOWARD_POLE = 2.0**-64
 """When a bisection's bracket still ends at the pole itself, the next point is this fraction of the far
 end: a root within 1e-200 of the interval's width from its pole is bracketed in 11 such steps, then found by
