@@ -96,12 +96,14 @@ def token_windows(loaded: LoadedModel, text: str, length: int, count: int) -> to
 
 
 def attention_rows(loaded: LoadedModel, windows: torch.Tensor, device: str = "cpu") -> Iterator[torch.Tensor]:
-    """For each window, the attention probabilities of every layer, head and query as float64 rows
-    renormalised to sum 1: one tensor (layers, heads, length, length) per window."""
+    """For each window, the attention probabilities of every layer, head and query exactly as the model
+    computes them (its dtype, float32 for MiniLM): one tensor (layers, heads, length, length) per window.
+    The spectrum helpers take each row as its dtype holds it, normalised exactly (numeric/fisher_spectrum.py);
+    a float64 copy renormalised here would cost as much time as the forward pass and change nothing the
+    metrics see beyond rounding."""
     for window in windows:
         with torch.no_grad():
             output = loaded.model(input_ids=window[None].to(device), output_attentions=True)
         if not output.attentions or output.attentions[0] is None:
             raise ModelUnavailable(f"{loaded.name} returned no attentions")
-        rows = torch.stack([layer[0] for layer in output.attentions]).to(torch.float64)
-        yield rows / rows.sum(dim=-1, keepdim=True)
+        yield torch.stack([layer[0] for layer in output.attentions])

@@ -21,7 +21,7 @@ det(diag(d) - d d^T / s - lambda I) = prod_i (d_i - lambda) (-lambda / s) g(lamb
 so its spectrum is that of s F(d / s): the solver never needs sum(d) = 1, and divides by s at the end.
 0 is an eigenvalue (the vector of ones) and the others are the roots of g, one in each interval between
 consecutive distinct poles (g increases from -oo to +oo there).  With d sorted ascending, pole index j
-contributes (numeric/secular_rules.py):
+contributes (the rules stated in numeric/secular_compiled.py):
 
 * 0 when j = 0 or d_(j-1) = 0 (a masked entry: g has no root below the smallest positive pole);
 * the midpoint of (d_(j-1), d_j) when the interval is at most RELATIVE_TIE * d_j wide (exactly d_j for
@@ -68,16 +68,19 @@ def accuracy(n: int) -> float:
 
 
 def _rows(p: torch.Tensor, tau: float) -> tuple[torch.Tensor, float]:
-    """The validated rows of p upcast to float64 and flattened to (rows, n), subnormal entries set to 0,
-    and the scale 1 / tau^2."""
+    """The validated rows of p flattened to (rows, n), and the scale 1 / tau^2.  On the CPU the rows stay in
+    their dtype (float16 and bfloat16 become float32, exactly) and the compiled kernel reads them as float64;
+    elsewhere they are upcast to float64 here, subnormal entries set to 0."""
     probability_vectors(p, "p", ROW_DTYPES)
     tau = positive_scalar(tau, "tau")
     scale = 1 / tau / tau
     if not math.isfinite(scale) or scale > torch.finfo(torch.float64).max:
         raise InputError(f"1 / tau^2 overflows float64 at tau = {tau:.3g}")
-    d = p.reshape(-1, p.shape[-1]).to(torch.float64)
-    d = torch.where(d >= torch.finfo(torch.float64).tiny, d, torch.zeros_like(d))
-    return d.contiguous(), scale
+    d = p.reshape(-1, p.shape[-1])
+    if d.device.type == "cpu":
+        return (d.float() if d.dtype in HALF_DTYPES else d).contiguous(), scale
+    d = d.to(torch.float64)
+    return torch.where(d >= torch.finfo(torch.float64).tiny, d, torch.zeros_like(d)), scale
 
 
 def _compiled():
@@ -121,9 +124,8 @@ def _sums_and_traces(d: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     return sums, (rest * (sums[:, None] - rest)).sum(dim=-1) + largest * rest.sum(dim=-1)
 
 
-def _normalised(values: torch.Tensor, d: torch.Tensor, scale: float, sums: torch.Tensor | None = None):
+def _normalised(values: torch.Tensor, sums: torch.Tensor, scale: float) -> torch.Tensor:
     """Eigenvalues of diag(d) - d d^T / s divided by s and multiplied by 1 / tau^2: those of F(d / s)."""
-    sums = d.sum(dim=-1) if sums is None else sums
     return values / sums[:, None] * scale
 
 
@@ -131,7 +133,7 @@ def softmax_fisher_eigvalsh(p: torch.Tensor, tau: float = 1.0) -> torch.Tensor:
     """All eigenvalues of F = (diag(q) - q q^T) / tau^2, q = p / sum(p), ascending, float64, for rows p
     (..., n): shape (..., n).  O(n^2) per row."""
     d, scale = _rows(p, tau)
-    return _normalised(_all_unnormalised(d), d, scale).to(p.device).reshape(p.shape)
+    return _normalised(_all_unnormalised(d), _sums_and_traces(d)[0], scale).to(p.device).reshape(p.shape)
 
 
 def softmax_fisher_topk(p: torch.Tensor, k: int, tau: float = 1.0) -> torch.Tensor:
@@ -139,7 +141,8 @@ def softmax_fisher_topk(p: torch.Tensor, k: int, tau: float = 1.0) -> torch.Tens
     d, scale = _rows(p, tau)
     if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= d.shape[-1]:
         raise InputError(f"k must be an integer in 1..{d.shape[-1]} (the row length), got {k!r}")
-    return _normalised(_top_unnormalised(d, k), d, scale).to(p.device).reshape(*p.shape[:-1], k)
+    values = _normalised(_top_unnormalised(d, k), _sums_and_traces(d)[0], scale)
+    return values.to(p.device).reshape(*p.shape[:-1], k)
 
 
 def fisher_top_and_metrics(p: torch.Tensor, tau: float = 1.0) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
@@ -149,7 +152,7 @@ def fisher_top_and_metrics(p: torch.Tensor, tau: float = 1.0) -> tuple[torch.Ten
     d, scale = _rows(p, tau)
     n = d.shape[-1]
     sums, traces = _sums_and_traces(d)
-    top = _normalised(_top_unnormalised(d, min(max(*ENERGY_CUTS.values(), DECAY_INDEX), n)), d, scale, sums)
+    top = _normalised(_top_unnormalised(d, min(max(*ENERGY_CUTS.values(), DECAY_INDEX), n)), sums, scale)
     metrics = metrics_from_top(top, traces / sums / sums * scale, n)
     return top.to(p.device).reshape(*p.shape[:-1], top.shape[-1]), {
         name: value.to(p.device).reshape(p.shape[:-1]) for name, value in metrics.items()

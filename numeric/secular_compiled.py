@@ -23,20 +23,63 @@ import math
 import numba
 import numpy as np
 
-from numeric.secular_rules import (
-    DEEP_RATIO,
-    DEEP_TERMS,
-    FAR_RATIO,
-    FAR_TERMS,
-    MAX_ITERATIONS,
-    RELATIVE_TIE,
-    SKIP_TOWARD_POLE,
-    STOP_FACTOR,
-)
+
+# The rules both kernels follow (numeric/secular_torch.py imports them from here).  They live in this file on
+# purpose: numba's cache is invalidated when this file changes, and freezes the globals it reads, so a rule
+# kept in another module could change without the cached kernels noticing.
+
+MAX_ITERATIONS = 60
+"""A safeguard: bisection alone would halve the bracket 53 times to reach float64 resolution, and the
+rational steps converge in 3 to 6 iterations on every row measured (near-one-hot rows, ties, sink rows and
+poles one ulp apart)."""
+RELATIVE_TIE = float(np.finfo(np.float64).eps)
+"""An interval (d_(j-1), d_j) at most RELATIVE_TIE * d_j wide holds its eigenvalue within half that width
+of the midpoint, u * d_j: the midpoint is returned without iterating.  Exact ties (repeated values of p)
+give the eigenvalue d_j exactly."""
+STOP_FACTOR = 8.0
+"""dlaed4's stopping rule: |f| <= STOP_FACTOR * eps * (sum |terms| + |mu| f'), the rounding error of f's
+own evaluation."""
+FAR_RATIO = 0.5
+"""Poles at most FAR_RATIO times below every root they serve (the top-k roots all lie above p_(k+1)) enter
+through power moments: d / (d - x) = -sum_m (d / x)^m, each moment at most FAR_RATIO times the last."""
+FAR_TERMS = 64
+"""At most this many moments (a multiple of 4): FAR_RATIO^64 / (1 - FAR_RATIO) = 2^-63, below an eighth of
+an ulp of the far poles' value (the moments usually stop earlier, once they fall below u / 8 of the first)."""
+DEEP_RATIO = 0.125
+"""Far poles at most DEEP_RATIO times below the roots need only DEEP_TERMS moments."""
+DEEP_TERMS = 20
+"""DEEP_RATIO^20 / (1 - DEEP_RATIO) = 2^-59.8: the deep poles' truncation stays below u / 8."""
+SKIP_TOWARD_POLE = 2.0**-64
+"""When a bisection's bracket still ends at the pole itself, the next point is this fraction of the far
+end: a root within 1e-200 of the interval's width from its pole is bracketed in 11 such steps, then found by
+geometric bisection and the rational steps."""
 
 _FAST = {"reassoc", "contract"}
 """Reassociated sums (vectorised partial sums: the error bound gamma_n of any order still holds) and fused
 multiply-adds; no approximate divides and no assumptions about NaN or infinities."""
+
+
+@numba.njit(cache=True, fastmath=_FAST, error_model="numpy")
+def _far_series(moments, rho):
+    """sum_m S_m rho^m and sum_m m S_m rho^m (m = 1..M, M a multiple of 4), by Horner's rule in rho^4 on
+    four interleaved chains: one chain would be a sequence of M dependent multiply-adds per evaluation,
+    the latency that dominated a root's cost on attention rows."""
+    rho2 = rho * rho
+    rho4 = rho2 * rho2
+    v0 = v1 = v2 = v3 = 0.0
+    w0 = w1 = w2 = w3 = 0.0
+    for block in range(moments.shape[0] - 4, -1, -4):
+        v0 = v0 * rho4 + moments[block]
+        v1 = v1 * rho4 + moments[block + 1]
+        v2 = v2 * rho4 + moments[block + 2]
+        v3 = v3 * rho4 + moments[block + 3]
+        w0 = w0 * rho4 + (block + 1) * moments[block]
+        w1 = w1 * rho4 + (block + 2) * moments[block + 1]
+        w2 = w2 * rho4 + (block + 3) * moments[block + 2]
+        w3 = w3 * rho4 + (block + 4) * moments[block + 3]
+    value = rho * (v0 + rho * v1 + rho2 * (v2 + rho * v3))
+    weighted = rho * (w0 + rho * w1 + rho2 * (w2 + rho * w3))
+    return value, weighted
 
 
 @numba.njit(cache=True, fastmath=_FAST, error_model="numpy")
@@ -52,12 +95,7 @@ def _evaluate(b, scale, origin, mu, far):
         # sum_i d_i / (d_i - x) = -sum_m S_m rho^m and sum_i d_i / (d_i - x)^2 = (1 / x) sum_m m S_m rho^m over
         # the far poles, rho = c / x <= 1, S_m = sum_i (d_i / c)^m (Horner from the last moment).
         x = origin + mu
-        rho = reference * scale / x
-        value = 0.0
-        weighted = 0.0
-        for m in range(moments.shape[0] - 1, -1, -1):
-            value = (value + moments[m]) * rho
-            weighted = (weighted + (m + 1) * moments[m]) * rho
+        value, weighted = _far_series(moments, reference * scale / x)
         below = -value
         below_slope = weighted / x
     total = below
@@ -239,6 +277,17 @@ def _eigenvalue(b, j, far):
     return _root(b, j, far)
 
 
+TINY = np.finfo(np.float64).tiny
+
+
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def _entry(row, i):
+    """Entry i of a float32 or float64 row as a float64, 0 below the smallest normal float64 (the project's
+    no-subnormals rule: the eigenvalue of such an entry is below it too)."""
+    x = np.float64(row[i])
+    return x if x >= TINY else 0.0
+
+
 @numba.njit(cache=True, error_model="numpy")
 def _select_top(row, b, keep):
     """Write ``row`` into b with its ``keep`` largest entries last and ascending, the others first in their
@@ -250,7 +299,7 @@ def _select_top(row, b, keep):
     for i in range(keep):
         top[i] = -1.0
     for i in range(n):
-        x = row[i]
+        x = _entry(row, i)
         if x > top[0]:
             m = 1
             while m < keep and top[m] < x:
@@ -264,7 +313,7 @@ def _select_top(row, b, keep):
             equal += 1
     front = 0
     for i in range(n):
-        x = row[i]
+        x = _entry(row, i)
         if x < threshold:
             b[front] = x
             front += 1
@@ -278,7 +327,8 @@ def _select_top(row, b, keep):
 
 @numba.njit(cache=True, parallel=True, error_model="numpy")
 def top_eigenvalues(rows, k, counts):
-    """The k largest eigenvalues of diag(d) - d d^T / sum(d) of each row d of ``rows`` (R, n), any order
+    """The k largest eigenvalues of diag(d) - d d^T / sum(d) of each row d of ``rows`` (R, n; float32 or
+    float64, read as float64), any order
     of entries, descending (R, k); ``counts[r]`` receives the passes over row r.  Partial selection puts
     the k + 1 largest entries last and ascending, then index n - 1 - m gives the (m + 1)-th largest
     eigenvalue (interlacing)."""
@@ -300,11 +350,15 @@ def top_eigenvalues(rows, k, counts):
 
 @numba.njit(cache=True, parallel=True, error_model="numpy")
 def all_eigenvalues(rows, counts):
-    """Every eigenvalue of diag(d) - d d^T / sum(d) of each row of ``rows`` (R, n), ascending (R, n)."""
+    """Every eigenvalue of diag(d) - d d^T / sum(d) of each row of ``rows`` (R, n; float32 or float64, read
+    as float64), ascending (R, n)."""
     rows_count, n = rows.shape
     out = np.empty((rows_count, n))
     for r in numba.prange(rows_count):
-        b = np.sort(rows[r])
+        b = np.empty(n)
+        for i in range(n):
+            b[i] = _entry(rows[r], i)
+        b.sort()
         far = (0, 1.0, np.zeros(0))
         passes = 0
         for j in range(n):
@@ -317,9 +371,9 @@ def all_eigenvalues(rows, counts):
 
 @numba.njit(cache=True, parallel=True, fastmath=_FAST, error_model="numpy")
 def sums_and_traces(rows):
-    """Per row d: s = sum(d) and s^2 tr(diag(d / s) - (d / s)(d / s)^T) = sum_i d_i (s - d_i), with s -
-    d_max taken as the sum of the other entries (1 - q_max cancels on a near-one-hot row, every other s -
-    d_i is at least s / 2).  Returns (sums, scaled traces), each (R,)."""
+    """Per row d (float32 or float64, read as float64): s = sum(d) and s^2 tr(diag(d / s) - (d / s)(d /
+    s)^T) = sum_i d_i (s - d_i), with s - d_max taken as the sum of the other entries (1 - q_max cancels
+    on a near-one-hot row, every other s - d_i is at least s / 2).  Returns (sums, scaled traces), each (R,)."""
     rows_count, n = rows.shape
     sums = np.empty(rows_count)
     traces = np.empty(rows_count)
@@ -328,15 +382,17 @@ def sums_and_traces(rows):
         top = 0
         total = 0.0
         for i in range(n):
-            total += row[i]
-            if row[i] > row[top]:
+            x = _entry(row, i)
+            total += x
+            if x > _entry(row, top):
                 top = i
         rest = 0.0
         inner = 0.0
         for i in range(n):
             if i != top:
-                rest += row[i]
-                inner += row[i] * (total - row[i])
+                x = _entry(row, i)
+                rest += x
+                inner += x * (total - x)
         sums[r] = total
-        traces[r] = inner + row[top] * rest
+        traces[r] = inner + _entry(row, top) * rest
     return sums, traces

@@ -1,5 +1,5 @@
 """The secular-equation kernel of numeric/fisher_spectrum.py in batched torch, for devices other than the
-CPU (where numeric/secular_compiled.py serves): the same rules (:mod:`numeric.secular_rules`), many roots
+CPU (where numeric/secular_compiled.py serves): the same rules (stated there), many roots
 per kernel launch, each iteration a few passes over a (roots x n) block.  It has no far-pole expansion:
 on a GPU the passes are memory-bound and cheap, and every root reads the whole row.
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import torch
 
-from numeric.secular_rules import MAX_ITERATIONS, RELATIVE_TIE, SKIP_TOWARD_POLE, STOP_FACTOR
+from numeric.secular_compiled import MAX_ITERATIONS, RELATIVE_TIE, SKIP_TOWARD_POLE, STOP_FACTOR
 
 CHUNK_ELEMENTS = (1 << 18, 1 << 24)
 """The largest (roots x n) block one iteration works on: on a CPU 2 MiB per float64 buffer (the buffers

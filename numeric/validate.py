@@ -22,10 +22,16 @@ class InputError(ValueError):
 
 
 def float_tensor(
-    x: object, name: str, *, min_dim: int = 1, dtypes: tuple[torch.dtype, ...] = SUPPORTED_DTYPES
+    x: object,
+    name: str,
+    *,
+    min_dim: int = 1,
+    dtypes: tuple[torch.dtype, ...] = SUPPORTED_DTYPES,
+    finite: bool = True,
 ) -> torch.Tensor:
     """``x`` must be a tensor of one of ``dtypes`` (float32/float64 unless a helper upcasts) on cpu or
-    cuda with at least ``min_dim`` dimensions, finite, non-empty."""
+    cuda with at least ``min_dim`` dimensions, finite (unless the caller checks that itself, ``finite``
+    False), non-empty."""
     if not isinstance(x, torch.Tensor):
         raise InputError(f"{name} must be a torch.Tensor, got {type(x).__name__}")
     if x.device.type not in SUPPORTED_DEVICES:
@@ -44,6 +50,10 @@ def float_tensor(
         raise InputError(f"{name} must have at least {min_dim} dimension(s), got shape {tuple(x.shape)}")
     if x.numel() == 0:
         raise InputError(f"{name} is empty (shape {tuple(x.shape)})")
+    return _finite(x, name) if finite else x
+
+
+def _finite(x: torch.Tensor, name: str) -> torch.Tensor:
     if not bool(torch.isfinite(x).all()):
         bad = (~torch.isfinite(x)).nonzero()[0].tolist()
         raise InputError(f"{name} contains a non-finite value ({x[tuple(bad)].item()} at index {bad})")
@@ -87,9 +97,16 @@ def probability_vectors(p: torch.Tensor, name: str, dtypes: tuple[torch.dtype, .
     in these dtypes: it misses 1 by at most u (sum_i |p_i - rounded p_i| <= u sum_i p_i) plus float32's
     own gamma_{n+8}, so SAFETY * 2 u is allowed.
     """
-    nonnegative(p, name, dtypes)
+    float_tensor(p, name, dtypes=dtypes, finite=False)
+    sums = p.sum(dim=-1, dtype=torch.float64)
+    # A non-finite entry makes its row's sum non-finite, so one pass serves both checks; only then is the
+    # tensor scanned for the entry to name (a sum that overflows from finite entries fails as unnormalised).
+    if not bool(torch.isfinite(sums).all()):
+        _finite(p, name)
+    if bool(p.amin() < 0):
+        raise InputError(f"{name} has a negative entry ({p.min().item()})")
     n = p.shape[-1]
-    deficit = (p.sum(dim=-1, dtype=torch.float64) - 1).abs().max().item()
+    deficit = (sums - 1).abs().max().item()
     if p.dtype in HALF_DTYPES:
         allowed = SAFETY * 2 * torch.finfo(p.dtype).eps / 2
     else:
