@@ -77,10 +77,16 @@ def _rows(p: torch.Tensor, tau: float) -> tuple[torch.Tensor, float]:
     if not math.isfinite(scale) or scale > torch.finfo(torch.float64).max:
         raise InputError(f"1 / tau^2 overflows float64 at tau = {tau:.3g}")
     d = p.reshape(-1, p.shape[-1])
-    if d.device.type == "cpu":
+    if _compiled_serves(d):
         return (d.float() if d.dtype in HALF_DTYPES else d).contiguous(), scale
     d = d.to(torch.float64)
     return torch.where(d >= torch.finfo(torch.float64).tiny, d, torch.zeros_like(d)), scale
+
+
+def _compiled_serves(d: torch.Tensor) -> bool:
+    """Whether the compiled CPU kernel serves these rows (the torch kernel serves every other device; the
+    tests switch this off to run the torch path on the CPU)."""
+    return d.device.type == "cpu"
 
 
 def _compiled():
@@ -93,7 +99,7 @@ def _compiled():
 def _top_unnormalised(d: torch.Tensor, k: int) -> torch.Tensor:
     """The k largest eigenvalues of diag(d) - d d^T / sum(d), descending, (rows, k)."""
     n = d.shape[-1]
-    if d.device.type == "cpu":
+    if _compiled_serves(d):
         counts = np.zeros(d.shape[0], dtype=np.int64)
         return torch.from_numpy(_compiled().top_eigenvalues(d.numpy(), k, counts))
     ascending = torch.sort(d, dim=-1).values
@@ -103,7 +109,7 @@ def _top_unnormalised(d: torch.Tensor, k: int) -> torch.Tensor:
 
 def _all_unnormalised(d: torch.Tensor) -> torch.Tensor:
     """Every eigenvalue of diag(d) - d d^T / sum(d), ascending, (rows, n)."""
-    if d.device.type == "cpu":
+    if _compiled_serves(d):
         counts = np.zeros(d.shape[0], dtype=np.int64)
         return torch.from_numpy(_compiled().all_eigenvalues(d.numpy(), counts))
     ascending = torch.sort(d, dim=-1).values
@@ -114,7 +120,7 @@ def _all_unnormalised(d: torch.Tensor) -> torch.Tensor:
 def _sums_and_traces(d: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Per row: s = sum(d) and s^2 tr F(d / s) = sum_i d_i (s - d_i), with s - d_max taken as the sum of
     the other entries (1 - q_max cancels on a near-one-hot row; every other s - d_i is at least s / 2)."""
-    if d.device.type == "cpu":
+    if _compiled_serves(d):
         sums, traces = _compiled().sums_and_traces(d.numpy())
         return torch.from_numpy(sums), torch.from_numpy(traces)
     sums = d.sum(dim=-1)

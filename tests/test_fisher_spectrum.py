@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from numeric.fisher_metrics import METRICS, fisher_eigenvalues, fisher_metrics_reference, zero_floor
-from numeric import secular_torch
+from numeric import fisher_spectrum, secular_torch
 from numeric.fisher_spectrum import accuracy, fisher_metrics, softmax_fisher_eigvalsh, softmax_fisher_topk
 from numeric.search.strategies import adversarial_distributions
 from numeric.tolerance import unit_roundoff
@@ -110,6 +110,14 @@ def _exact_eigenvalues(row: list[float]) -> list[mpmath.mpf]:
         return sorted(values)
 
 
+def _exact_trace(row: torch.Tensor) -> mpmath.mpf:
+    """50-digit tr F(q) = sum_i q_i (1 - q_i), q = row / sum(row) exactly."""
+    with mpmath.workdps(50):
+        q = [mpmath.mpf(x) for x in row.double().tolist()]
+        total = mpmath.fsum(q)
+        return mpmath.fsum(x / total * (1 - x / total) for x in q)
+
+
 def _assert_relative(computed: list[float], exact: list[mpmath.mpf], n: int) -> None:
     """Every eigenvalue within accuracy(n) of the exact one, relative to itself; exact zeros exactly 0."""
     assert len(computed) == len(exact)
@@ -190,9 +198,25 @@ def test_every_family_and_dtype_agrees_with_50_digit_eigenvalues(dtype):
         d = torch.sort(row.double()).values[None]
         torch_values = secular_torch.eigenvalues_at(d, torch.arange(n)[None]) / d.sum()
         _assert_relative(torch_values[0].tolist(), exact, n)
+        _assert_relative([float(fisher_metrics(row)["trace"])], [_exact_trace(row)], n)
     sink = softmax_fisher_topk(torch.softmax(torch.tensor([20.0] + [0.0] * 127, dtype=F64), -1).to(dtype), 1)
     if dtype in (torch.float32, torch.float64):
         assert sink.item() == pytest.approx(2.64e-7, rel=1e-2)
+
+
+def test_the_torch_path_of_other_devices_agrees_with_50_digit_eigenvalues(monkeypatch):
+    """Every public function through the torch kernel (what a GPU runs), here on the CPU."""
+    monkeypatch.setattr(fisher_spectrum, "_compiled_serves", lambda d: False)
+    for dtype in ROW_DTYPES:
+        for row in _family_rows(dtype):
+            exact = _exact_eigenvalues(row.double().tolist())
+            n = row.shape[-1]
+            _assert_relative(softmax_fisher_eigvalsh(row).tolist(), exact, n)
+            top = min(16, n)
+            _assert_relative(softmax_fisher_topk(row, top).flip(-1).tolist(), exact[-top:], n)
+            metrics = fisher_metrics(row)
+            _assert_relative([float(metrics["trace"])], [_exact_trace(row)], n)
+            assert float(metrics["eigmax"]) == softmax_fisher_topk(row, 1).item()
 
 
 @given(adversarial_distributions(40, 2), st.sampled_from(ROW_DTYPES))
