@@ -39,6 +39,7 @@ KNLP_TRACE_FLOOR = 1e-8
 """knlp sets both energies to 1 when the trace is at most this."""
 KNLP_DECAY_OFFSET = 1e-8
 """knlp's decay is lambda_1 / (|lambda_5| + this)."""
+DECAY_FIFTH = 5
 
 
 def _pooled(p: torch.Tensor, tau: float) -> tuple[torch.Tensor, torch.Tensor]:
@@ -70,22 +71,31 @@ def pooled_fisher_metrics(p: torch.Tensor, tau: float = 1.0) -> dict[str, torch.
     return metrics_from_top(floored, floored.sum(dim=-1), floored.shape[-1])
 
 
-def _knlp_head(rows: torch.Tensor, n_samples: int, generator: torch.Generator | None) -> dict[str, float]:
-    """knlp's compute_fisher_spectrum and per-head metrics for one head's rows (B*T, T)."""
-    if rows.shape[0] > n_samples:
-        rows = rows[torch.randperm(rows.shape[0], generator=generator, device=rows.device)[:n_samples]]
-    fisher = torch.diag(rows.mean(0)) - rows.T @ rows / rows.shape[0]
+def knlp_sample(rows: torch.Tensor, n_samples: int, generator: torch.Generator | None) -> torch.Tensor:
+    """knlp's row sample of one head's rows (B*T, T): ``n_samples`` of them by ``randperm`` when there are
+    more, else all of them."""
+    if rows.shape[0] <= n_samples:
+        return rows
+    return rows[torch.randperm(rows.shape[0], generator=generator, device=rows.device)[:n_samples]]
+
+
+def knlp_metrics(sampled: torch.Tensor) -> dict[str, torch.Tensor]:
+    """knlp's per-head metrics of sampled rows (..., N, T), one head per leading index, each of shape
+    sampled.shape[:-2]: diag(mean) - P^T P / N and its eigvalsh in the input dtype (one batched call; LAPACK
+    solves each matrix alone), trace = the sum of the eigenvalues, energies 1 when trace <= 1e-8 or T < k,
+    decay = lambda_1 / (|lambda_5| + 1e-8), or 1 when T < 5."""
+    count, size = sampled.shape[-2], sampled.shape[-1]
+    fisher = torch.diag_embed(sampled.mean(dim=-2)) - sampled.transpose(-1, -2) @ sampled / count
     eigenvalues = torch.linalg.eigvalsh(fisher).detach().cpu()
-    trace = float(eigenvalues.sum())
-    size = eigenvalues.numel()
-    energies = {
-        f"energy_r{k}": (float(eigenvalues[-k:].sum() / trace) if size >= k else 1.0)
-        if trace > KNLP_TRACE_FLOOR
-        else 1.0
-        for k in (8, 16)
-    }
-    decay = float(eigenvalues[-1] / (eigenvalues[-5].abs() + KNLP_DECAY_OFFSET)) if size >= 5 else 1.0
-    return {"eigmax": float(eigenvalues[-1]), "trace": trace, **energies, "decay": decay}
+    trace = eigenvalues.sum(dim=-1)
+    ones = torch.ones_like(trace)
+    metrics = {"eigmax": eigenvalues[..., -1], "trace": trace}
+    for k in (8, 16):
+        energy = eigenvalues[..., -k:].sum(dim=-1) / trace if size >= k else ones
+        metrics[f"energy_r{k}"] = torch.where(trace > KNLP_TRACE_FLOOR, energy, ones)
+    fifth = eigenvalues[..., -DECAY_FIFTH].abs() + KNLP_DECAY_OFFSET if size >= DECAY_FIFTH else None
+    metrics["decay"] = eigenvalues[..., -1] / fifth if fifth is not None else ones
+    return metrics
 
 
 def knlp_fisher_metrics(
@@ -101,8 +111,12 @@ def knlp_fisher_metrics(
     if isinstance(n_samples, bool) or not isinstance(n_samples, int) or n_samples < 1:
         raise InputError(f"n_samples must be a positive integer, got {n_samples!r}")
     batch, heads, length, _ = attention.shape
-    per_head = [_knlp_head(attention[:, h].reshape(batch * length, length), n_samples, generator) for h in range(heads)]
-    result: dict[str, list[float] | float] = {name: [head[name] for head in per_head] for name in per_head[0]}
-    for name in list(result):
-        result[f"{name}_mean"] = sum(result[name]) / heads
+    # the heads' samples drawn in knlp's order (head by head, from one generator)
+    sampled = torch.stack(
+        [knlp_sample(attention[:, h].reshape(batch * length, length), n_samples, generator) for h in range(heads)]
+    )
+    per_head = knlp_metrics(sampled)
+    result: dict[str, list[float] | float] = {name: [float(v) for v in value] for name, value in per_head.items()}
+    for name, value in per_head.items():
+        result[f"{name}_mean"] = sum(float(v) for v in value) / heads
     return result
