@@ -24,6 +24,8 @@ CODE_FILES = (
     "training/fa_adam.py",
     "training/loop.py",
     "fisher_spectrum.py",
+    "secular_compiled.py",
+    "secular_torch.py",
     "fisher_metrics.py",
 )
 """The modules of :mod:`numeric` (paths below it) whose source is part of every key."""
