@@ -261,7 +261,10 @@ def eigvalsh(m: Bounded) -> Bounded:
     if m.tangent is not None:
         raise ValueError("eigenvalues have no derivative at repeated eigenvalues; differentiate another quantity")
     n = m.value.shape[-1]
-    values = torch.linalg.eigvalsh(m.value)
+    # LAPACK's float32 solver fails to converge on valid matrices (the Fisher of [0, 0, 101.56, 101.56] in
+    # float32, a triple eigenvalue with zero rows), so every dtype is solved in float64 and rounded back: one
+    # more rounding, within the bound below.
+    values = torch.linalg.eigvalsh(m.value.to(torch.float64)).to(m.value.dtype)
     frobenius = torch.linalg.matrix_norm(m.value)
     bound = torch.linalg.matrix_norm(m.error) + gamma(n + 8, m.value.dtype).to(m.value) * frobenius
     return Bounded(values, bound[..., None].expand_as(values).clone())

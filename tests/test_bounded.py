@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 import sympy as sp
 import torch
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from claims.builders import op
@@ -42,6 +42,8 @@ def logit_batches(draw):
 @pytest.mark.parametrize("name", FORMULAS)
 @settings(max_examples=40, deadline=None)
 @given(rows=logit_batches())
+# LAPACK's float32 eigensolver failed to converge on this Fisher (CI, 2026-12-02); eigvalsh now solves in float64
+@example(rows=np.array([[0.0, 0.0, 101.5625, 101.5625]]))
 def test_the_float32_bound_covers_the_float32_error(name, rows):
     formula = FORMULAS[name]
     low = numeric_values(formula, {"z": torch.tensor(rows, dtype=torch.float32)})

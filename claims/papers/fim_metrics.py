@@ -429,9 +429,8 @@ RESULT_TABLE = Claim(
     id="fim-metrics.result-table",
     source=_source(
         '"Mathematical Introspection: What Does RA Add?", FIM Data from Experiments',
-        "| Architecture | eigmax | energy_r8 | energy_r16 | Interpretation | | RA+MLA | 0.0352 | 0.223 | 0.373 | Low "
-        "concentration, flat curvature | | RA+MLA+KVSplice | 0.0341 | 0.220 | 0.370 | Similar geometry, compression "
-        "orthogonal |",
+        "| RA+MLA | 0.0352 | 0.223 | 0.373 | Low concentration, flat curvature | | RA+MLA+KVSplice | 0.0341 | 0.220 | "
+        "0.370 | Similar geometry, compression orthogonal |",
     ),
     formalizations=(
         Formalization(
