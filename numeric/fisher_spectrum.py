@@ -1,5 +1,6 @@
 """Exact eigenvalues of the softmax Fisher F = (diag(q) - q q^T) / tau^2 from its secular equation, in
-O(n^2) for the whole spectrum and about O(n + k^2) for the top k, batched, on any device (fim-metrics doc,
+O(n^2) for the whole spectrum and O(k n) at most for the top k (O(n) plus O(k) per pass on peaked rows,
+whose far poles enter through power moments), batched, on any device (fim-metrics doc,
 seed 004_a860e49dea2b827a.txt, "FIM Metrics We Track"; claims fim-metrics.kernel and fim-metrics.interlacing).
 
 What is computed.  For a row p of any floating dtype (float64, float32, float16, bfloat16) the spectrum is
