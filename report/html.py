@@ -19,6 +19,7 @@ from html import escape
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from report.markup import safe_mathml
 from report import statement, values
 from report.evidence import evidence_of
 from report.results import VERDICT_ORDER, claims_by_paper, paper_outline, profile_name
@@ -227,7 +228,9 @@ def _checks(checks: Iterable[Mapping[str, Any]], shown: Mapping[str, Any] | None
             ]
         )
         if check.get("math"):
-            maths.append(f"<p><i>{escape(check['name'])}</i></p>{check['math']}")
+            math = safe_mathml(check["math"])
+            shown_math = math or f'<span class="tex-fallback">unrendered MathML: {escape(str(check["math"]))}</span>'
+            maths.append(f"<p><i>{escape(check['name'])}</i></p>{shown_math}")
         counterexample = check.get("counterexample")
         if counterexample and check["outcome"] == "fail" and counterexample != shown:
             maths.append(f"<p><i>{escape(check['name'])}</i></p>{_counterexample(counterexample)}")

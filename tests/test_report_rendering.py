@@ -181,3 +181,23 @@ def test_a_figure_with_an_unlabelled_axis_is_refused(tmp_path, monkeypatch, audi
     )
     with pytest.raises(ValueError, match="axes without an x or y label"):
         figures.render_figures(claim, audit_context, tmp_path)
+
+
+def test_stored_mathml_is_rebuilt_from_a_whitelist():
+    """A results file given to `fim-audit report` may not be ours: its MathML is parsed and rebuilt, and
+    anything outside presentation MathML rejects it whole (the fuzz suite found raw insertion)."""
+    from report.markup import safe_mathml
+
+    good = '<math display="block"><mrow><mi>x</mi><mo>&#x2202;</mo><mn>2</mn></mrow></math>'
+    assert safe_mathml(good) == '<math display="block"><mrow><mi>x</mi><mo>∂</mo><mn>2</mn></mrow></math>'
+    for bad in (
+        "<math><mi>x</mi></math><script>alert(1)</script>",
+        '<math><mi onclick="alert(1)">x</mi></math>',
+        "<math><mi>x</mi>",
+        "<math><!-- c --></math>",
+        "<p>x</p>",
+        "plain text",
+        None,
+    ):
+        assert safe_mathml(bad) is None, bad
+    assert safe_mathml("<math><mtext>a &lt;script&gt;</mtext></math>") == "<math><mtext>a &lt;script&gt;</mtext></math>"
