@@ -57,9 +57,7 @@ import torch
 from numeric import secular_torch
 from numeric.fisher_metrics import DECAY_INDEX, ENERGY_CUTS, metrics_from_top
 from numeric.tolerance import SAFETY, gamma
-from numeric.validate import HALF_DTYPES, SUPPORTED_DTYPES, InputError, positive_scalar, probability_vectors
-
-ROW_DTYPES = (*SUPPORTED_DTYPES, *HALF_DTYPES)
+from numeric.validate import HALF_DTYPES, ROW_DTYPES, InputError, positive_scalar, probability_vectors
 
 
 def accuracy(n: int) -> float:

@@ -29,17 +29,15 @@ from __future__ import annotations
 
 import torch
 
-from numeric.fisher_metrics import metrics_from_top, zero_floor
-from numeric.validate import InputError, float_tensor, nonnegative, positive_scalar, probability_vectors
+from numeric.fisher_metrics import DECAY_INDEX, ENERGY_CUTS, metrics_from_top, zero_floor
+from numeric.validate import ROW_DTYPES, InputError, float_tensor, nonnegative, positive_scalar, probability_vectors
 
-ROW_DTYPES = (torch.float32, torch.float64, torch.float16, torch.bfloat16)
 KNLP_SAMPLES = 64
 """knlp's n_samples: query rows drawn per head."""
 KNLP_TRACE_FLOOR = 1e-8
 """knlp sets both energies to 1 when the trace is at most this."""
 KNLP_DECAY_OFFSET = 1e-8
 """knlp's decay is lambda_1 / (|lambda_5| + this)."""
-DECAY_FIFTH = 5
 
 
 def _pooled(p: torch.Tensor, tau: float) -> tuple[torch.Tensor, torch.Tensor]:
@@ -90,10 +88,10 @@ def knlp_metrics(sampled: torch.Tensor) -> dict[str, torch.Tensor]:
     trace = eigenvalues.sum(dim=-1)
     ones = torch.ones_like(trace)
     metrics = {"eigmax": eigenvalues[..., -1], "trace": trace}
-    for k in (8, 16):
+    for name, k in ENERGY_CUTS.items():
         energy = eigenvalues[..., -k:].sum(dim=-1) / trace if size >= k else ones
-        metrics[f"energy_r{k}"] = torch.where(trace > KNLP_TRACE_FLOOR, energy, ones)
-    fifth = eigenvalues[..., -DECAY_FIFTH].abs() + KNLP_DECAY_OFFSET if size >= DECAY_FIFTH else None
+        metrics[name] = torch.where(trace > KNLP_TRACE_FLOOR, energy, ones)
+    fifth = eigenvalues[..., -DECAY_INDEX].abs() + KNLP_DECAY_OFFSET if size >= DECAY_INDEX else None
     metrics["decay"] = eigenvalues[..., -1] / fifth if fifth is not None else ones
     return metrics
 

@@ -14,6 +14,8 @@ SUPPORTED_DTYPES = (torch.float32, torch.float64)
 HALF_DTYPES = (torch.float16, torch.bfloat16)
 """Accepted by the helpers that upcast their input to float64 before computing (the Fisher spectrum of an
 attention row, numeric/fisher_spectrum.py); every other helper refuses them."""
+ROW_DTYPES = (*SUPPORTED_DTYPES, *HALF_DTYPES)
+"""Every dtype those upcasting helpers accept (numeric/fisher_spectrum.py, numeric/pooled_fisher.py)."""
 SUPPORTED_DEVICES = ("cpu", "cuda")
 
 
