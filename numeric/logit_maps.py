@@ -152,7 +152,54 @@ class ElementwiseScorer:
         return self
 
 
-LogitMap = LinearScorer | MLPScorer | AttentionScore | ElementwiseScorer
+@dataclass(frozen=True)
+class PhaseScorer:
+    """Two logits z = (s, s + sin(s + phi) + eps arctan(theta_2)), s = <omega, theta>, theta in R^2; the input is
+    x = (omega_1, omega_2, phi).  The logit difference is bounded (|delta| <= 1 + eps pi / 2), so attention never
+    saturates, and for omega_1 != 0 the Jacobian has determinant omega_1 eps / (1 + theta_2^2) != 0: full row
+    rank at every theta.  Over the inputs of :data:`PHASE_INPUTS` its Fisher is bounded below uniformly in theta
+    (fim-attn Def. 2 item 3 for every theta; the proof is :func:`symbolic.fisher_models.uniform_witness`)."""
+
+    eps: float
+
+    @property
+    def num_parameters(self) -> int:
+        return 2
+
+    @property
+    def input_shape(self) -> tuple[int, ...]:
+        return (3,)
+
+    @property
+    def depth(self) -> int:
+        return 8
+
+    def __call__(self, theta: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        s = x[0] * theta[0] + x[1] * theta[1]
+        return torch.stack((s, s + torch.sin(s + x[2]) + self.eps * torch.atan(theta[1])))
+
+    def magnitude_surrogate(self, order: int) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
+        """Polynomials whose derivatives at (|theta|, |x|) dominate the terms of the real ones: |cos|, |sin|,
+        |arctan'| <= 1 and |arctan''| <= 3 sqrt(3) / 8 < 1, so (s, 2 s + eps theta_2) bounds the first
+        derivatives and (s^2 / 2, s^2 / 2 + eps theta_2^2 / 2) the second."""
+
+        def first(theta: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+            s = x[0] * theta[0] + x[1] * theta[1]
+            return torch.stack((s, 2 * s + self.eps * theta[1]))
+
+        def second(theta: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+            s = x[0] * theta[0] + x[1] * theta[1]
+            return torch.stack((s**2 / 2, s**2 / 2 + self.eps * theta[1] ** 2 / 2))
+
+        return {1: first, 2: second}[order]
+
+
+PHASE_EPS = 0.1
+PHASE_INPUTS = ((1.0, 0.0, 0.0), (1.0, 0.0, math.pi / 2), (1.0, 1.0, 0.0), (1.0, 1.0, math.pi / 2))
+"""The uniform witness's inputs (omega_1, omega_2, phi): directions e_1 and (1, 1), each at phases 0 and pi / 2."""
+
+
+LogitMap = LinearScorer | MLPScorer | AttentionScore | ElementwiseScorer | PhaseScorer
 
 LOGIT_MAPS: dict[str, Callable[[int, int, int], LogitMap]] = {
     "linear": lambda n, d, width: LinearScorer(n, d),

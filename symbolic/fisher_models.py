@@ -182,3 +182,117 @@ def mixture_instance(kernel: EntryKernel, n: int) -> Instance:
         score = (pi * sp.Matrix(g) + qi * sp.Matrix(h)) / (pi + qi)
         fisher += (pi + qi) / 2 * score * score.T
     return _two_head_instance(fisher, kernel, (first, second))
+
+
+PHASE_EPS = sp.Rational(1, 10)
+PHASE_DIRECTIONS = ((1, 0), (1, 1))
+"""The uniform witness (:class:`numeric.logit_maps.PhaseScorer`): z = (s, s + sin(s + phi) + eps arctan(theta_2)),
+s = <omega, theta>, inputs omega in PHASE_DIRECTIONS at phases phi in {0, pi/2}, uniform."""
+
+
+def _sigmoid_slope(t: sp.Expr) -> sp.Expr:
+    """sigma'(t) = sigma(t)(1 - sigma(t)) = e^t / (1 + e^t)^2."""
+    return sp.exp(t) / (1 + sp.exp(t)) ** 2
+
+
+def _two_logit_fisher_is_rank_one() -> bool:
+    """For z = (c, c + delta) with arbitrary smooth c, delta of theta: the Fisher from its definition,
+    sum_i a_i grad log a_i grad log a_i^T, equals sigma'(delta) grad delta grad delta^T."""
+    theta = sp.symbols("t1 t2", real=True)
+    c, delta = sp.Function("c")(*theta), sp.Function("delta")(*theta)
+    logits = [c, c + delta]
+    total = sum(sp.exp(z) for z in logits)
+    fisher = sp.zeros(2, 2)
+    for z in logits:
+        g = sp.Matrix([sp.diff(z - sp.log(total), t) for t in theta])
+        fisher += sp.exp(z) / total * g * g.T
+    grad = sp.Matrix([sp.diff(delta, t) for t in theta])
+    return (fisher - _sigmoid_slope(delta) * grad * grad.T).applyfunc(sp.simplify).is_zero_matrix
+
+
+def _slope_even_and_decreasing() -> bool:
+    """sigma'(-t) = sigma'(t), and d/dt sigma'(t) = sigma'(t)(1 - 2 sigma(t)) with sigma(t) >= 1/2 for t >= 0,
+    so sigma' is decreasing in |t| and sigma'(delta) >= sigma'(D) whenever |delta| <= D."""
+    t = sp.Symbol("t", real=True)
+    sigma = 1 / (1 + sp.exp(-t))
+    even = sp.simplify(_sigmoid_slope(-t) - _sigmoid_slope(t)) == 0
+    slope = sp.simplify(sp.diff(_sigmoid_slope(t), t) - _sigmoid_slope(t) * (1 - 2 * sigma)) == 0
+    return even and slope and sigma.subs(t, 0) == sp.Rational(1, 2) and sp.diff(sigma, t).equals(_sigmoid_slope(t))
+
+
+def _phase_pair_bound() -> bool:
+    """Two inputs with the same omega and phases 0, pi/2 have v . grad delta = c a + b and -s a + b (c = cos s,
+    s = sin s, a = <omega, v>, b = eps arctan'(theta_2) v_2), and under c^2 + s^2 = 1:
+    (c a + b)^2 + (-s a + b)^2 - (a^2/2 - 2 b^2) = (a / sqrt 2 + sqrt 2 (c - s) b)^2 + 2 b^2 (c + s)^2 >= 0."""
+    a, b, c, s = sp.symbols("a b c s", real=True)
+    gap = (c * a + b) ** 2 + (-s * a + b) ** 2 - (a**2 / 2 - 2 * b**2)
+    squares = (a / sp.sqrt(2) + sp.sqrt(2) * (c - s) * b) ** 2 + 2 * b**2 * (c + s) ** 2
+    return sp.expand(sp.expand(gap - squares).subs(s**2, 1 - c**2)) == 0
+
+
+def _phase_inputs_as_argued() -> tuple[int, bool]:
+    """(inputs, whether every input has det J = eps / (1 + theta_2^2) and grad delta = (cos s, -sin s) omega +
+    eps arctan'(theta_2) e_2 at phase 0, pi/2), symbolic theta."""
+    t1, t2 = sp.symbols("t1 t2", real=True)
+    ramp = PHASE_EPS / (1 + t2**2) * sp.Matrix([[0, 1]])
+    inputs, ok = 0, True
+    for omega in PHASE_DIRECTIONS:
+        s = omega[0] * t1 + omega[1] * t2
+        for phi, trig in ((0, sp.cos(s)), (sp.pi / 2, -sp.sin(s))):
+            logits = [s, s + sp.sin(s + phi) + PHASE_EPS * sp.atan(t2)]
+            jac = sp.Matrix([[sp.diff(z, t) for t in (t1, t2)] for z in logits])
+            expected = trig * sp.Matrix([list(omega)]) + ramp
+            ok &= (jac[1, :] - jac[0, :] - expected).applyfunc(sp.simplify).is_zero_matrix
+            ok &= sp.simplify(jac.det() - PHASE_EPS / (1 + t2**2)) == 0
+            inputs += 1
+    return inputs, bool(ok)
+
+
+def uniform_witness() -> Derivation:
+    """Def. 2 item 3 for every theta, with full row rank at every theta and input, bounded Hessian and bounded
+    entropy: the phase model (PHASE_DIRECTIONS, PHASE_EPS) has lambda_min(FIM_theta) >= mu for all theta in R^2,
+    mu = sigma'(1 + eps pi/2) ((3 - sqrt 5)/16 - eps^2) > 0.
+
+    The argument, each algebraic step verified here by sympy: (1) det J_x = omega_1 eps / (1 + theta_2^2) != 0;
+    (2) the two-logit Fisher is sigma'(delta) grad delta grad delta^T; (3) |delta| <= 1 + eps pi/2 and sigma' is
+    even and decreasing in |t|, so FIM >= sigma'(1 + eps pi/2) G with G = E_x[grad delta grad delta^T]; (4) per
+    direction, the two phases give v^T (sum) v >= a^2/2 - 2 b^2 (a sum of squares), hence v^T G v >= (1/8)
+    v^T Omega v - eps^2 >= lambda_min(Omega)/8 - eps^2 with Omega = sum omega omega^T; (5) every second derivative
+    of delta is bounded (|sin|, |arctan''| <= 3 sqrt 3 / 8), so the log-likelihood Hessians are bounded; n = 2
+    gives H(a) <= log 2."""
+    t2 = sp.Symbol("t2", real=True)
+    inputs, as_argued = _phase_inputs_as_argued()
+    omega_gram = sum((sp.Matrix(w) * sp.Matrix(w).T for w in PHASE_DIRECTIONS), sp.zeros(2, 2))
+    omega_min = min(omega_gram.eigenvals(multiple=True), key=lambda e: float(e))
+    atan_curvature = sp.diff(sp.atan(t2), t2, 2)
+    curvature_max = sp.Abs(atan_curvature.subs(t2, 1 / sp.sqrt(3)))
+    curvature_ok = sp.solve(sp.diff(atan_curvature, t2), t2) == [-1 / sp.sqrt(3), 1 / sp.sqrt(3)]
+    mu = _sigmoid_slope(1 + PHASE_EPS * sp.pi / 2) * (omega_min / 8 - PHASE_EPS**2)
+    hessian_bound = (sp.sqrt(2) + PHASE_EPS) ** 2 / 4 + 2 + PHASE_EPS * curvature_max
+    steps = {
+        "det J_x = eps / (1 + theta_2^2) and grad delta as argued, at every input": as_argued,
+        "two-logit Fisher = sigma'(delta) grad delta grad delta^T": _two_logit_fisher_is_rank_one(),
+        "sigma' even and decreasing in |t|": _slope_even_and_decreasing(),
+        "phase-pair sum-of-squares bound": _phase_pair_bound(),
+        "max |arctan''| = 3 sqrt(3)/8": curvature_ok and sp.simplify(curvature_max - 3 * sp.sqrt(3) / 8) == 0,
+        "mu > 0": bool(mu > 0),
+    }
+    failed = [name for name, ok in steps.items() if not ok]
+    if failed:
+        return Derivation(Finding.INCONCLUSIVE, f"uniform witness: sympy did not close {failed}")
+    return Derivation(
+        Finding.PROVED,
+        f"phase model z = (s, s + sin(s + phi) + arctan(theta_2)/10), s = <omega, theta>, omega in "
+        f"{list(PHASE_DIRECTIONS)}, phi in {{0, pi/2}}: lambda_min(FIM_theta) >= mu = {exact_string(mu)} = "
+        f"{float(mu):.6g} for every theta in R^2 (lambda_min(Omega) = {exact_string(omega_min)}); det J_x = "
+        f"1/(10 (1 + theta_2^2)) != 0; log-likelihood Hessians bounded by {exact_string(hessian_bound)} = "
+        f"{float(hessian_bound):.4g}; H(a) <= log 2. Steps verified: {', '.join(steps)}",
+        cases=inputs,
+        scope="every theta in R^2: a general argument whose algebraic steps sympy verifies (symbolic theta)",
+    )
+
+
+UNIFORM_WITNESS_MU = float(
+    _sigmoid_slope(1 + PHASE_EPS * sp.pi / 2) * ((3 - sp.sqrt(5)) / 16 - PHASE_EPS**2)
+)
+"""mu of :func:`uniform_witness` as a float, the floor its numeric check holds the Fisher to."""

@@ -1,5 +1,5 @@
 """Numeric checks of fim-attn Def. 2 item 3 (can lambda_min(FIM_theta) >= mu > 0 hold with the paper's other
-assumptions?) and App. C.4 (is the multi-head FIM a sum over heads?), on explicit small attention models with
+assumptions, at one theta or for every theta?) and App. C.4 (is the multi-head FIM a sum over heads?), on explicit small attention models with
 autograd Jacobians and Fishers computed from their definitions.
 
 Positive definiteness is an existence question: the checks search for a witness (:func:`numeric.search.property.
@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 import torch
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 
 from torch.func import jacrev
 
@@ -32,17 +34,19 @@ from numeric.multihead import (
     mixture_magnitude,
     per_head_sum,
 )
-from claims.builders.primitives import Evaluation, check_property, search_witness
+from claims.builders.primitives import Evaluation, check_property, property_check, search_witness
 from numeric.softmax import softmax
 from claims.builders._softmax_numeric import fisher_magnitude
 from numeric.search.strategies import (
+    FINITE,
     LogitMapProblem,
     TwoHeadProblem,
     logit_map_problems,
     simplex_batches,
     two_head_problems,
 )
-from numeric.tolerance import SAFETY, excess, gamma, rounding_tolerance, softmax_depth, safe_norm
+from numeric.logit_maps import LogitMap
+from numeric.tolerance import SAFETY, excess, gamma, rounding_tolerance, softmax_depth, safe_norm, unit_roundoff
 
 
 def _eigenvalue_floor(fisher: torch.Tensor, entry_tolerance: torch.Tensor) -> float:
@@ -90,6 +94,56 @@ def positive_definite_witness(map_name: str, several_inputs: bool, *, catches: s
     inputs = "averaged over several inputs" if several_inputs else "one input"
     return Check(
         f"torch: search for a positive definite Fisher, logit map '{map_name}', {inputs}", Kind.NUMERIC, catches, run
+    )
+
+
+THETA_SCALES = (1.0, 10.0, 1e3, 1e6)
+"""Scales of the parameters drawn against a uniform floor: a floor that holds near 0 but fails as |theta| grows
+(saturating attention, a vanishing Jacobian) is met at the large ones."""
+
+
+@st.composite
+def _parameters(draw: st.DrawFn, p: int) -> np.ndarray:
+    scale = draw(st.sampled_from(THETA_SCALES), label="scale")
+    return draw(arrays(np.float64, (p,), elements=st.floats(-1.0, 1.0, **FINITE))) * scale
+
+
+def fisher_floor(logit_map: LogitMap, inputs, mu: float, *, catches: str) -> Check:
+    """lambda_min(FIM_theta) >= ``mu`` for every theta (Def. 2 item 3 with one mu for all theta): the Fisher of
+    ``logit_map`` averaged uniformly over ``inputs``, searched over theta with Hypothesis targeting the worst
+    ratio (mu - lambda_min) / tolerance.  The tolerance is the eigenvalue perturbation bound of the computed
+    Fisher (as for the witnesses above) plus the phase error of a logit argument rounded at magnitude
+    |<x, theta>|: SAFETY u (1 + ||x||_1 ||theta||_inf) times the Fisher's Lipschitz constant in that argument,
+    bounded by 4 sup ||grad delta||^2 <= 16 for inputs and maps of unit-order derivatives.  A floor claimed above
+    the infimum fails at the theta where the Fisher dips below it."""
+    xs_cpu = torch.as_tensor(inputs, dtype=torch.float64)
+
+    def evaluate(theta_np: np.ndarray, ctx: RunContext) -> Evaluation:
+        theta, xs = ctx.tensor(theta_np), ctx.tensor(xs_cpu)
+        z, _ = logits_and_jacobian(logit_map, theta, xs)
+        jac_magnitude = jacobian_magnitude(logit_map, theta, xs)
+        depth = float(softmax_depth(z).max()) + z.shape[-1] + logit_map.depth
+        fisher = fisher_exact(logit_map, theta, xs)
+        tolerance = rounding_tolerance(depth, fisher_magnitude(jac_magnitude, softmax(z)).mean(dim=0), ctx.dtype)
+        argument = float(xs.abs().sum(dim=-1).max()) * float(theta.abs().max())
+        floor = _eigenvalue_floor(fisher, tolerance) + 16 * SAFETY * unit_roundoff(ctx.dtype) * (1 + argument)
+        smallest = float(torch.linalg.eigvalsh(fisher)[0])
+        ratio = torch.tensor([(mu - smallest) / floor], dtype=torch.float64)
+        return Evaluation(
+            ratio,
+            lambda _: (
+                {"logit_map": repr(logit_map), "theta": theta_np.tolist(), "xs": xs_cpu.tolist()},
+                {"lambda_min": smallest, "claimed_floor": mu, "tolerance": floor},
+            ),
+        )
+
+    return property_check(
+        f"torch: lambda_min(FIM_theta) >= {mu:.6g} for every theta, logit map {logit_map!r}, "
+        f"{len(xs_cpu)} inputs",
+        lambda ctx: _parameters(logit_map.num_parameters),
+        evaluate,
+        catches=catches,
+        examples=(np.zeros(logit_map.num_parameters), np.full(logit_map.num_parameters, 1e6)),
     )
 
 
