@@ -154,11 +154,13 @@ class ElementwiseScorer:
 
 @dataclass(frozen=True)
 class PhaseScorer:
-    """Two logits z = (s, s + sin(s + phi) + eps arctan(theta_2)), s = <omega, theta>, theta in R^2; the input is
-    x = (omega_1, omega_2, phi).  The logit difference is bounded (|delta| <= 1 + eps pi / 2), so attention never
-    saturates, and for omega_1 != 0 the Jacobian has determinant omega_1 eps / (1 + theta_2^2) != 0: full row
-    rank at every theta.  Over the inputs of :data:`PHASE_INPUTS` its Fisher is bounded below uniformly in theta
-    (fim-attn Def. 2 item 3 for every theta; the proof is :func:`symbolic.fisher_models.uniform_witness`)."""
+    """Two logits z = (s, s + delta), delta = c + A sin(f s + phi) + eps arctan(theta_2), s = <omega, theta>,
+    theta in R^2; the input is x = (omega_1, omega_2, phi, c, A, f).  The logit difference stays within
+    |delta - c| <= A + eps pi / 2, so attention never saturates when c = 0 and A is of order 1, and for omega_1 != 0
+    the Jacobian has determinant omega_1 eps / (1 + theta_2^2) != 0: full row rank at every theta.  Over the inputs
+    of :data:`PHASE_INPUTS` its Fisher is bounded below uniformly in theta (fim-attn Def. 2 item 3 for every theta;
+    the proof is :func:`symbolic.fisher_models.uniform_witness`); :func:`saturated_input` is the far input of the
+    family behind fim-attn Thm 3's uniform-constants reading."""
 
     eps: float
 
@@ -168,35 +170,44 @@ class PhaseScorer:
 
     @property
     def input_shape(self) -> tuple[int, ...]:
-        return (3,)
+        return (6,)
 
     @property
     def depth(self) -> int:
-        return 8
+        return 10
 
     def __call__(self, theta: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
         s = x[0] * theta[0] + x[1] * theta[1]
-        return torch.stack((s, s + torch.sin(s + x[2]) + self.eps * torch.atan(theta[1])))
+        delta = x[3] + x[4] * torch.sin(x[5] * s + x[2]) + self.eps * torch.atan(theta[1])
+        return torch.stack((s, s + delta))
 
     def magnitude_surrogate(self, order: int) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
         """Polynomials whose derivatives at (|theta|, |x|) dominate the terms of the real ones: |cos|, |sin|,
-        |arctan'| <= 1 and |arctan''| <= 3 sqrt(3) / 8 < 1, so (s, 2 s + eps theta_2) bounds the first
-        derivatives and (s^2 / 2, s^2 / 2 + eps theta_2^2 / 2) the second."""
+        |arctan'| <= 1 and |arctan''| <= 3 sqrt(3) / 8 < 1, so (s, s + c + A f s + eps theta_2) bounds the first
+        derivatives and (s^2 / 2, s^2 / 2 + A f^2 s^2 / 2 + eps theta_2^2 / 2) the second."""
 
         def first(theta: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
             s = x[0] * theta[0] + x[1] * theta[1]
-            return torch.stack((s, 2 * s + self.eps * theta[1]))
+            return torch.stack((s, s + x[3] + x[4] * x[5] * s + self.eps * theta[1]))
 
         def second(theta: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
             s = x[0] * theta[0] + x[1] * theta[1]
-            return torch.stack((s**2 / 2, s**2 / 2 + self.eps * theta[1] ** 2 / 2))
+            return torch.stack((s**2 / 2, (1 + x[4] * x[5] ** 2) * s**2 / 2 + self.eps * theta[1] ** 2 / 2))
 
         return {1: first, 2: second}[order]
 
 
 PHASE_EPS = 0.1
-PHASE_INPUTS = ((1.0, 0.0, 0.0), (1.0, 0.0, math.pi / 2), (1.0, 1.0, 0.0), (1.0, 1.0, math.pi / 2))
-"""The uniform witness's inputs (omega_1, omega_2, phi): directions e_1 and (1, 1), each at phases 0 and pi / 2."""
+PHASE_INPUTS = tuple((*omega, phi, 0.0, 1.0, 1.0) for omega in ((1.0, 0.0), (1.0, 1.0)) for phi in (0.0, math.pi / 2))
+"""The uniform witness's inputs (omega_1, omega_2, phi, c, A, f): directions e_1 and (1, 1), each at phases 0 and
+pi / 2, no offset, unit amplitude and frequency."""
+
+
+def saturated_input(r: float) -> tuple[float, ...]:
+    """The far input of fim-attn Thm 3's family: delta = 2r + 40 + r sin(theta_1 / sqrt r) + eps arctan(theta_2),
+    saturated everywhere (delta >= r + 39), with second derivatives at most 1 and first derivative sqrt(r) at
+    theta = 0 (:func:`symbolic.fisher_models.family_in_one_class`)."""
+    return (1.0, 0.0, 0.0, 2 * r + 40, r, r**-0.5)
 
 
 LogitMap = LinearScorer | MLPScorer | AttentionScore | ElementwiseScorer | PhaseScorer

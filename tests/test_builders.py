@@ -17,6 +17,9 @@ import claims.builders as fa
 from claims.builders import op
 from claims.engine import run_claim
 from claims.model import Check, Verdict
+from claims.checks.fisher_models import fisher_floor
+from numeric.logit_maps import PHASE_EPS, PHASE_INPUTS, PhaseScorer
+from symbolic.fisher_models import UNIFORM_WITNESS_MU
 from tests.mutation_log import MutantOutcome, record_mutant
 
 P = fa.space(p=fa.probabilities())
@@ -56,6 +59,10 @@ class Variant:
     checks: Callable[[], tuple[Check, ...]]
     expected: Verdict
     operator: str | None = None
+
+
+def _floor(mu):
+    return (fisher_floor(PhaseScorer(PHASE_EPS), PHASE_INPUTS, mu, catches="a floor above the infimum"),)
 
 
 def _paired(differences, claimed):
@@ -381,6 +388,10 @@ VARIANTS = [
     # paired comparisons
     Variant("paired difference > 0", _paired([0.5, 0.6, 0.55, 0.52, 0.58], "positive"), Verdict.SUPPORTED),
     Variant("paired difference < 0", _paired([0.5, 0.6, 0.55, 0.52, 0.58], "negative"), Verdict.REFUTED, "direction"),
+    # a uniform Fisher floor (fim-attn Def. 2 item 3 for every theta): the proved mu holds, the search finds the
+    # infimum (about 0.01852) and refutes a floor just above it
+    Variant("phase model: lambda_min(FIM) >= proved mu", lambda: _floor(UNIFORM_WITNESS_MU), Verdict.SUPPORTED),
+    Variant("phase model: lambda_min(FIM) >= 0.019", lambda: _floor(0.019), Verdict.REFUTED, "floor above the infimum"),
 ]
 
 

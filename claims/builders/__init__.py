@@ -17,7 +17,16 @@ from claims.builders.domains import Space, Variable, logits, positive, probabili
 
 # statement-shaped builders
 from claims.builders.identity import derivative, identity, invariance
-from claims.builders.inequality import at_least, at_most, eigenvalue_bounds, kernel, loewner, rank, sequence_bounds
+from claims.builders.inequality import (
+    at_least,
+    at_most,
+    conjunct,
+    eigenvalue_bounds,
+    kernel,
+    loewner,
+    rank,
+    sequence_bounds,
+)
 from claims.builders.monotone import monotone
 from claims.builders.limits import limit
 from claims.builders.sums import asymptotic, partial_sum
@@ -77,6 +86,7 @@ __all__ = [
     # statement-shaped builders
     "asymptotic",
     "at_least",
+    "conjunct",
     "at_most",
     "decide",
     "derivative",

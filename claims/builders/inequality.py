@@ -97,9 +97,9 @@ def eigenvalue_bounds(
 
     checks: list[Check] = []
     if lower is not None:
-        checks += _as_part(at_most(lower, eigenvalue, over=over, what=f"{what} (lower bound)"), "lower bound")
+        checks += conjunct(at_most(lower, eigenvalue, over=over, what=f"{what} (lower bound)"), "lower bound")
     if upper is not None:
-        checks += _as_part(at_most(eigenvalue, upper, over=over, what=f"{what} (upper bound)"), "upper bound")
+        checks += conjunct(at_most(eigenvalue, upper, over=over, what=f"{what} (upper bound)"), "upper bound")
     if proof is not None:
         checks.insert(0, derivation_check(f"sympy: {what}, proof", proof, catches=PROOF_CATCHES))
     return tuple(checks)
@@ -232,11 +232,11 @@ def kernel(
     dimension_checks = rank(
         matrix, lambda **v: over.size_of(v) - int(call(dimension, v)), over=over, what=f"{what}: rank"
     )
-    return (*_as_part(inside, "the basis is in the kernel"), *_as_part(dimension_checks, "the dimension"))
+    return (*conjunct(inside, "the basis is in the kernel"), *conjunct(dimension_checks, "the dimension"))
 
 
-def _as_part(checks: tuple[Check, ...], part: str) -> tuple[Check, ...]:
-    """The checks of one conjunct of a statement (see :func:`claims.verdict.decide_formalization`)."""
+def conjunct(checks: tuple[Check, ...], part: str) -> tuple[Check, ...]:
+    """``checks`` as those of one conjunct ``part`` of a statement (see :func:`claims.verdict.decide_formalization`)."""
     return tuple(replace(check, part=part) for check in checks)
 
 
@@ -246,7 +246,7 @@ def sequence_bounds(*bounds: tuple[Formula, Formula], over: Space, what: str) ->
     return tuple(
         check
         for k, (lhs, rhs) in enumerate(bounds)
-        for check in _as_part(at_most(lhs, rhs, over=over, what=f"{what} [{k + 1}]"), f"inequality {k + 1}")
+        for check in conjunct(at_most(lhs, rhs, over=over, what=f"{what} [{k + 1}]"), f"inequality {k + 1}")
     )
 
 

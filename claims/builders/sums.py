@@ -160,7 +160,7 @@ def asymptotic(
         a_t = exact_sequence(values)
         ratio = sp.limit(a_t / sp.sympify(call(order, {**values, of: big_t})), big_t, sp.oo)
         holds = {"O": ratio.is_finite, "Theta": ratio.is_finite and ratio != 0, "o": ratio == 0}[relation]
-        text = f"{what}: lim a_T / g(T) = {sp.sstr(ratio)} (a_T = {sp.sstr(a_t)})"
+        text = f"{what}: lim a_{of} / g({of}) = {sp.sstr(ratio)} (a_{of} = {sp.sstr(a_t)})"
         if holds:
             return CheckResult(Status.PROVED, text, 1, scope=f"{of} -> oo, every parameter value, exact limit")
         fails = {
@@ -177,7 +177,7 @@ def asymptotic(
                     {of: "-> oo", **{name: str(v) for name, v in values.items()}},
                     {"limit_of_ratio": sp.sstr(ratio), "a_T": sp.sstr(a_t)},
                     True,
-                    "sympy's exact limit (Gruntz) of a_T / g(T)",
+                    f"sympy's exact limit (Gruntz) of a_{of} / g({of})",
                 ),
             )
         return CheckResult(Status.INCONCLUSIVE, text)
@@ -200,7 +200,7 @@ def asymptotic(
         steps = [abs(b - a) for a, b in zip(ratios, ratios[1:], strict=False)]
         settling = sum(steps[-3:]) <= 0.5 * sum(steps[:3])
         rising = abs(ratios[-1]) > max(abs(r) for r in ratios[: len(ratios) // 2])
-        detail = f"{what}: a_T / g(T) at T = 2^1..2^{NUMERIC_K}: " + ", ".join(f"{r:.4g}" for r in ratios[::4])
+        detail = f"{what}: a_{of} / g({of}) at {of} = 2^1..2^{NUMERIC_K}: " + ", ".join(f"{r:.4g}" for r in ratios[::4])
         bounded = settling or not rising
         ok = {
             "O": bounded,
@@ -226,5 +226,5 @@ def asymptotic(
             "a sequence outside the claimed order",
             symbolic_run,
         ),
-        Check(f"float64: {what}, ratio along T = 2^k", Kind.NUMERIC, "a ratio that keeps growing", numeric_run),
+        Check(f"float64: {what}, ratio along {of} = 2^k", Kind.NUMERIC, "a ratio that keeps growing", numeric_run),
     )

@@ -1,5 +1,6 @@
 """Numeric checks of fim-attn Def. 2 item 3 (can lambda_min(FIM_theta) >= mu > 0 hold with the paper's other
-assumptions, at one theta or for every theta?) and App. C.4 (is the multi-head FIM a sum over heads?), on explicit small attention models with
+assumptions, at one theta or for every theta?), of the class-preserving family behind Thm 3's uniform-constants
+reading, and App. C.4 (is the multi-head FIM a sum over heads?), on explicit small attention models with
 autograd Jacobians and Fishers computed from their definitions.
 
 Positive definiteness is an existence question: the checks search for a witness (:func:`numeric.search.property.
@@ -24,7 +25,13 @@ from torch.func import jacrev
 
 from numeric.context import RunContext
 from claims.model import Check, Kind
-from numeric.fisher_definition import fisher_exact, jacobian_magnitude, logits_and_jacobian
+from numeric.fisher_definition import (
+    fisher_exact,
+    jacobian_magnitude,
+    log_likelihood_hessians,
+    logits_and_jacobian,
+    scores,
+)
 from numeric.fisher_metrics import softmax_fisher
 from numeric.formulas import EntryKernel
 from numeric.multihead import (
@@ -35,8 +42,10 @@ from numeric.multihead import (
     per_head_sum,
 )
 from claims.builders.primitives import Evaluation, check_property, property_check, search_witness
+from numeric.search.property import local_minimum
 from numeric.softmax import softmax
 from claims.builders._softmax_numeric import fisher_magnitude
+from claims.builders.formula import numeric_values
 from numeric.search.strategies import (
     FINITE,
     LogitMapProblem,
@@ -45,7 +54,7 @@ from numeric.search.strategies import (
     simplex_batches,
     two_head_problems,
 )
-from numeric.logit_maps import LogitMap
+from numeric.logit_maps import PHASE_EPS, PHASE_INPUTS, LogitMap, PhaseScorer, saturated_input
 from numeric.tolerance import SAFETY, excess, gamma, rounding_tolerance, softmax_depth, safe_norm, unit_roundoff
 
 
@@ -110,16 +119,19 @@ def _parameters(draw: st.DrawFn, p: int) -> np.ndarray:
 
 def fisher_floor(logit_map: LogitMap, inputs, mu: float, *, catches: str) -> Check:
     """lambda_min(FIM_theta) >= ``mu`` for every theta (Def. 2 item 3 with one mu for all theta): the Fisher of
-    ``logit_map`` averaged uniformly over ``inputs``, searched over theta with Hypothesis targeting the worst
-    ratio (mu - lambda_min) / tolerance.  The tolerance is the eigenvalue perturbation bound of the computed
+    ``logit_map`` averaged uniformly over ``inputs``, searched over theta: each drawn theta is refined to the local
+    minimum of lambda_min it leads to (:func:`numeric.search.property.local_minimum`), and Hypothesis targets the
+    worst ratio (mu - lambda_min) / tolerance there.  The tolerance is the eigenvalue perturbation bound of the computed
     Fisher (as for the witnesses above) plus the phase error of a logit argument rounded at magnitude
     |<x, theta>|: SAFETY u (1 + ||x||_1 ||theta||_inf) times the Fisher's Lipschitz constant in that argument,
     bounded by 4 sup ||grad delta||^2 <= 16 for inputs and maps of unit-order derivatives.  A floor claimed above
     the infimum fails at the theta where the Fisher dips below it."""
     xs_cpu = torch.as_tensor(inputs, dtype=torch.float64)
 
-    def evaluate(theta_np: np.ndarray, ctx: RunContext) -> Evaluation:
-        theta, xs = ctx.tensor(theta_np), ctx.tensor(xs_cpu)
+    def evaluate(drawn: np.ndarray, ctx: RunContext) -> Evaluation:
+        xs = ctx.tensor(xs_cpu)
+        theta = local_minimum(lambda th: torch.linalg.eigvalsh(fisher_exact(logit_map, th, xs))[0], ctx.tensor(drawn))
+        theta_np = theta.cpu().numpy()
         z, _ = logits_and_jacobian(logit_map, theta, xs)
         jac_magnitude = jacobian_magnitude(logit_map, theta, xs)
         depth = float(softmax_depth(z).max()) + z.shape[-1] + logit_map.depth
@@ -132,18 +144,105 @@ def fisher_floor(logit_map: LogitMap, inputs, mu: float, *, catches: str) -> Che
         return Evaluation(
             ratio,
             lambda _: (
-                {"logit_map": repr(logit_map), "theta": theta_np.tolist(), "xs": xs_cpu.tolist()},
+                {
+                    "logit_map": repr(logit_map),
+                    "drawn": drawn.tolist(),
+                    "theta": theta_np.tolist(),
+                    "xs": xs_cpu.tolist(),
+                },
                 {"lambda_min": smallest, "claimed_floor": mu, "tolerance": floor},
             ),
         )
 
     return property_check(
-        f"torch: lambda_min(FIM_theta) >= {mu:.6g} for every theta, logit map {logit_map!r}, "
-        f"{len(xs_cpu)} inputs",
+        f"torch: lambda_min(FIM_theta) >= {mu:.6g} for every theta, logit map {logit_map!r}, {len(xs_cpu)} inputs",
         lambda ctx: _parameters(logit_map.num_parameters),
         evaluate,
         catches=catches,
         examples=(np.zeros(logit_map.num_parameters), np.full(logit_map.num_parameters, 1e6)),
+    )
+
+
+FAMILY_MAX_LOG2_R = 40
+"""fim-attn Thm 3's family f_R is checked for R = 2^0 .. 2^40 (and between): the far input's offset 2R + 40 and
+amplitude R stay far inside float64's range, its frequency R^(-1/2) far above its underflow."""
+
+
+def family_inputs(r: float) -> torch.Tensor:
+    """The family's eight inputs: the four phase inputs (weight 1/8 each) and the far input four times (1/2)."""
+    return torch.tensor((*PHASE_INPUTS, *(saturated_input(r),) * 4), dtype=torch.float64)
+
+
+@st.composite
+def _family_points(draw: st.DrawFn) -> tuple[float, np.ndarray]:
+    r = 2.0 ** draw(st.floats(0.0, FAMILY_MAX_LOG2_R, **FINITE), label="log2 R")
+    return r, draw(_parameters(2))
+
+
+def family_class_check(mu: float, hessian_bound: float, *, catches: str) -> Check:
+    """Every member of Thm 3's family stays in one Def. 2 class: at drawn (R, theta), lambda_min(FIM) >= ``mu``
+    and every per-input log-likelihood Hessian has spectral norm <= ``hessian_bound`` (so L = B =
+    hessian_bound).  Ratio: the worse of the two excesses over the computed quantities' rounding bounds (the
+    eigenvalue floor for the Fisher; SAFETY gamma_depth times the bound for the Hessians)."""
+    scorer = PhaseScorer(PHASE_EPS)
+
+    def evaluate(point: tuple[float, np.ndarray], ctx: RunContext) -> Evaluation:
+        r, theta_np = point
+        theta, xs = ctx.tensor(theta_np), ctx.tensor(family_inputs(r))
+        z, _ = logits_and_jacobian(scorer, theta, xs)
+        depth = float(softmax_depth(z).max()) + z.shape[-1] + scorer.depth
+        fisher = fisher_exact(scorer, theta, xs)
+        tolerance = rounding_tolerance(
+            depth, fisher_magnitude(jacobian_magnitude(scorer, theta, xs), softmax(z)).mean(dim=0), ctx.dtype
+        )
+        smallest = float(torch.linalg.eigvalsh(fisher)[0])
+        curvature = float(torch.linalg.matrix_norm(log_likelihood_hessians(scorer, theta, xs), ord=2).max())
+        hessian_tolerance = float(SAFETY * gamma(depth + 8, ctx.dtype)) * hessian_bound
+        fisher_excess = (mu - smallest) / _eigenvalue_floor(fisher, tolerance)
+        ratios = (fisher_excess, (curvature - hessian_bound) / hessian_tolerance)
+        return Evaluation(
+            torch.tensor([max(ratios)], dtype=torch.float64),
+            lambda _: (
+                {"R": r, "theta": theta_np.tolist()},
+                {"lambda_min": smallest, "mu": mu, "max_hessian_norm": curvature, "hessian_bound": hessian_bound},
+            ),
+        )
+
+    return property_check(
+        f"torch: Thm 3's family f_R in one class (lambda_min(FIM) >= {mu:.4g}, Hessians <= {hessian_bound:.4g}) "
+        f"for R up to 2^{FAMILY_MAX_LOG2_R}",
+        lambda ctx: _family_points(),
+        evaluate,
+        catches=catches,
+        examples=((1.0, np.zeros(2)), (2.0**FAMILY_MAX_LOG2_R, np.zeros(2))),
+    )
+
+
+def family_gradient_check(closed_form, *, catches: str) -> Check:
+    """||grad f_R(0)||^2 by autograd of the family's negative log-likelihood of outcome 0 (grad -log a_0 = -g_0,
+    averaged over the eight inputs) against ``closed_form(R)`` evaluated in float64; tolerance SAFETY gamma_depth
+    times the closed form (every term is a positive sum, so its relative rounding is a few units)."""
+    scorer = PhaseScorer(PHASE_EPS)
+
+    def evaluate(point: tuple[float, np.ndarray], ctx: RunContext) -> Evaluation:
+        r, _ = point
+        theta, xs = ctx.tensor(np.zeros(2)), ctx.tensor(family_inputs(r))
+        _, g = scores(scorer, theta, xs)
+        gradient = -g[:, 0, :].mean(dim=0)
+        observed = float(gradient.pow(2).sum())
+        expected = float(numeric_values(closed_form, {"R": torch.tensor([r], dtype=torch.float64)}).value[0])
+        tolerance = float(SAFETY * gamma(scorer.depth + 16, ctx.dtype)) * expected
+        return Evaluation(
+            torch.tensor([abs(observed - expected) / tolerance], dtype=torch.float64),
+            lambda _: ({"R": r, "theta_1": [0.0, 0.0]}, {"autograd": observed, "closed_form": expected}),
+        )
+
+    return property_check(
+        "torch: ||grad f_R(theta_1 = 0)||^2 by autograd against the closed form",
+        lambda ctx: _family_points(),
+        evaluate,
+        catches=catches,
+        examples=((1.0, np.zeros(2)), (2.0**FAMILY_MAX_LOG2_R, np.zeros(2))),
     )
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from functools import partial
 
 
-from claims.builders import asymptotic, at_most, limit, logits, monotone, op, positive, probabilities, space
-from claims.model import Claim, Figure, Formalization, Source
+from claims.builders import asymptotic, at_most, conjunct, limit, logits, monotone, op, positive, probabilities, space
+from claims.model import Claim, Figure, Formalization, Lemma, Source
 from claims.builders.softmax import (
     fisher_decomposition_checks,
     inner_expectation_checks,
@@ -829,6 +829,50 @@ THM2 = Claim(
     "experiment at finite T cannot refute an O(.) statement, so a slow observed rate would leave the claim OPEN.",
 )
 
+
+def family_initial_gradient_sq(R):
+    """||grad f_R(theta_1)||^2 at theta_1 = 0 for Thm 3's family (:func:`symbolic.fisher_models.family_in_one_class`):
+    grad f_R(0) = ((1 + 4 s_K sqrt R) / 8, (3 + s_1 + 2 s_K) / 40) with s_K = sigma(2R + 40), s_1 = sigma(1)."""
+    s_k = 1 / (1 + op.exp(-(2 * R + 40)))
+    s_1 = 1 / (1 + op.exp(0 * R - 1))
+    return ((1 + 4 * s_k * op.sqrt(R)) / 8) ** 2 + ((3 + s_1 + 2 * s_k) / 40) ** 2
+
+
+THM3_FAMILY = (
+    Lemma(
+        "For every R >= 1 the family f_R (the phase model's four inputs, weight 1/8 each, and a saturated input "
+        "delta = 2R + 40 + R sin(theta_1 / sqrt R) + arctan(theta_2)/10, weight 1/2, every label outcome 0) meets "
+        "Def. 2 with the same constants: lambda_min(FIM_theta) >= 0.00343, L = B = 2.638, H_max = log 2, for all "
+        "theta (and full row rank at every theta and input).",
+        (
+            derivation_check(
+                "sympy: class constants of f_R independent of R (symbolic R, theta)",
+                fisher_models.family_in_one_class,
+                catches="a family whose smoothness or Fisher floor degrades as R grows",
+            ),
+            fisher_model_checks.family_class_check(
+                fisher_models.UNIFORM_WITNESS_MU / 2,
+                fisher_models.family_hessian_bound(),
+                catches="a member of the family outside the class (a Hessian above B, a Fisher below mu)",
+            ),
+        ),
+    ),
+    Lemma(
+        "The initial gradient of f_R at theta_1 = 0 has ||grad f_R(0)||^2 = family_initial_gradient_sq(R).",
+        (
+            derivation_check(
+                "sympy: differentiate f_R at theta = 0, symbolic R",
+                lambda: fisher_models.family_initial_gradient(family_initial_gradient_sq),
+                catches="a closed form that is not the family's gradient",
+            ),
+            fisher_model_checks.family_gradient_check(
+                family_initial_gradient_sq, catches="autograd and the closed form disagreeing"
+            ),
+        ),
+    ),
+)
+
+
 THM3 = Claim(
     id="fim-attn.thm3",
     source=_source(
@@ -840,13 +884,33 @@ THM3 = Claim(
     ),
     formalizations=(
         Formalization(
-            "inequality",
+            "uniform-constants",
+            "There are C1, C2 depending only on (L, B, mu, H_max) such that for every attention model and objective "
+            "meeting Def. 2 with those constants, every initial point theta_1 (the proof's update theta_(t+1) = "
+            "theta_t - eta_t F~_t^-1 grad f(theta_t), t >= 1), every tau_0 > 0 and every T >= 1: ||grad "
+            "f(theta_T)||^2 <= (C1 + C2 sum_(t<=T) tau_t) / sqrt(T).  At T = 1 this bounds the initial gradient by "
+            "C1 + C2 tau_0, so on a family of problems in one class it requires ||grad f_R(theta_1)||^2 = O(1) as "
+            "R -> oo.",
+            asymptotic(
+                family_initial_gradient_sq,
+                lambda R: 1 + 0 * R,
+                relation="O",
+                of="R",
+                what="||grad f_R(theta_1 = 0)||^2 = O(1) along a family with fixed (L, B, mu, H_max)",
+            ),
+            primary=True,
+            lemmas=THM3_FAMILY,
+            argument="The family lies in one class (lemma 1), so the claimed constants are the same for every "
+            "member; the T = 1 instance of the inequality then bounds ||grad f_R(theta_1)||^2, which the closed form "
+            "(lemma 2) shows grows like R / 4.",
+        ),
+        Formalization(
+            "fitted-constants",
             "On the fim-attn Thm 2 attention classifiers (Def. 2's conditions met along the paths), natural gradient "
             "descent with eta_t = 1/sqrt(t) and F~_t = FIM + tau_t E[Phi^T Phi] (so ||F~_t - FIM|| <= C tau_t, the "
             "proof's step 1) has ||grad f(theta_T)||^2 <= (C1 + C2 sum_(t<=T) tau_t) / sqrt(T) for constants C1, C2: "
             "the ratio of the two sides does not grow with T (95% CI of its log-log slope <= 0).",
             (natural_gradient.schedule_check(catches="a gradient norm outgrowing the right-hand side"),),
-            primary=True,
         ),
         Formalization(
             "convergence-guarantee",
@@ -870,13 +934,43 @@ THM3 = Claim(
             "report.training_figures:schedule_curves",
         ),
     ),
-    notes="The inequality is decided as written (primary): it holds on every run, with room to spare, because its "
-    "right-hand side does not decay: sum_(t<=T) tau_0/sqrt(t) ~ 2 tau_0 sqrt(T), so the bound tends to 2 C2 tau_0 > 0 "
-    "and only says E||grad f||^2 stays bounded; read as a convergence guarantee it is REFUTED exactly.  The proof's "
-    "step 4 (sum tau_t eta_t = O(1)) is false (fim-attn.thm3-step4).  The runs themselves converge fast: the "
-    "temperature term fades and the update becomes exact natural gradient.  E is over the problems (deterministic "
-    "full-batch runs).",
+    correction=Formalization(
+        "problem-constants",
+        "With C1 and C2 allowed to depend on the problem as well (its initial suboptimality f(theta_1) - inf f and "
+        "initial gradient in particular), the inequality holds on the Thm 2 classifiers; it then bounds "
+        "E||grad f||^2 by about 2 C2 tau_0 and guarantees convergence only under a faster temperature schedule, "
+        "e.g. tau_t = tau_0 / t, for which sum_(t<=T) tau_t / sqrt(T) = tau_0 H_T / sqrt(T) -> 0.",
+        (
+            *conjunct(
+                (natural_gradient.schedule_check(catches="a gradient norm outgrowing the right-hand side"),),
+                "the inequality with problem constants",
+            ),
+            *conjunct(
+                asymptotic(
+                    lambda t, tau0: tau0 / t,
+                    lambda T, tau0: op.sqrt(T),
+                    relation="o",
+                    summed_over="t",
+                    over=TAU0,
+                    what="sum_(t<=T) tau_0 / t = o(sqrt T)",
+                ),
+                "the faster schedule's right-hand side vanishes",
+            ),
+        ),
+    ),
+    notes="Primary reading, and why it is the strongest faithful one: the theorem names what its constants depend on "
+    "(L, B, mu and H_max) and quantifies over nothing else, so one pair (C1, C2) must serve every problem with those "
+    "constants, every initial point and every tau_0 > 0.  That reading is REFUTED at T = 1, where the bound is C1 + "
+    "C2 tau_0 on the initial gradient: a family f_R of problems in one class (the phase model of fim-attn.def2-pd plus "
+    "one saturated input whose logit difference 2R + 40 + R sin(theta_1 / sqrt R) has bounded curvature but slope "
+    "sqrt R) has ||grad f_R(theta_1)||^2 ~ R / 4.  The constants must also depend on the problem (f(theta_1) - inf f "
+    "at least), as in every such rate.  Weaker readings, recorded beside it and not chosen to decide: constants "
+    "fitted per problem (fitted-constants, SUPPORTED on the 8 runs with room to spare, because its right-hand side "
+    "does not decay: sum_(t<=T) tau_0/sqrt(t) ~ 2 tau_0 sqrt(T), so the bound tends to 2 C2 tau_0 > 0), and the "
+    "convergence guarantee the theorem is presented as (REFUTED exactly).  The proof's step 4 (sum tau_t eta_t = O(1)) "
+    "is false (fim-attn.thm3-step4).  E is over the problems (deterministic full-batch runs).",
 )
+
 
 PROP2 = Claim(
     id="fim-attn.prop2",
