@@ -16,11 +16,18 @@ from typing import Any, Sequence
 import torch
 
 from numeric.context import RunContext
+from numeric.pooled_fisher import KNLP_SAMPLES
+from numeric.training.loop import KNLP_BATCH
 from claims.builders.paired import Sample, decide
 from claims.model import Check, CheckResult, Counterexample, Kind, Status
 from numeric.training import experiments
 from numeric.confidence import describe, mean_interval
 from numeric.tolerance import REFUTATION_MARGIN, rounding_tolerance
+
+
+def _heads(log: dict[str, Any], metric: str, evaluation: int) -> list[float]:
+    """A metric of every head (all layers, flattened) at one evaluation of a run."""
+    return [v for layer in log["metrics"][evaluation][metric] for v in layer]
 
 
 def head_mean(log: dict[str, Any], metric: str, evaluation: int = -1) -> float:
@@ -156,40 +163,100 @@ def reciprocal_check(*, catches: str) -> Check:
     return Check("experiment: RA against standard attention, paired seeds", Kind.EXPERIMENT, catches, evaluate)
 
 
+def knlp_layer_mean(log: dict[str, Any], measure: str, metric: str = "eigmax") -> float:
+    """A metric of the final knlp measurement (:func:`numeric.training.loop.knlp_measurements`), ``measure`` =
+    "knlp" (what the doc's code computes) or "pooled" (exact pooled Fisher of the attention rows), mean over
+    layers of the means over heads."""
+    return statistics.fmean(log["knlp"][measure][metric])
+
+
+def reciprocal_knlp_check(measure: str, *, catches: str) -> Check:
+    """fim-metrics.ra-lower-eigmax measured the doc's way: RA's final eigmax minus standard attention's, per seed, on
+    KNLP_BATCH x T random tokens, pooled over 64 sampled rows per head; ``measure`` = "knlp" takes reciprocal layers'
+    column softmax of the unmasked scores (the doc's code), "pooled" the layer's own attention rows.  The detail
+    says what the column softmax does: knlp's eigmax and trace of RA's reciprocal layers over the exact ones."""
+    if measure not in ("knlp", "pooled"):
+        raise ValueError(f"measure {measure!r} is not 'knlp' or 'pooled'")
+
+    def evaluate(ctx: RunContext) -> CheckResult:
+        standard, reciprocal = experiments.standard_runs(ctx), experiments.reciprocal_runs(ctx)
+        gap = [
+            knlp_layer_mean(r, measure) - knlp_layer_mean(s, measure) for r, s in zip(reciprocal, standard, strict=True)
+        ]
+        reversed_layers = [k for k in range(experiments.budget_for(ctx).layers) if k % 2 == 1]
+
+        def artefact(metric: str) -> float:
+            return statistics.fmean(
+                r["knlp"]["knlp"][metric][k] / r["knlp"]["pooled"][metric][k]
+                for r in reciprocal
+                for k in reversed_layers
+            )
+
+        sums = [v for r in reciprocal for k in reversed_layers for v in r["knlp"]["row_sums"][k]]
+        budget = experiments.budget_for(ctx)
+        return interval_result(
+            gap,
+            claimed_sign=-1,
+            what=f"final eigmax measured the doc's way ({measure}), RA minus standard",
+            detail=f"in RA's reciprocal layers knlp's eigmax is {artefact('eigmax'):.3f} and its trace "
+            f"{artefact('trace'):.3f} times the exact pooled value (rows of the column softmax sum to "
+            f"{min(sums):.3g}..{max(sums):.3g}); {experiments.describe_budget(ctx)}",
+            depth=KNLP_SAMPLES * budget.length,
+            magnitude=max(knlp_layer_mean(s, measure) for s in standard),
+            inputs=_run_inputs(ctx, measure=measure, tokens=f"{KNLP_BATCH} x {budget.length} uniform"),
+        )
+
+    label = "column softmax of reciprocal layers, as the doc's code" if measure == "knlp" else "the layers' own rows"
+    return Check(f"experiment: RA against standard attention, pooled, {label}", Kind.EXPERIMENT, catches, evaluate)
+
+
 def _evaluation_index(log: dict[str, Any], fraction: float) -> int:
     """The evaluation closest to ``fraction`` of the run."""
     target = fraction * log["step"][-1]
     return min(range(len(log["step"])), key=lambda k: abs(log["step"][k] - target))
 
 
-def entropy_drop_check(start: float, *, catches: str) -> Check:
-    """holistic.rg-temperature: the normalised attention entropy (mean over layers and heads) at the end of the
-    standard runs minus its value at ``start`` (a fraction of the run) is negative, per seed."""
+def entropy_drop_check(
+    start: float, *, catches: str, end: float = 1.0, sharp: bool = False, rises: bool = False
+) -> Check:
+    """holistic.rg-temperature: the normalised attention entropy (mean over layers and heads) at ``end`` minus its
+    value at ``start`` (fractions of the run) is negative (positive with ``rises``), per seed; on the standard runs,
+    or with ``sharp`` on the same runs from a sharp initialisation (:func:`numeric.training.experiments.sharp_runs`)."""
 
     def evaluate(ctx: RunContext) -> CheckResult:
-        runs = experiments.standard_runs(ctx)
-        marks = [_evaluation_index(r, start) for r in runs]
-        differences = [head_mean(r, "entropy") - head_mean(r, "entropy", k) for r, k in zip(runs, marks, strict=True)]
+        runs = experiments.sharp_runs(ctx) if sharp else experiments.standard_runs(ctx)
+        marks = [(_evaluation_index(r, start), _evaluation_index(r, end)) for r in runs]
+        pairs = list(zip(runs, marks, strict=True))
+        differences = [head_mean(r, "entropy", j) - head_mean(r, "entropy", k) for r, (k, j) in pairs]
         heads = [
-            sum(
-                f < i
-                for f, i in zip(sum(r["metrics"][-1]["entropy"], []), sum(r["metrics"][k]["entropy"], []), strict=True)
-            )
-            for r, k in zip(runs, marks, strict=True)
+            sum(f < i for f, i in zip(_heads(r, "entropy", j), _heads(r, "entropy", k), strict=True))
+            for r, (k, j) in pairs
         ]
         budget = experiments.budget_for(ctx)
+        (k, j), steps = marks[0], runs[0]["step"]
+        start_value = statistics.fmean(head_mean(r, "entropy", m[0]) for r, m in pairs)
+        initialisation = (
+            f"query/key init std {experiments.SHARP_ATTENTION_INIT} (mean entropy at step {steps[k]}: "
+            f"{start_value:.3f})"
+            if sharp
+            else f"standard init (mean entropy at step {steps[k]}: {start_value:.3f})"
+        )
         return interval_result(
             differences,
-            claimed_sign=-1,
-            what=f"entropy / log(i+1) at the end minus at step {runs[0]['step'][marks[0]]}",
-            detail=f"heads whose entropy fell, per seed: {heads} of {budget.layers * budget.heads}; "
-            f"{experiments.describe_budget(ctx)}",
+            claimed_sign=1 if rises else -1,
+            what=f"entropy / log(i+1) at step {steps[j]} minus at step {steps[k]}",
+            detail=f"{initialisation}; heads whose entropy fell, per seed: {heads} of "
+            f"{budget.layers * budget.heads}; {experiments.describe_budget(ctx)}",
             depth=_attention_entries(ctx),
             magnitude=1.0,
-            inputs=_run_inputs(ctx, from_step=runs[0]["step"][marks[0]]),
+            inputs=_run_inputs(ctx, from_step=steps[k], to_step=steps[j], sharp_init=sharp),
         )
 
-    name = "experiment: entropy from initialisation to the end" if start == 0 else "experiment: entropy from mid-run"
+    where = "from a sharp initialisation" if sharp else "standard initialisation"
+    span = "to the end" if end == 1.0 else f"to {end:g} of the run"
+    origin = "initialisation" if start == 0 else f"{start:g} of the run"
+    direction = "rise" if rises else "fall"
+    name = f"experiment: entropy {direction} from {origin} {span}, {where}"
     return Check(name, Kind.EXPERIMENT, catches, evaluate)
 
 

@@ -397,6 +397,23 @@ RA_LOWER_EIGMAX = Claim(
             "standard attention (95% CI of the per-seed difference below 0).",
             (training_checks.reciprocal_check(catches="RA with the same or a higher eigmax"),),
         ),
+        Formalization(
+            "pooled-exact",
+            "Measured as the doc's code measures (4 x T uniformly random tokens, 64 query rows sampled per head and "
+            "pooled into one row-averaged Fisher, means over heads and layers) but on each layer's own attention "
+            "rows, computed exactly: RA's final eigmax is lower than standard attention's (95% CI of the per-seed "
+            "difference below 0).",
+            (training_checks.reciprocal_knlp_check("pooled", catches="RA with the same or a higher pooled eigmax"),),
+            primary=True,
+        ),
+        Formalization(
+            "knlp-measurement",
+            "Measured exactly as the doc's code does (github mcgrof/knlp, ra.py at dfda9519): the same pooling, but "
+            "reciprocal layers recorded as softmax(scores, dim=-2) of the unmasked scores, whose rows are columns of "
+            "a softmax (not probability vectors): RA's final eigmax is lower than standard attention's (95% CI "
+            "below 0).",
+            (training_checks.reciprocal_knlp_check("knlp", catches="RA with the same or a higher knlp eigmax"),),
+        ),
     ),
     figures=(
         Figure(
@@ -408,10 +425,17 @@ RA_LOWER_EIGMAX = Claim(
             "report.training_figures:spectrum_over_training",
         ),
     ),
-    notes="The doc compares RA+MLA with MLA in GPT-2 runs we cannot reproduce offline; here the comparison is at "
-    "equal architecture otherwise, on the character GPT, with the fim-metrics definitions of numeric/fisher_metrics.py "
-    "(tau = 1 on the scaled scores).  Trace and the energies are reported beside eigmax in the check's detail.  With "
-    "two layers only one layer is reversed; the thorough profile trains four.",
+    notes="Primary reading, and why it is the strongest faithful one: the doc's eigmax (0.0352) is the number its "
+    "code computes, a Fisher pooled over 64 sampled rows of random-token attention, so the faithful reading measures "
+    "RA's attention that way, with each layer's rows as the layer computes them (pooled-exact).  The doc's own "
+    "code records reciprocal layers as softmax(scores, dim=-2) of the unmasked scores: rows that are columns of a "
+    "softmax, summing to anything from about 0.3 to 10, whose pooled 'Fisher' is not a Fisher.  Measured that way "
+    "(knlp-measurement) RA's eigmax is lower, as the doc reports; measured correctly (pooled-exact, and per row, "
+    "paired-seeds) the difference is not resolved.  The artefact, not RA, lowers eigmax: in RA's reciprocal layers "
+    "the column softmax gives about 0.4 times the exact eigmax (each check's detail has the ratio).  The doc "
+    "compares RA+MLA with MLA in GPT-2 runs we cannot reproduce offline; here the comparison is at equal "
+    "architecture otherwise, on the character GPT.  With two layers only one layer is reversed; the thorough profile "
+    "trains four.",
 )
 
 _TABLE_AGAINST_UNIFORM = metrics_table.table_check(

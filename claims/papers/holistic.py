@@ -408,6 +408,10 @@ PHASE_TRANSITION = Claim(
     "model's limit law is Derrida's (1981); here its kink is exact and the convergence is measured.",
 )
 
+FIRST_SEGMENT = 0.125
+"""The first training segment of holistic.rg-temperature's adversarial reading: from initialisation to the evaluation
+nearest 1/8 of the run (step 25 of 200 on the default budget), fixed before the runs were drawn."""
+
 RG_TEMPERATURE = Claim(
     id="holistic.rg-temperature",
     source=_source(
@@ -418,10 +422,30 @@ RG_TEMPERATURE = Claim(
     ),
     formalizations=(
         Formalization(
+            "any-initialisation",
+            "For a transformer trained by Adam from any initialisation, the effective temperature (its proxy: the "
+            "normalised attention entropy H(a_i) / log(i + 1), mean over layers, heads and rows) decreases as "
+            "training progresses, from the start: on the character GPT, both from the standard initialisation "
+            "(query/key weights std 0.02, attention near uniform) and from a sharp one (std 0.5, normalised entropy "
+            "near 0.18), the entropy at the first evaluation (1/8 of the run) is lower than at initialisation, and "
+            "lower at the end than at initialisation (95% CI over seeds).",
+            (
+                training_checks.entropy_drop_check(
+                    0.0, end=FIRST_SEGMENT, sharp=True, catches="a sharp start whose attention flattens first"
+                ),
+                training_checks.entropy_drop_check(
+                    0.0, end=FIRST_SEGMENT, catches="attention that flattens over the first segment"
+                ),
+                training_checks.entropy_drop_check(0.0, sharp=True, catches="a sharp start that ends flatter"),
+                training_checks.entropy_drop_check(0.0, catches="attention that flattens over training"),
+            ),
+            primary=True,
+        ),
+        Formalization(
             "net-fall",
-            "On the character GPT trained by Adam, the attention entropy H(a_i) / log(i + 1) (the effective "
-            "temperature's monotone proxy at fixed scores; mean over layers, heads and rows) is lower at the end of "
-            "training than at initialisation (95% CI over seeds).",
+            "On the character GPT trained by Adam from the standard initialisation, the attention entropy H(a_i) / "
+            "log(i + 1) (the effective temperature's monotone proxy at fixed scores; mean over layers, heads and "
+            "rows) is lower at the end of training than at initialisation (95% CI over seeds).",
             (training_checks.entropy_drop_check(0.0, catches="attention that flattens over training"),),
         ),
         Formalization(
@@ -429,6 +453,21 @@ RG_TEMPERATURE = Claim(
             "The same entropy keeps falling through the second half of training: lower at the end than at mid-run "
             "(95% CI over seeds).",
             (training_checks.entropy_drop_check(0.5, catches="entropy that stalls or rises after an early drop"),),
+        ),
+    ),
+    correction=Formalization(
+        "towards-learned-sharpness",
+        "Training moves attention towards a sharpness set by the data, not monotonically towards sharper patterns: "
+        "from the standard near-uniform initialisation the entropy falls over training, while from a sharp "
+        "initialisation it first rises (attention flattens) and only then falls.",
+        (
+            training_checks.entropy_drop_check(0.0, catches="attention that flattens over training"),
+            training_checks.entropy_drop_check(
+                0.0, end=FIRST_SEGMENT, sharp=True, rises=True, catches="a sharp start that does not flatten first"
+            ),
+            training_checks.entropy_drop_check(
+                FIRST_SEGMENT, sharp=True, catches="a sharp start that does not sharpen again after the first segment"
+            ),
         ),
     ),
     figures=(
@@ -441,10 +480,15 @@ RG_TEMPERATURE = Claim(
         ),
     ),
     notes="T_eff is not defined; for attention softmax(s / T) with fixed scores the entropy is strictly increasing in "
-    "T, so the entropy (normalised by its maximum log(i + 1) for a causal row) is the measurable proxy.  At "
-    "initialisation the scores are near 0 and attention is near uniform (normalised entropy ~1), so the net fall is "
-    "nearly forced by the initialisation; the mid-run reading asks for more.  Measured on a small model and budget "
-    "(seeds and sizes in each check's detail); it says nothing about layer-to-layer 'coarse-graining'.",
+    "T, so the entropy (normalised by its maximum log(i + 1) for a causal row) is the measurable proxy.  Primary "
+    "reading, and why it is the strongest faithful one: the sentence states a law of transformer training with no "
+    "condition on the model or its initialisation, and 'decreases as training progresses' holds from the start.  "
+    "Its weakest assumption is the initialisation: at the standard one the scores are near 0 and attention near "
+    "uniform (normalised entropy ~1), so a fall is nearly forced.  The adversarial search therefore starts the same "
+    "model, data, optimizer, rate and seeds from sharp attention (query/key std 0.5), and there the entropy rises "
+    "over the first segment before falling again: REFUTED.  Weaker readings, recorded beside it: the standard "
+    "initialisation's net fall and its fall through the second half (both hold).  Measured on a small model and "
+    "budget (seeds and sizes in each check's detail); it says nothing about layer-to-layer 'coarse-graining'.",
 )
 
 CLAIMS = (

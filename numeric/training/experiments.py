@@ -7,6 +7,9 @@
   holistic.rg-temperature, fim-attn.prop2).
 * :func:`reciprocal_runs`: the Reciprocal Attention model (:mod:`numeric.training.tiny_gpt`) trained by Adam at the
   standard runs' rate from the same seeds, on the same data in the same order (fim-metrics.ra-lower-eigmax).
+* :func:`sharp_runs`: the standard model and runs with query and key weights initialised at std
+  SHARP_ATTENTION_INIT, so that attention starts sharp instead of uniform (holistic.rg-temperature's adversarial
+  initialisation).
 
 Budgets come from the audit profile: ``default`` and ``ci`` train the default model (2 layers x 2 heads,
 width 32, context 32; 33k parameters) for 200 steps, a few seconds per run on a 2-core CPU; ``thorough`` trains
@@ -58,15 +61,32 @@ BUDGETS = {
 BUDGETS["ci"] = BUDGETS["default"]
 
 
+SHARP_ATTENTION_INIT = 0.5
+"""Query and key weight std of :func:`sharp_runs` (the default is 0.02): the normalised attention entropy starts near
+0.18 instead of 1.0 on the default model."""
+
+
 def budget_for(ctx: RunContext) -> TrainingBudget:
     return BUDGETS[ctx.profile.name]
 
 
 def _spec(
-    budget: TrainingBudget, optimizer: str, lr: float, seed: int, reciprocal: bool = False, metrics: bool = True
+    budget: TrainingBudget,
+    optimizer: str,
+    lr: float,
+    seed: int,
+    reciprocal: bool = False,
+    metrics: bool = True,
+    attention_init: float = 0.02,
 ) -> RunSpec:
     config = GPTConfig(
-        corpus().vocabulary_size, budget.length, budget.width, budget.layers, budget.heads, reciprocal=reciprocal
+        corpus().vocabulary_size,
+        budget.length,
+        budget.width,
+        budget.layers,
+        budget.heads,
+        reciprocal=reciprocal,
+        attention_init=attention_init,
     )
     return RunSpec(
         config,
@@ -137,6 +157,16 @@ def reciprocal_runs(ctx: RunContext) -> list[dict[str, Any]]:
     sweep = optimizer_sweep(ctx)
     lr = sweep["optimizers"]["adam"]["lr"]
     return [run(_spec(sweep["budget"], "adam", lr, seed, reciprocal=True), ctx.device) for seed in sweep["seeds"]]
+
+
+def sharp_runs(ctx: RunContext) -> list[dict[str, Any]]:
+    """The standard runs (same seeds, data order and rate) from a sharp initialisation (SHARP_ATTENTION_INIT)."""
+    sweep = optimizer_sweep(ctx)
+    lr = sweep["optimizers"]["adam"]["lr"]
+    return [
+        run(_spec(sweep["budget"], "adam", lr, seed, attention_init=SHARP_ATTENTION_INIT), ctx.device)
+        for seed in sweep["seeds"]
+    ]
 
 
 def describe_budget(ctx: RunContext) -> str:

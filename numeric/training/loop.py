@@ -19,6 +19,10 @@ the queries that see at least two keys):
 * ``span``: sum_j a_ij (i - j), the mean distance attended over (the head's "scale" in fim-attn App. C);
 * ``correlation``: the Pearson correlation between the attention maps of every pair of heads (all layers),
   over the causal entries of rows i >= 1 of the metric windows.
+
+At the end of a run with metrics, ``knlp`` holds the fim-metrics doc's own measurement (:func:`knlp_measurements`):
+per layer, the pooled metrics of what its code records, on KNLP_BATCH x T uniformly random tokens, beside the exact
+pooled metrics of the layer's attention rows on the same tokens.
 """
 
 from __future__ import annotations
@@ -34,12 +38,16 @@ from numeric.training.char_corpus import corpus
 from numeric.training.fa_adam import FisherAttentionAdam
 from numeric.fisher_metrics import softmax_fisher
 from numeric.fisher_spectrum import fisher_metrics
+from numeric.pooled_fisher import knlp_fisher_metrics, pooled_fisher_metrics
 from numeric.temperature import entropy
 from numeric.training.tiny_gpt import GPTConfig, TinyGPT, build
 
 OPTIMIZERS = ("adam", "fa-adam", "fa-adam-moments")
 """Adam; FA-Adam as the pseudo-code (theta -= lr grad_nat); FA-Adam with Adam's moments on grad_nat."""
 HEAD_METRICS = ("entropy", "eigmax", "trace", "energy_r8", "energy_r16", "distance", "lambda_2", "span")
+KNLP_BATCH = 4
+"""Sequences of uniformly random tokens the doc's code measures on (knlp ra.py: 4 x 128 at its context 128)."""
+KNLP_METRICS = ("eigmax", "trace", "energy_r8", "energy_r16")
 
 
 @dataclass(frozen=True)
@@ -103,6 +111,33 @@ def attention_metrics(attention: torch.Tensor) -> dict[str, Any]:
     return summary
 
 
+def knlp_measurements(model: TinyGPT, seed: int, device: torch.device) -> dict[str, Any]:
+    """The doc's measurement of every layer (module docstring), on KNLP_BATCH x T tokens drawn uniformly from a
+    generator seeded by ``seed``, 64 rows per head sampled by a second one (knlp_fisher_metrics): ``knlp`` and
+    ``pooled`` map each of KNLP_METRICS to per-layer means over heads; ``row_sums`` is each layer's [min, max] row
+    sum of what knlp records (1 for a standard layer, not for a reciprocal one)."""
+    config = model.config
+    tokens = torch.randint(
+        0, config.vocabulary, (KNLP_BATCH, config.length), generator=torch.Generator().manual_seed(seed)
+    )
+    tokens = tokens.to(device)
+    model(tokens, tokens, record_attention=True)
+    recorded, attention = model.knlp_patterns(), model.attention_patterns()
+    sampler = torch.Generator(device=device).manual_seed(seed)
+    result: dict[str, Any] = {"knlp": {m: [] for m in KNLP_METRICS}, "pooled": {m: [] for m in KNLP_METRICS}}
+    result["row_sums"] = []
+    for layer in range(config.layers):
+        knlp = knlp_fisher_metrics(recorded[layer], generator=sampler)
+        rows = attention[layer].transpose(0, 1).reshape(config.heads, -1, config.length)
+        exact = pooled_fisher_metrics(rows)
+        for metric in KNLP_METRICS:
+            result["knlp"][metric].append(knlp[f"{metric}_mean"])
+            result["pooled"][metric].append(float(exact[metric].mean()))
+        sums = recorded[layer].double().sum(dim=-1)
+        result["row_sums"].append([float(sums.min()), float(sums.max())])
+    return result
+
+
 def _synchronize(device: torch.device) -> None:
     if device.type == "cuda":
         torch.cuda.synchronize(device)
@@ -148,6 +183,10 @@ def _train(spec: RunSpec, device: torch.device) -> dict[str, Any]:
             if not math.isfinite(loss):
                 break
         if step == spec.steps:
+            if spec.metric_windows:
+                model.eval()
+                with torch.no_grad():
+                    log["knlp"] = knlp_measurements(model, spec.seed, device)
             break
         inputs, targets = (t.to(device) for t in data.training_batch(generator, spec.batch, spec.config.length))
         _synchronize(device)

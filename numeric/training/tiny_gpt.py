@@ -12,7 +12,15 @@ and each row is normalised over its allowed keys, so every row is a probability 
 the layer stays causal (k_i and q_j, j <= i, depend on tokens up to i only).
 
 Every forward pass can record each layer's attention probabilities (``record_attention``), and FA-Adam
-(:mod:`numeric.training.fa_adam`) reads them from :meth:`TinyGPT.attention_patterns`.
+(:mod:`numeric.training.fa_adam`) reads them from :meth:`TinyGPT.attention_patterns`.  The same pass also keeps
+each layer's unmasked forward scores q_i . k_j / sqrt(d_head), from which :meth:`TinyGPT.knlp_patterns` rebuilds
+what the fim-metrics doc's code (github mcgrof/knlp, ra.py at dfda9519) records for a layer: the row softmax of
+the masked scores in a standard layer, the column softmax ``softmax(scores, dim=-2)`` of the unmasked scores in a
+reciprocal one (columns that sum to 1, rows that do not).
+
+``attention_init`` is the standard deviation of the query and key weights (every other weight keeps 0.02): at
+0.02 the scores start near 0 and attention near uniform; larger values start it sharp (holistic.rg-temperature's
+adversarial initialisation).
 """
 
 from __future__ import annotations
@@ -34,6 +42,7 @@ class GPTConfig:
     layers: int = 2
     heads: int = 2
     reciprocal: bool = False
+    attention_init: float = 0.02
 
     def __post_init__(self) -> None:
         if self.width % self.heads:
@@ -51,15 +60,18 @@ class CausalSelfAttention(nn.Module):
         self.out = nn.Linear(config.width, config.width)
         self.register_buffer("mask", torch.ones(config.length, config.length).tril().bool(), persistent=False)
         self.recorded: torch.Tensor | None = None
+        self.recorded_scores: torch.Tensor | None = None
 
     def forward(self, x: torch.Tensor, record: bool) -> torch.Tensor:
         batch, length, width = x.shape
         q, k, v = (
             part.reshape(batch, length, self.heads, -1).transpose(1, 2) for part in self.qkv(x).split(width, dim=-1)
         )
-        scores = (k @ q.transpose(-1, -2) if self.reverse else q @ k.transpose(-1, -2)) / math.sqrt(q.shape[-1])
+        forward_scores = q @ k.transpose(-1, -2) / math.sqrt(q.shape[-1])
+        scores = forward_scores.transpose(-1, -2) if self.reverse else forward_scores
         attention = scores.masked_fill(~self.mask[:length, :length], -math.inf).softmax(dim=-1)
         self.recorded = attention.detach() if record else None
+        self.recorded_scores = forward_scores.detach() if record else None
         return self.out((attention @ v).transpose(1, 2).reshape(batch, length, width))
 
 
@@ -96,6 +108,9 @@ class TinyGPT(nn.Module):
                 nn.init.normal_(module.weight, std=0.02)
             if isinstance(module, nn.Linear):
                 nn.init.zeros_(module.bias)
+        if config.attention_init != 0.02:
+            for block in self.blocks:
+                nn.init.normal_(block.attention.qkv.weight[: 2 * config.width], std=config.attention_init)
 
     def forward(self, ids: torch.Tensor, targets: torch.Tensor, record_attention: bool = False) -> torch.Tensor:
         x = self.tokens(ids) + self.positions(torch.arange(ids.shape[1], device=ids.device))
@@ -110,6 +125,17 @@ class TinyGPT(nn.Module):
         if any(r is None for r in recorded):
             raise RuntimeError("no attention was recorded: call the model with record_attention=True first")
         return torch.stack(recorded)
+
+    def knlp_patterns(self) -> torch.Tensor:
+        """What knlp records per layer from the last forward pass (module docstring): (layers, batch, heads, T, T),
+        the column softmax of the unmasked forward scores in reciprocal layers, the attention itself otherwise."""
+        self.attention_patterns()
+        return torch.stack(
+            [
+                block.attention.recorded_scores.softmax(dim=-2) if block.attention.reverse else block.attention.recorded
+                for block in self.blocks
+            ]
+        )
 
 
 def build(config: GPTConfig, seed: int, dtype: torch.dtype, device: torch.device) -> TinyGPT:
