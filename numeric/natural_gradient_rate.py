@@ -13,6 +13,16 @@ temperature only through step 1, ||F~_t - FIM(theta_t)|| <= C tau_t; the run rea
 FIM(theta_t) + tau_t E[Phi^T Phi] (C = ||E[Phi^T Phi]||), and records the last iterate's ||grad f(theta_T)||^2,
 which is what Thm 3 bounds.
 
+The adversarial family (``key_spread``) aims at what the conditions leave uncontrolled, the conditioning of F~
+relative to the FIM: within each input the keys are one common key plus ``key_spread`` times noise, so directions
+of theta that shift every logit of an input nearly equally carry almost no Fisher information (diag(a) - a a^T
+kills the shift) while F~ (diag(a) alone) keeps them: F~ >> FIM there, and the natural-gradient steps along them
+are that much too short.  Full row rank, bounded entropy and lambda_min(FIM) > 0 still hold.
+
+Every run also records what the explicit bound of :func:`explicit_bound` needs: Lambda = lambda_max(E[Phi^T Phi])
+(F~ <= E[Phi^T Phi] and Hess f = E[Phi^T (diag a - a a^T) Phi] <= E[Phi^T Phi], so it is also L), the smallest
+lambda_min(F~_t) and the largest ||grad f(theta_t)|| along the path.
+
 Thm 2's conditions, checked on the run itself: 1. H(a) <= log n always; 2. every Phi has full row rank n (n = d
 keys in general position and x_0 != 0); Def. 2 item 3, lambda_min(FIM(theta_t)) >= mu > 0 along the whole path
 (measured, not assumed).
@@ -35,6 +45,8 @@ KEYS = WIDTH = 3
 """n = d = 3: Phi (3 x 9) can have full row rank (rank Phi = rank X_keys <= d)."""
 INPUTS = 256
 """N inputs per problem, enough that the labels are not separable (a finite minimiser, a positive mu)."""
+ADVERSARIAL_KEY_SPREAD = 0.1
+"""Key spread of the adversarial family (module docstring): lambda_min(FIM) about 4e-3, rank margin about 1e-5."""
 
 
 @dataclass(frozen=True)
@@ -43,7 +55,9 @@ class RateRun:
     the same at t = T,
     ``floor`` (problems,) the rounding level of ||grad f||^2, ``slopes`` the fitted log-log slopes (NaN when fewer
     than 3 checkpoints lie above the floor), ``mu`` the smallest lambda_min(FIM) seen along each path,
-    ``min_rank_margin`` the smallest sigma_n(Phi) / sigma_1(Phi) over all inputs, ``seed`` and sizes."""
+    ``min_rank_margin`` the smallest sigma_n(Phi) / sigma_1(Phi) over all inputs, ``seed`` and sizes; ``gram_max``
+    lambda_max(E[Phi^T Phi]), ``mu_tilde`` the smallest lambda_min(F~_t) and ``gradient_max`` the largest ||grad f||
+    along each path (problems,), ``key_spread`` the adversarial family's spread (None: the standard problems)."""
 
     checkpoints: torch.Tensor
     best: torch.Tensor
@@ -55,13 +69,21 @@ class RateRun:
     seed: int
     problems: int
     iterations: int
+    gram_max: torch.Tensor
+    mu_tilde: torch.Tensor
+    gradient_max: torch.Tensor
+    key_spread: float | None
 
 
-def _problems(seed: int, problems: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """(Phi (B, N, n, d^2), labels (B, N)), labels drawn from the model at theta_star ~ N(0, I)."""
+def _problems(seed: int, problems: int, key_spread: float | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """(Phi (B, N, n, d^2), labels (B, N)), labels drawn from the model at theta_star ~ N(0, I); keys N(0, I), or
+    with ``key_spread`` one common N(0, I) key per input plus key_spread times N(0, I) noise per key."""
     generator = torch.Generator().manual_seed(seed)
     queries = torch.randn(problems, INPUTS, WIDTH, generator=generator, dtype=torch.float64)
     keys = torch.randn(problems, INPUTS, KEYS, WIDTH, generator=generator, dtype=torch.float64)
+    if key_spread is not None:
+        common = torch.randn(problems, INPUTS, 1, WIDTH, generator=generator, dtype=torch.float64)
+        keys = common + key_spread * keys
     phi = (queries[..., None, :, None] * keys[..., :, None, :]).flatten(start_dim=-2)
     theta_star = torch.randn(problems, 1, WIDTH * WIDTH, 1, generator=generator, dtype=torch.float64)
     probabilities = softmax((phi @ theta_star)[..., 0])
@@ -94,14 +116,18 @@ def iterations_for(ctx: RunContext) -> int:
 
 
 @functools.lru_cache(maxsize=4)
-def run(seed: int, problems: int = 8, iterations: int = 1024, tau0: float | None = None) -> RateRun:
+def run(
+    seed: int, problems: int = 8, iterations: int = 1024, tau0: float | None = None, key_spread: float | None = None
+) -> RateRun:
     """Run natural gradient descent on ``problems`` problems for ``iterations`` steps (float64, CPU), with Thm 2's F~
-    or, given ``tau0``, Thm 3's F~_t = FIM + (tau0 / sqrt(t)) E[Phi^T Phi]."""
-    phi, labels = _problems(seed, problems)
+    or, given ``tau0``, Thm 3's F~_t = FIM + (tau0 / sqrt(t)) E[Phi^T Phi]; ``key_spread``: the adversarial family."""
+    phi, labels = _problems(seed, problems, key_spread)
     one_hot = torch.nn.functional.one_hot(labels, KEYS).to(phi.dtype)
     theta = torch.zeros(problems, WIDTH * WIDTH, dtype=phi.dtype)
     best = torch.full((problems,), math.inf, dtype=phi.dtype)
     mu = torch.full((problems,), math.inf, dtype=phi.dtype)
+    mu_tilde = torch.full((problems,), math.inf, dtype=phi.dtype)
+    gradient_max = torch.zeros(problems, dtype=phi.dtype)
     checkpoints = [2**k for k in range(int(math.log2(iterations)) + 1)]
     recorded, last = [], []
     gram = (phi.transpose(-1, -2) @ phi).mean(dim=1)
@@ -109,12 +135,14 @@ def run(seed: int, problems: int = 8, iterations: int = 1024, tau0: float | None
         a = softmax((phi @ theta[:, None, :, None])[..., 0])
         gradient = (phi.transpose(-1, -2) @ (a - one_hot)[..., None])[..., 0].mean(dim=1)
         best = torch.minimum(best, (gradient * gradient).sum(dim=-1))
+        gradient_max = torch.maximum(gradient_max, gradient.norm(dim=-1))
         fisher = (phi.transpose(-1, -2) @ softmax_fisher(a) @ phi).mean(dim=1)
         mu = torch.minimum(mu, torch.linalg.eigvalsh(fisher)[:, 0])
         if tau0 is None:
             approximation = (phi.transpose(-1, -2) @ (a[..., :, None] * phi)).mean(dim=1)
         else:
             approximation = fisher + tau0 / math.sqrt(t) * gram
+        mu_tilde = torch.minimum(mu_tilde, torch.linalg.eigvalsh(approximation)[:, 0])
         theta = theta - torch.linalg.solve(approximation, gradient) / math.sqrt(t)
         if t in checkpoints:
             recorded.append(best.clone())
@@ -137,7 +165,20 @@ def run(seed: int, problems: int = 8, iterations: int = 1024, tau0: float | None
         seed=seed,
         problems=problems,
         iterations=iterations,
+        gram_max=torch.linalg.eigvalsh(gram)[:, -1],
+        mu_tilde=mu_tilde,
+        gradient_max=gradient_max,
+        key_spread=key_spread,
     )
+
+
+def explicit_bound(outcome: RateRun) -> torch.Tensor:
+    """(problems, checkpoints): Lambda (f(theta_1) + L G^2 / (2 mu~^2) (1 + log T)) / (2 (sqrt(T + 1) - 1)), the
+    bound of fim-attn Thm 2's explicit-constants reading on min_(t<=T) ||grad f||^2, with Lambda = L =
+    ``gram_max``, mu~ = ``mu_tilde``, G = ``gradient_max`` and f(theta_1) = log n (theta_1 = 0: uniform attention)."""
+    t = outcome.checkpoints.double()
+    lam, mu, g = (v[:, None] for v in (outcome.gram_max, outcome.mu_tilde, outcome.gradient_max))
+    return lam * (math.log(KEYS) + lam * g**2 / (2 * mu**2) * (1 + t.log())) / (2 * ((t + 1).sqrt() - 1))
 
 
 def slope_interval(slopes: torch.Tensor) -> tuple[float, float, float]:
@@ -152,6 +193,11 @@ TAU0 = 1.0
 def thm2_run(ctx: RunContext) -> RateRun:
     """The fim-attn Thm 2 run of this context's profile, shared by its checks and figure."""
     return run(ctx.shared_seed("fim-attn.thm2"), iterations=iterations_for(ctx))
+
+
+def adversarial_run(ctx: RunContext) -> RateRun:
+    """Thm 2's run on the adversarial family (ADVERSARIAL_KEY_SPREAD), same seed and length."""
+    return run(ctx.shared_seed("fim-attn.thm2"), iterations=iterations_for(ctx), key_spread=ADVERSARIAL_KEY_SPREAD)
 
 
 def thm3_run(ctx: RunContext) -> RateRun:

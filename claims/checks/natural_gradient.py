@@ -15,11 +15,14 @@ import torch
 from claims.model import Check, CheckResult, Counterexample, Kind, Status
 from numeric.confidence import describe
 from numeric.context import RunContext
+from numeric.tolerance import REFUTATION_MARGIN
 from numeric.natural_gradient_rate import (
     KEYS,
     TAU0,
     RateRun,
+    adversarial_run,
     curve_slopes,
+    explicit_bound,
     schedule_rhs_shape,
     slope_interval,
     thm2_run,
@@ -38,14 +41,17 @@ def _experiment_result(
     return CheckResult(Status.FAILED, detail, cases=outcome.problems, counterexample=counterexample)
 
 
-def rate_check(*, catches: str) -> Check:
+def rate_check(*, catches: str, adversarial: bool = False) -> Check:
     """The observed rate: the 95% interval of the mean slope of log min_t ||grad f||^2 against log T lies at or
-    below -1/2 (a curve that reached its rounding floor counts as faster than any power)."""
+    below -1/2 (a curve that reached its rounding floor counts as faster than any power); on the standard problems
+    or, with ``adversarial``, on the family aimed at F~'s conditioning (:func:`numeric.natural_gradient_rate.
+    adversarial_run`)."""
 
     def evaluate(ctx: RunContext) -> CheckResult:
-        outcome = thm2_run(ctx)
+        outcome = adversarial_run(ctx) if adversarial else thm2_run(ctx)
         floored = int(torch.isnan(outcome.slopes).sum())
-        budget = f"{outcome.problems} problems, T <= {outcome.iterations}, seed {outcome.seed}"
+        family = f"key spread {outcome.key_spread}, " if adversarial else ""
+        budget = f"{family}{outcome.problems} problems, T <= {outcome.iterations}, seed {outcome.seed}"
         if floored == outcome.problems:
             return CheckResult(
                 Status.PASSED, f"every run reached its rounding floor ({budget})", cases=outcome.problems
@@ -53,7 +59,8 @@ def rate_check(*, catches: str) -> Check:
         mean, low, high = slope_interval(outcome.slopes)
         detail = (
             f"slope of log min_t ||grad f||^2 vs log T: mean {mean:.3f}, 95% CI [{low:.3f}, {high:.3f}], per problem "
-            f"{[round(float(v), 2) for v in outcome.slopes]} ({floored} at the rounding floor; {budget})"
+            f"{[round(float(v), 2) for v in outcome.slopes]} ({floored} at the rounding floor); min lambda_min(FIM) "
+            f"{float(outcome.mu.min()):.3g}, smallest sigma_n(Phi)/sigma_1(Phi) {outcome.min_rank_margin:.3g}; {budget}"
         )
         return _experiment_result(
             high <= -0.5,
@@ -63,9 +70,46 @@ def rate_check(*, catches: str) -> Check:
             "an observed rate at finite T does not decide an O(.) statement",
         )
 
+    where = "the adversarial family (near-shift keys)" if adversarial else "the standard problems"
     return Check(
-        "experiment: NGD with F~ = E[Phi^T diag(a) Phi], eta_t = 1/sqrt(t)", Kind.EXPERIMENT, catches, evaluate
+        f"experiment: NGD with F~ = E[Phi^T diag(a) Phi], eta_t = 1/sqrt(t), {where}",
+        Kind.EXPERIMENT,
+        catches,
+        evaluate,
     )
+
+
+def explicit_bound_check(*, catches: str) -> Check:
+    """fim-attn Thm 2's explicit-constants bound (:func:`numeric.natural_gradient_rate.explicit_bound`) against the
+    measured min_(t<=T) ||grad f||^2 at every checkpoint of the standard and the adversarial runs: PASSED when every
+    measured value is at most the bound plus its rounding floor; FAILED otherwise, certified beyond REFUTATION_MARGIN
+    floors (a bound that a run exceeds is a wrong bound)."""
+
+    def evaluate(ctx: RunContext) -> CheckResult:
+        parts, worst, excess, floors = [], 0.0, 0.0, 0.0
+        for outcome in (thm2_run(ctx), adversarial_run(ctx)):
+            bound = explicit_bound(outcome)
+            ratio = float((outcome.best / bound).max())
+            worst = max(worst, ratio)
+            excess = max(excess, float((outcome.best - bound - outcome.floor[:, None]).max()))
+            floors = max(floors, float(outcome.floor.max()))
+            family = "adversarial" if outcome.key_spread else "standard"
+            parts.append(
+                f"{family}: max measured / bound {ratio:.3g}, bound at T = {outcome.iterations} between "
+                f"{float(bound[:, -1].min()):.3g} and {float(bound[:, -1].max()):.3g} "
+                f"(Lambda = L <= {float(outcome.gram_max.max()):.3g}, mu~ >= {float(outcome.mu_tilde.min()):.3g}, "
+                f"G <= {float(outcome.gradient_max.max()):.3g})"
+            )
+        detail = "; ".join(parts)
+        if excess <= 0:
+            return CheckResult(Status.PASSED, detail, cases=2)
+        certified = excess > REFUTATION_MARGIN * floors
+        counterexample = Counterexample(
+            {"seed": thm2_run(ctx).seed}, {"worst_ratio": worst, "excess": excess}, certified, "float margin"
+        )
+        return CheckResult(Status.FAILED, detail, cases=2, counterexample=counterexample)
+
+    return Check("experiment: min_t ||grad f||^2 under the explicit bound, every T", Kind.EXPERIMENT, catches, evaluate)
 
 
 MU_FLOOR = 1e-8

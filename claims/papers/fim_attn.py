@@ -804,6 +804,61 @@ THM2 = Claim(
             ),
         ),
         Formalization(
+            "explicit-constants",
+            "For attention classifiers with scores linear in theta (z = Phi_x theta, the paper's q^T W k scores at "
+            "fixed tokens) on finitely many inputs, meeting Def. 2 (lambda_min(FIM) >= mu) and conditions 1-3, "
+            "natural gradient descent with F~ = E[Phi^T diag(a) Phi] and eta_t = 1/sqrt(t) from theta_1 has, for every "
+            "T, min_(t<=T) ||grad f(theta_t)||^2 <= Lambda (f(theta_1) + L G^2 (1 + log T) / (2 mu~^2)) / (2 (sqrt(T + "
+            "1) - 1)), and min_(t<=T) ||grad f||^2 <= C / sqrt(T) for T >= 4 t0, with L = Lambda = lambda_max(E[Phi^T "
+            "Phi]), mu~ = min_t lambda_min(F~_t) >= mu, G = max_t ||grad f(theta_t)||, t0 = (L Lambda / mu~^2)^2 and "
+            "C = 2 Lambda (f(theta_1) + L G^2 (1 + log t0) / (2 mu~^2)).",
+            (natural_gradient.explicit_bound_check(catches="a run whose gradient norm exceeds the explicit bound"),),
+            primary=True,
+            lemmas=(
+                Lemma(
+                    "Sums and thresholds: sum_(t<=T) t^(-1/2) >= 2 (sqrt(T + 1) - 1), sum_(t<=T) 1/t <= 1 + log T, for "
+                    "t >= t0 the quadratic term L eta_t ||g||^2 / (2 mu~^2) is at most half of eta_t ||g||^2 / Lambda, "
+                    "and T >= 4 t0 gives sqrt(T + 1) - sqrt(t0) >= sqrt(T) / 2.",
+                    (
+                        derivation_check(
+                            "sympy: integral comparisons and the step-size threshold",
+                            training_claims.ngd_rate_sums,
+                            catches="a summation bound or threshold that does not hold",
+                        ),
+                    ),
+                ),
+                Lemma(
+                    "For linear scores the Hessian of the loss is E[Phi^T (diag a - a a^T) Phi], so 0 <= Hess f <= F~ "
+                    "<= E[Phi^T Phi] (L and Lambda at most lambda_max(E[Phi^T Phi])) and F~ >= FIM >= mu.",
+                    (
+                        derivation_check(
+                            "sympy: Hessian of the softmax cross-entropy for z = Phi theta, symbolic Phi",
+                            training_claims.linear_score_curvature,
+                            catches="a curvature other than Phi^T (diag a - a a^T) Phi",
+                        ),
+                    ),
+                ),
+            ),
+            argument="The descent lemma for an L-smooth f (Nesterov 2004, Lemma 1.2.3) with the step -eta_t P_t g_t, "
+            "P_t = F~_t^-1, 1/Lambda <= P_t <= 1/mu~, gives f(theta_(t+1)) <= f(theta_t) - eta_t ||g_t||^2 / Lambda + "
+            "L eta_t^2 ||g_t||^2 / (2 mu~^2).  Summing over t <= T with f >= 0 and ||g_t|| <= G, and bounding the sums "
+            "(lemma 1), gives the all-T bound; for t >= t0 the quadratic term is at most half the linear one, so "
+            "summing from t0 instead gives min ||g||^2 <= C / sqrt(T) for T >= 4 t0.  Lemma 2 supplies L, Lambda and "
+            "mu~ >= mu for every theta.",
+        ),
+        Formalization(
+            "rate-adversarial",
+            "On attention classifiers meeting the conditions but aimed at F~'s conditioning (the keys of each input "
+            "nearly equal: one common key plus 0.1 times noise, so near-shift directions carry almost no Fisher "
+            "information while F~ keeps them), the observed rate is O(1/sqrt(T)) already at T <= the run length: the "
+            "fitted log-log slope of min_(t<=T) ||grad f||^2 is at most -1/2 (95% confidence).",
+            (
+                natural_gradient.rate_check(
+                    adversarial=True, catches="a gradient norm decaying slower than T^(-1/2) on ill-conditioned F~"
+                ),
+            ),
+        ),
+        Formalization(
             "rate",
             "On attention classifiers meeting the conditions (scores z_j = x_0^T W x_j, n = d = 3 keys, theta = vec W, "
             "labels from the model), natural gradient descent with the paper's FIM approximation F~ = E[Phi^T diag(a) "
@@ -822,11 +877,19 @@ THM2 = Claim(
         ),
     ),
     notes="'The FIM approximation' is read as the one the paper's proofs use (Lemma 2 / Thm 3 step 1), F~ = "
-    "E[J^T diag(a) J], which dominates the FIM, so the update is a preconditioned gradient step with bounded, positive "
-    "definite F~; for such steps O(1/sqrt(T)) with eta_t = 1/sqrt(t) is the standard smooth non-convex bound, and "
-    "the runs decay faster (slopes near -1 or below).  Condition 1 is automatic (H(a) <= log n); condition 2 needs n "
-    "<= number of parameters and, with Def. 2 item 3, an average over several inputs (fim-attn.def2-pd).  An "
-    "experiment at finite T cannot refute an O(.) statement, so a slow observed rate would leave the claim OPEN.",
+    "E[J^T diag(a) J], and 'appropriately scheduled' as Thm 3's eta_t = 1/sqrt(t).  Primary reading, and why it is "
+    "the strongest faithful one: Thm 2 names no dependence of its O(.) constant, so the rate is claimed for each "
+    "problem meeting the conditions, with 'standard smoothness' being Def. 2 (App. B, 'Explicit Smoothness "
+    "Conditions', including lambda_min(FIM) >= mu).  That is proved here for the paper's attention scores, linear "
+    "in theta at fixed tokens, with explicit constants: F~ >= FIM gives mu~ >= mu, and F~, Hess f <= E[Phi^T Phi] "
+    "give Lambda and L.  What the conditions do not control is the conditioning of F~ relative to the FIM, which "
+    "sets the constant and the transient t0: F~ keeps the logit-shift directions that diag(a) - a a^T kills.  The "
+    "adversarial search aims there (keys of each input nearly equal) and meets every condition, yet its observed "
+    "slope at T <= 1024 is about -0.11 (rate-adversarial, OPEN: a finite T does not decide an O(.)), while the "
+    "explicit bound holds on every run.  Bounded entropy is automatic (H(a) <= log n) and controls nothing here.  "
+    "For scores nonlinear in theta the proof needs Lambda and G bounded along the path, which Def. 2 does not "
+    "imply (F~ changes under z -> z + c(theta) 1, which leaves the model, its FIM and f unchanged).  The friendly "
+    "runs decay faster than the claim (slopes near -1).",
 )
 
 
