@@ -99,16 +99,25 @@ class RunContext:
     seed: int = DEFAULT_SEED
     audit_seed: int | None = None
     """The global seed a derived context came from (None: this context's own seed is the global one)."""
+    training_seeds: int | None = None
+    """Seeds per arm of the training campaigns (None: the profile's budget; ``fim-audit experiment --seeds``)."""
 
     @classmethod
     def create(
-        cls, profile: str = "default", device: str = "cpu", dtype: str = "float64", seed: int = DEFAULT_SEED
+        cls,
+        profile: str = "default",
+        device: str = "cpu",
+        dtype: str = "float64",
+        seed: int = DEFAULT_SEED,
+        training_seeds: int | None = None,
     ) -> "RunContext":
         if profile not in PROFILES:
             raise ConfigurationError(f"unknown profile {profile!r}; expected one of {sorted(PROFILES)}")
         if dtype not in DTYPES:
             raise ConfigurationError(f"unknown dtype {dtype!r}; expected one of {sorted(DTYPES)}")
-        return cls(PROFILES[profile], resolve_device(device), DTYPES[dtype], seed)
+        if training_seeds is not None and (isinstance(training_seeds, bool) or training_seeds < 2):
+            raise ConfigurationError(f"training seeds must be an integer >= 2, got {training_seeds!r}")
+        return cls(PROFILES[profile], resolve_device(device), DTYPES[dtype], seed, training_seeds=training_seeds)
 
     def seed_for(self, *names: str) -> int:
         """A stable 32-bit seed for one check, from the global seed and the check's names.

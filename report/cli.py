@@ -26,7 +26,7 @@ import shlex
 import sys
 import tempfile
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 from numeric.context import DEFAULT_SEED, DTYPES, PROFILES, ConfigurationError, RunContext, resolve_device
 from claims.engine import ClaimRecord, run_audit
@@ -52,15 +52,25 @@ def path_argument(text: str) -> Path:
     return Path(text)
 
 
-def _count_argument(text: str) -> int:
-    """An argparse ``type`` for a count: an integer >= 0 (0 meaning all, as in pytest's --durations)."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}")
-    return value
+def _integer_at_least(minimum: int) -> Callable[[str], int]:
+    """An argparse ``type`` for a count: an integer >= ``minimum``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = minimum - 1
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"expected an integer >= {minimum}, got {text!r}")
+        return value
+
+    return parse
+
+
+_count_argument = _integer_at_least(0)
+"""--durations N: 0 meaning all, as in pytest's --durations."""
+_seed_count = _integer_at_least(2)
+"""--seeds N: a 95% interval needs two seeds."""
 
 
 def _print_durations(records: Sequence[ClaimRecord], count: int) -> None:
@@ -131,7 +141,7 @@ def _papers(args: argparse.Namespace) -> tuple[Paper, ...]:
 
 def _run(args: argparse.Namespace) -> int:
     try:
-        ctx = RunContext.create(args.profile, args.device, args.dtype, args.seed)
+        ctx = RunContext.create(args.profile, args.device, args.dtype, args.seed, getattr(args, "seeds", None))
     except ConfigurationError as exc:
         raise UsageError(str(exc)) from None
     papers = _papers(args)
@@ -439,6 +449,12 @@ def parser() -> argparse.ArgumentParser:
     )
     experiment.add_argument("--device", default="cpu", choices=("auto", "cpu", "cuda"), help="torch device")
     experiment.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"global seed (default: {DEFAULT_SEED})")
+    experiment.add_argument(
+        "--seeds",
+        type=_seed_count,
+        default=None,
+        help="training seeds per arm (default: the profile's 5; the first ones are the audit's own, cached)",
+    )
     experiment.add_argument("--out", type=path_argument, default=Path("experiment-report"), help="output directory")
     experiment.set_defaults(handler=_experiment)
 

@@ -71,6 +71,13 @@ def test_no_matching_claim_is_an_error(tmp_path, capsys):
     assert "no claim matched 'nomatch'" in capsys.readouterr().err
 
 
+def test_experiment_seeds_must_allow_an_interval(capsys):
+    """``fim-audit experiment --seeds N`` needs N >= 2 (a 95% interval needs two seeds); refused at parse time."""
+    with pytest.raises(SystemExit) as stop:
+        main(["experiment", "reciprocal", "--seeds", "1"])
+    assert stop.value.code == 2 and "expected an integer >= 2" in capsys.readouterr().err
+
+
 @pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has CUDA")
 def test_cuda_without_cuda_is_an_error(tmp_path, capsys):
     assert _run(tmp_path, "--device", "cuda") == EXIT_USAGE

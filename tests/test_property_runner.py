@@ -222,3 +222,15 @@ def test_a_witness_search_counts_its_candidates_and_passes_the_context(audit_con
 
     found = search.search_witness(st.integers(0, 9), counted, lambda x: {}, audit_context)
     assert found.passed and found.cases == len(calls) - 1  # the detail re-evaluates the witness once
+
+
+def test_local_minimum_descends_to_the_nearest_minimum_and_keeps_a_bad_start():
+    """L-BFGS from a drawn start reaches the minimiser of a smooth objective; a start where the objective is not
+    finite is returned as it is."""
+    target = torch.tensor([1.5, -2.0], dtype=torch.float64)
+    reached = search.local_minimum(
+        lambda x: ((x - target) ** 2).sum() + torch.cos(x).sum() * 0, torch.zeros(2, dtype=torch.float64)
+    )
+    torch.testing.assert_close(reached, target)
+    start = torch.tensor([-1.0], dtype=torch.float64)
+    assert search.local_minimum(lambda x: torch.log(x).sum(), start) is start

@@ -64,6 +64,35 @@ def test_reciprocal_layers_alternate_and_score_k_i_dot_q_j():
     torch.testing.assert_close(reciprocal.attention_patterns()[1], expected)
 
 
+def test_knlp_patterns_are_the_doc_codes_records():
+    """What the fim-metrics doc's code records: the attention itself in a standard layer, softmax(q k^T / sqrt(d),
+    dim=-2) of the unmasked scores in a reciprocal one, whose columns (not rows) sum to 1."""
+    model = _model(True)
+    ids = torch.randint(0, 11, (2, 8), generator=torch.Generator().manual_seed(3))
+    model(ids, ids, record_attention=True)
+    recorded = model.knlp_patterns()
+    torch.testing.assert_close(recorded[0], model.attention_patterns()[0])
+    block = model.blocks[1]
+    captured = {}
+    block.norm1.register_forward_hook(lambda m, i, o: captured.update(x=o.detach()))
+    model(ids, ids, record_attention=True)
+    q, k, _ = block.attention.qkv(captured["x"]).split(8, dim=-1)
+    q, k = (t.reshape(2, 8, 2, 4).transpose(1, 2) for t in (q, k))
+    expected = torch.softmax(torch.einsum("bhid,bhjd->bhij", q, k) / 2.0, dim=-2)
+    torch.testing.assert_close(model.knlp_patterns()[1], expected)
+    torch.testing.assert_close(expected.sum(dim=-2), torch.ones(2, 2, 8))
+
+
+def test_a_sharp_initialisation_starts_attention_sharp():
+    """GPTConfig.attention_init scales the query and key weights only: sharp attention, same other weights."""
+    standard = build(GPTConfig(11, 8, 8, 1, 2), 0, torch.float32, CPU)
+    sharp = build(GPTConfig(11, 8, 8, 1, 2, attention_init=0.5), 0, torch.float32, CPU)
+    torch.testing.assert_close(sharp.blocks[0].attention.qkv.weight[16:], standard.blocks[0].attention.qkv.weight[16:])
+    assert float(sharp.blocks[0].attention.qkv.weight[:16].std()) > 10 * float(
+        standard.blocks[0].attention.qkv.weight[:16].std()
+    )
+
+
 def test_the_fisher_approximation_is_damped_mean_of_a_a_transpose():
     attention = torch.rand(3, 2, 4, 5, 5, dtype=F64).tril()
     attention = attention / attention.sum(dim=-1, keepdim=True)
@@ -132,6 +161,8 @@ def test_a_tiny_run_is_deterministic_and_logs_every_evaluation():
     assert first["step"] == evaluation_steps(6, 3) == [0, 2, 4, 6]
     assert first["val_loss"] == second["val_loss"] and first["metrics"] == second["metrics"]
     assert first["val_loss"][-1] < first["val_loss"][0]
+    assert first["knlp"] == second["knlp"] and len(first["knlp"]["knlp"]["eigmax"]) == 1
+    assert first["knlp"]["row_sums"][0] == pytest.approx([1.0, 1.0], abs=1e-6)
 
 
 def test_unknown_optimizer_and_bad_sizes_are_refused():

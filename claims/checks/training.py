@@ -58,9 +58,18 @@ def interval_result(
     depth: int,
     magnitude: float,
     inputs: dict[str, Any],
+    scale: float | None = None,
 ) -> CheckResult:
     """Decide ``claimed_sign * mean(differences) > 0`` by the interval rule of :mod:`claims.builders.paired`, with
-    the float32 rounding bound of a mean over ``depth`` terms of size ``magnitude``."""
+    the float32 rounding bound of a mean over ``depth`` terms of size ``magnitude``.  With ``scale`` (the size of the
+    compared quantity) the detail states the resolution: the interval's half-width as a fraction of ``scale``, the
+    smallest relative effect these seeds can tell from 0."""
+    if scale is not None:
+        _, low, high = mean_interval([float(d) for d in differences])
+        detail += (
+            f"; resolution: 95% half-width {(high - low) / 2:.3g} = {100 * (high - low) / 2 / scale:.1f}% of "
+            f"{scale:.3g} with {len(differences)} seeds"
+        )
     sample = Sample(differences, what, _rounding(depth, magnitude), detail, inputs)
     return decide(sample, "positive" if claimed_sign > 0 else "negative")
 
@@ -158,6 +167,7 @@ def reciprocal_check(*, catches: str) -> Check:
             depth=budget.metric_windows * budget.length * budget.layers * budget.heads,
             magnitude=max(head_mean(s, "eigmax") for s in standard),
             inputs=_run_inputs(ctx),
+            scale=statistics.fmean(head_mean(s, "eigmax") for s in standard),
         )
 
     return Check("experiment: RA against standard attention, paired seeds", Kind.EXPERIMENT, catches, evaluate)
@@ -204,6 +214,7 @@ def reciprocal_knlp_check(measure: str, *, catches: str) -> Check:
             depth=KNLP_SAMPLES * budget.length,
             magnitude=max(knlp_layer_mean(s, measure) for s in standard),
             inputs=_run_inputs(ctx, measure=measure, tokens=f"{KNLP_BATCH} x {budget.length} uniform"),
+            scale=statistics.fmean(knlp_layer_mean(s, measure) for s in standard),
         )
 
     label = "column softmax of reciprocal layers, as the doc's code" if measure == "knlp" else "the layers' own rows"
@@ -285,6 +296,9 @@ def scale_decay_check(*, catches: str) -> Check:
         runs = experiments.standard_runs(ctx)
         slopes = [least_squares_slope(head_pairs(r)) for r in runs]
         pairs = len(head_pairs(runs[0]))
+        points = [point for r in runs for point in head_pairs(r)]
+        # the slope that changes |corr| by 100% of its mean over the mean span separation
+        scale = statistics.fmean(c for _, c in points) / statistics.fmean(s for s, _ in points)
         return interval_result(
             slopes,
             claimed_sign=-1,
@@ -293,6 +307,7 @@ def scale_decay_check(*, catches: str) -> Check:
             depth=_attention_entries(ctx),
             magnitude=1.0,
             inputs=_run_inputs(ctx),
+            scale=scale,
         )
 
     return Check("experiment: head coupling against span separation", Kind.EXPERIMENT, catches, evaluate)

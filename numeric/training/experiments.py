@@ -20,7 +20,7 @@ a 4 x 4, width 128, context 64 model for 2000 steps (GPU recommended).  Every ru
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import torch
@@ -67,7 +67,10 @@ SHARP_ATTENTION_INIT = 0.5
 
 
 def budget_for(ctx: RunContext) -> TrainingBudget:
-    return BUDGETS[ctx.profile.name]
+    """The profile's budget, with the context's seed count when it sets one (``fim-audit experiment --seeds``: the
+    first seeds are the default ones, so their runs come from the cache)."""
+    budget = BUDGETS[ctx.profile.name]
+    return budget if ctx.training_seeds is None else replace(budget, seeds=ctx.training_seeds)
 
 
 def _spec(
