@@ -288,12 +288,13 @@ def least_squares_slope(points: Sequence[tuple[float, float]]) -> float:
     return sum((x - mx) * (y - my) for x, y in points) / sum((x - mx) ** 2 for x in xs)
 
 
-def scale_decay_check(*, catches: str) -> Check:
+def scale_decay_check(*, catches: str, sharp: bool = False) -> Check:
     """fim-attn.prop2, span reading: per seed, the least-squares slope of |corr(head_1, head_2)| against
-    |span_1 - span_2| over all pairs of heads is negative (coupling falls as the scales separate)."""
+    |span_1 - span_2| over all pairs of heads is negative (coupling falls as the scales separate); on the standard
+    runs, or with ``sharp`` on the runs from a sharp initialisation."""
 
     def evaluate(ctx: RunContext) -> CheckResult:
-        runs = experiments.standard_runs(ctx)
+        runs = experiments.sharp_runs(ctx) if sharp else experiments.standard_runs(ctx)
         slopes = [least_squares_slope(head_pairs(r)) for r in runs]
         pairs = len(head_pairs(runs[0]))
         points = [point for r in runs for point in head_pairs(r)]
@@ -310,7 +311,8 @@ def scale_decay_check(*, catches: str) -> Check:
             scale=scale,
         )
 
-    return Check("experiment: head coupling against span separation", Kind.EXPERIMENT, catches, evaluate)
+    where = "from a sharp initialisation" if sharp else "standard initialisation"
+    return Check(f"experiment: head coupling against span separation, {where}", Kind.EXPERIMENT, catches, evaluate)
 
 
 def correlation_bound_check(*, catches: str) -> Check:
