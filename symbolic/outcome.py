@@ -48,3 +48,12 @@ class Derivation:
     def __post_init__(self) -> None:
         if self.status is Finding.DISPROVED and (self.counterexample is None or not self.counterexample.certified):
             raise ValueError("a DISPROVED derivation must carry a certified counterexample")
+
+
+def from_steps(steps: Mapping[str, bool], what: str, detail: str, cases: int, scope: str) -> Derivation:
+    """A written argument whose named algebraic steps sympy checked: PROVED (with ``detail`` and the steps listed)
+    when every step holds, INCONCLUSIVE naming the ones that did not close otherwise."""
+    failed = [name for name, ok in steps.items() if not ok]
+    if failed:
+        return Derivation(Finding.INCONCLUSIVE, f"{what}: sympy did not close {failed}")
+    return Derivation(Finding.PROVED, f"{detail}. Steps verified: {'; '.join(steps)}", cases=cases, scope=scope)

@@ -42,6 +42,17 @@ def test_the_model_is_causal(reciprocal):
     torch.testing.assert_close(before.sum(dim=-1), torch.ones_like(before.sum(dim=-1)))
 
 
+def _queries_and_keys(model, layer: int, ids: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """The (batch, heads, T, d_head) queries and keys of one layer of the 8-wide, 2-head test model on ``ids``."""
+    block = model.blocks[layer]
+    captured = {}
+    hook = block.norm1.register_forward_hook(lambda m, i, o: captured.update(x=o.detach()))
+    model(ids, ids, record_attention=True)
+    hook.remove()
+    q, k, _ = block.attention.qkv(captured["x"]).split(8, dim=-1)
+    return tuple(t.reshape(ids.shape[0], ids.shape[1], 2, 4).transpose(1, 2) for t in (q, k))
+
+
 def test_reciprocal_layers_alternate_and_score_k_i_dot_q_j():
     """Layer 0 of the RA model is the standard layer; layer 1 scores k_i . q_j (the transposed score matrix),
     masked causally after the transpose and normalised per row (dense float64 reference)."""
@@ -52,12 +63,7 @@ def test_reciprocal_layers_alternate_and_score_k_i_dot_q_j():
     standard(ids, ids, record_attention=True)
     reciprocal(ids, ids, record_attention=True)
     torch.testing.assert_close(reciprocal.attention_patterns()[0], standard.attention_patterns()[0])
-    block = reciprocal.blocks[1]
-    captured = {}
-    block.norm1.register_forward_hook(lambda m, i, o: captured.update(x=o.detach()))
-    reciprocal(ids, ids, record_attention=True)
-    q, k, _ = block.attention.qkv(captured["x"]).split(8, dim=-1)
-    q, k = (t.reshape(2, 8, 2, 4).transpose(1, 2) for t in (q, k))
+    q, k = _queries_and_keys(reciprocal, 1, ids)
     scores = torch.einsum("bhid,bhjd->bhij", k, q) / 2.0
     mask = torch.ones(8, 8, dtype=torch.bool).tril()
     expected = torch.softmax(scores.masked_fill(~mask, -math.inf), dim=-1)
@@ -72,12 +78,7 @@ def test_knlp_patterns_are_the_doc_codes_records():
     model(ids, ids, record_attention=True)
     recorded = model.knlp_patterns()
     torch.testing.assert_close(recorded[0], model.attention_patterns()[0])
-    block = model.blocks[1]
-    captured = {}
-    block.norm1.register_forward_hook(lambda m, i, o: captured.update(x=o.detach()))
-    model(ids, ids, record_attention=True)
-    q, k, _ = block.attention.qkv(captured["x"]).split(8, dim=-1)
-    q, k = (t.reshape(2, 8, 2, 4).transpose(1, 2) for t in (q, k))
+    q, k = _queries_and_keys(model, 1, ids)
     expected = torch.softmax(torch.einsum("bhid,bhjd->bhij", q, k) / 2.0, dim=-2)
     torch.testing.assert_close(model.knlp_patterns()[1], expected)
     torch.testing.assert_close(expected.sum(dim=-2), torch.ones_like(expected[..., 0, :]))
