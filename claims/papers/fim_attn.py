@@ -876,6 +876,7 @@ THM2 = Claim(
             "report.attention_figures:rate_curves",
         ),
     ),
+    decisive=("experiment: min_t ||grad f||^2 under the explicit bound, every T",),
     notes="'The FIM approximation' is read as the one the paper's proofs use (Lemma 2 / Thm 3 step 1), F~ = "
     "E[J^T diag(a) J], and 'appropriately scheduled' as Thm 3's eta_t = 1/sqrt(t).  Primary reading, and why it is "
     "the strongest faithful one: Thm 2 names no dependence of its O(.) constant, so the rate is claimed for each "
