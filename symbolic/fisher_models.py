@@ -230,6 +230,12 @@ def _phase_pair_bound() -> bool:
     return sp.expand(sp.expand(gap - squares).subs(s**2, 1 - c**2)) == 0
 
 
+def _phase_delta(theta: tuple[sp.Symbol, sp.Symbol], omega, phi, offset=0, amplitude=1, frequency=1) -> sp.Expr:
+    """delta = c + A sin(f <omega, theta> + phi) + eps arctan(theta_2) (:class:`numeric.logit_maps.PhaseScorer`)."""
+    s = omega[0] * theta[0] + omega[1] * theta[1]
+    return offset + amplitude * sp.sin(frequency * s + phi) + PHASE_EPS * sp.atan(theta[1])
+
+
 def _phase_inputs_as_argued() -> tuple[int, bool]:
     """(inputs, whether every input has det J = eps / (1 + theta_2^2) and grad delta = (cos s, -sin s) omega +
     eps arctan'(theta_2) e_2 at phase 0, pi/2), symbolic theta."""
@@ -239,7 +245,7 @@ def _phase_inputs_as_argued() -> tuple[int, bool]:
     for omega in PHASE_DIRECTIONS:
         s = omega[0] * t1 + omega[1] * t2
         for phi, trig in ((0, sp.cos(s)), (sp.pi / 2, -sp.sin(s))):
-            logits = [s, s + sp.sin(s + phi) + PHASE_EPS * sp.atan(t2)]
+            logits = [s, s + _phase_delta((t1, t2), omega, phi)]
             jac = sp.Matrix([[sp.diff(z, t) for t in (t1, t2)] for z in logits])
             expected = trig * sp.Matrix([list(omega)]) + ramp
             ok &= (jac[1, :] - jac[0, :] - expected).applyfunc(sp.simplify).is_zero_matrix
@@ -288,12 +294,6 @@ def uniform_witness() -> Derivation:
         inputs,
         "every theta in R^2: a general argument whose algebraic steps sympy verifies (symbolic theta)",
     )
-
-
-def _phase_delta(theta: tuple[sp.Symbol, sp.Symbol], omega, phi, offset=0, amplitude=1, frequency=1) -> sp.Expr:
-    """delta = c + A sin(f <omega, theta> + phi) + eps arctan(theta_2) (:class:`numeric.logit_maps.PhaseScorer`)."""
-    s = omega[0] * theta[0] + omega[1] * theta[1]
-    return offset + amplitude * sp.sin(frequency * s + phi) + PHASE_EPS * sp.atan(theta[1])
 
 
 def _family_loss(theta: tuple[sp.Symbol, sp.Symbol], r: sp.Symbol) -> sp.Expr:

@@ -163,6 +163,7 @@ def test_a_tiny_run_is_deterministic_and_logs_every_evaluation():
     assert first["val_loss"][-1] < first["val_loss"][0]
     assert first["knlp"] == second["knlp"] and len(first["knlp"]["knlp"]["eigmax"]) == 1
     assert first["knlp"]["row_sums"][0] == pytest.approx([1.0, 1.0], abs=1e-6)
+    assert first["knlp"]["reversed"] == [False]
 
 
 def test_unknown_optimizer_and_bad_sizes_are_refused():

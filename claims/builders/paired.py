@@ -34,6 +34,9 @@ class Sample:
     rounding: float
     detail: str = ""
     inputs: Mapping[str, Any] = field(default_factory=dict)
+    scale: float | None = None
+    """The size of the compared quantity: when given, the decision states the resolution, the interval's
+    half-width as a fraction of it (the smallest relative effect these seeds can tell from 0)."""
 
 
 def decide(sample: Sample, claimed: str) -> CheckResult:
@@ -46,6 +49,12 @@ def decide(sample: Sample, claimed: str) -> CheckResult:
     text = f"{sample.what}: {describe(interval)} over {len(differences)} seeds ({[round(d, 4) for d in differences]})"
     if sample.detail:
         text += f"; {sample.detail}"
+    if sample.scale is not None:
+        half = (high - low) / 2
+        text += (
+            f"; resolution: 95% half-width {half:.3g} = {100 * half / sample.scale:.1f}% of {sample.scale:.3g} with "
+            f"{len(differences)} seeds"
+        )
     observed = {"mean": mean, "ci95": [low, high], "per_seed": differences}
     if near > 0:
         return CheckResult(Status.PASSED, text, cases=len(differences))

@@ -14,6 +14,7 @@ Fishers come from autograd Jacobians averaged over inputs; the builders quantify
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -74,6 +75,27 @@ def _full_row_rank(jac: torch.Tensor, jac_magnitude: torch.Tensor, depth: float)
     return bool((smallest > noise).all())
 
 
+@dataclass(frozen=True)
+class _ComputedFisher:
+    """A logit map's Fisher averaged over inputs, with what its rounding bounds are built from."""
+
+    fisher: torch.Tensor
+    jac: torch.Tensor
+    jac_magnitude: torch.Tensor
+    depth: float
+    floor: float
+    """The perturbation bound of the Fisher's eigenvalues (:func:`_eigenvalue_floor` of its entrywise bound)."""
+
+
+def _computed_fisher(logit_map: LogitMap, theta: torch.Tensor, xs: torch.Tensor, dtype: torch.dtype) -> _ComputedFisher:
+    z, jac = logits_and_jacobian(logit_map, theta, xs)
+    jac_magnitude = jacobian_magnitude(logit_map, theta, xs)
+    depth = float(softmax_depth(z).max()) + z.shape[-1] + logit_map.depth
+    fisher = fisher_exact(logit_map, theta, xs)
+    tolerance = rounding_tolerance(depth, fisher_magnitude(jac_magnitude, softmax(z)).mean(dim=0), dtype)
+    return _ComputedFisher(fisher, jac, jac_magnitude, depth, _eigenvalue_floor(fisher, tolerance))
+
+
 def positive_definite_witness(map_name: str, several_inputs: bool, *, catches: str) -> Check:
     """Search for a logit map instance with full-row-rank Jacobians whose Fisher (averaged over its inputs, or
     for a single input) has lambda_min above the perturbation bound: margin = lambda_min / bound."""
@@ -82,16 +104,10 @@ def positive_definite_witness(map_name: str, several_inputs: bool, *, catches: s
         xs = problem.xs if several_inputs else problem.xs[:1]
         if several_inputs and xs.shape[0] < 2:
             return 0.0
-        theta = ctx.tensor(problem.theta)
-        inputs = ctx.tensor(xs)
-        z, jac = logits_and_jacobian(problem.logit_map, theta, inputs)
-        jac_magnitude = jacobian_magnitude(problem.logit_map, theta, inputs)
-        depth = float(softmax_depth(z).max()) + z.shape[-1] + problem.logit_map.depth
-        if not _full_row_rank(jac, jac_magnitude, depth):
+        computed = _computed_fisher(problem.logit_map, ctx.tensor(problem.theta), ctx.tensor(xs), ctx.dtype)
+        if not _full_row_rank(computed.jac, computed.jac_magnitude, computed.depth):
             return 0.0
-        fisher = fisher_exact(problem.logit_map, theta, inputs)
-        tolerance = rounding_tolerance(depth, fisher_magnitude(jac_magnitude, softmax(z)).mean(dim=0), ctx.dtype)
-        return float(torch.linalg.eigvalsh(fisher)[0]) / _eigenvalue_floor(fisher, tolerance)
+        return float(torch.linalg.eigvalsh(computed.fisher)[0]) / computed.floor
 
     def describe(problem: LogitMapProblem) -> dict[str, Any]:
         xs = problem.xs if several_inputs else problem.xs[:1]
@@ -132,14 +148,10 @@ def fisher_floor(logit_map: LogitMap, inputs, mu: float, *, catches: str) -> Che
         xs = ctx.tensor(xs_cpu)
         theta = local_minimum(lambda th: torch.linalg.eigvalsh(fisher_exact(logit_map, th, xs))[0], ctx.tensor(drawn))
         theta_np = theta.cpu().numpy()
-        z, _ = logits_and_jacobian(logit_map, theta, xs)
-        jac_magnitude = jacobian_magnitude(logit_map, theta, xs)
-        depth = float(softmax_depth(z).max()) + z.shape[-1] + logit_map.depth
-        fisher = fisher_exact(logit_map, theta, xs)
-        tolerance = rounding_tolerance(depth, fisher_magnitude(jac_magnitude, softmax(z)).mean(dim=0), ctx.dtype)
+        computed = _computed_fisher(logit_map, theta, xs, ctx.dtype)
         argument = float(xs.abs().sum(dim=-1).max()) * float(theta.abs().max())
-        floor = _eigenvalue_floor(fisher, tolerance) + 16 * SAFETY * unit_roundoff(ctx.dtype) * (1 + argument)
-        smallest = float(torch.linalg.eigvalsh(fisher)[0])
+        floor = computed.floor + 16 * SAFETY * unit_roundoff(ctx.dtype) * (1 + argument)
+        smallest = float(torch.linalg.eigvalsh(computed.fisher)[0])
         ratio = torch.tensor([(mu - smallest) / floor], dtype=torch.float64)
         return Evaluation(
             ratio,
@@ -189,16 +201,11 @@ def family_class_check(mu: float, hessian_bound: float, *, catches: str) -> Chec
     def evaluate(point: tuple[float, np.ndarray], ctx: RunContext) -> Evaluation:
         r, theta_np = point
         theta, xs = ctx.tensor(theta_np), ctx.tensor(family_inputs(r))
-        z, _ = logits_and_jacobian(scorer, theta, xs)
-        depth = float(softmax_depth(z).max()) + z.shape[-1] + scorer.depth
-        fisher = fisher_exact(scorer, theta, xs)
-        tolerance = rounding_tolerance(
-            depth, fisher_magnitude(jacobian_magnitude(scorer, theta, xs), softmax(z)).mean(dim=0), ctx.dtype
-        )
-        smallest = float(torch.linalg.eigvalsh(fisher)[0])
+        computed = _computed_fisher(scorer, theta, xs, ctx.dtype)
+        smallest = float(torch.linalg.eigvalsh(computed.fisher)[0])
         curvature = float(torch.linalg.matrix_norm(log_likelihood_hessians(scorer, theta, xs), ord=2).max())
-        hessian_tolerance = float(SAFETY * gamma(depth + 8, ctx.dtype)) * hessian_bound
-        fisher_excess = (mu - smallest) / _eigenvalue_floor(fisher, tolerance)
+        hessian_tolerance = float(SAFETY * gamma(computed.depth + 8, ctx.dtype)) * hessian_bound
+        fisher_excess = (mu - smallest) / computed.floor
         ratios = (fisher_excess, (curvature - hessian_bound) / hessian_tolerance)
         return Evaluation(
             torch.tensor([max(ratios)], dtype=torch.float64),

@@ -32,8 +32,16 @@ def _heads(log: dict[str, Any], metric: str, evaluation: int) -> list[float]:
 
 def head_mean(log: dict[str, Any], metric: str, evaluation: int = -1) -> float:
     """A metric averaged over layers and heads at one evaluation of a run."""
-    values = log["metrics"][evaluation][metric]
-    return statistics.fmean(v for layer in values for v in layer)
+    return statistics.fmean(_heads(log, metric, evaluation))
+
+
+ARM_NAMES = {False: "standard initialisation", True: "from a sharp initialisation"}
+"""The two arms the attention-dynamics checks read, by their ``sharp`` flag."""
+
+
+def _arm_runs(ctx: RunContext, sharp: bool) -> list[dict[str, Any]]:
+    """The standard runs, or with ``sharp`` the same runs from a sharp initialisation."""
+    return experiments.sharp_runs(ctx) if sharp else experiments.standard_runs(ctx)
 
 
 def loss_area(log: dict[str, Any]) -> float:
@@ -61,16 +69,9 @@ def interval_result(
     scale: float | None = None,
 ) -> CheckResult:
     """Decide ``claimed_sign * mean(differences) > 0`` by the interval rule of :mod:`claims.builders.paired`, with
-    the float32 rounding bound of a mean over ``depth`` terms of size ``magnitude``.  With ``scale`` (the size of the
-    compared quantity) the detail states the resolution: the interval's half-width as a fraction of ``scale``, the
-    smallest relative effect these seeds can tell from 0."""
-    if scale is not None:
-        _, low, high = mean_interval([float(d) for d in differences])
-        detail += (
-            f"; resolution: 95% half-width {(high - low) / 2:.3g} = {100 * (high - low) / 2 / scale:.1f}% of "
-            f"{scale:.3g} with {len(differences)} seeds"
-        )
-    sample = Sample(differences, what, _rounding(depth, magnitude), detail, inputs)
+    the float32 rounding bound of a mean over ``depth`` terms of size ``magnitude``; ``scale`` (the size of the
+    compared quantity) makes the decision state its resolution (:class:`claims.builders.paired.Sample`)."""
+    sample = Sample(differences, what, _rounding(depth, magnitude), detail, inputs, scale)
     return decide(sample, "positive" if claimed_sign > 0 else "negative")
 
 
@@ -193,16 +194,12 @@ def reciprocal_knlp_check(measure: str, *, catches: str) -> Check:
         gap = [
             knlp_layer_mean(r, measure) - knlp_layer_mean(s, measure) for r, s in zip(reciprocal, standard, strict=True)
         ]
-        reversed_layers = [k for k in range(experiments.budget_for(ctx).layers) if k % 2 == 1]
+        reversed_layers = [(r["knlp"], k) for r in reciprocal for k, rev in enumerate(r["knlp"]["reversed"]) if rev]
 
         def artefact(metric: str) -> float:
-            return statistics.fmean(
-                r["knlp"]["knlp"][metric][k] / r["knlp"]["pooled"][metric][k]
-                for r in reciprocal
-                for k in reversed_layers
-            )
+            return statistics.fmean(m["knlp"][metric][k] / m["pooled"][metric][k] for m, k in reversed_layers)
 
-        sums = [v for r in reciprocal for k in reversed_layers for v in r["knlp"]["row_sums"][k]]
+        sums = [v for m, k in reversed_layers for v in m["row_sums"][k]]
         budget = experiments.budget_for(ctx)
         return interval_result(
             gap,
@@ -235,7 +232,7 @@ def entropy_drop_check(
     or with ``sharp`` on the same runs from a sharp initialisation (:func:`numeric.training.experiments.sharp_runs`)."""
 
     def evaluate(ctx: RunContext) -> CheckResult:
-        runs = experiments.sharp_runs(ctx) if sharp else experiments.standard_runs(ctx)
+        runs = _arm_runs(ctx, sharp)
         marks = [(_evaluation_index(r, start), _evaluation_index(r, end)) for r in runs]
         pairs = list(zip(runs, marks, strict=True))
         differences = [head_mean(r, "entropy", j) - head_mean(r, "entropy", k) for r, (k, j) in pairs]
@@ -263,11 +260,10 @@ def entropy_drop_check(
             inputs=_run_inputs(ctx, from_step=steps[k], to_step=steps[j], sharp_init=sharp),
         )
 
-    where = "from a sharp initialisation" if sharp else "standard initialisation"
     span = "to the end" if end == 1.0 else f"to {end:g} of the run"
     origin = "initialisation" if start == 0 else f"{start:g} of the run"
     direction = "rise" if rises else "fall"
-    name = f"experiment: entropy {direction} from {origin} {span}, {where}"
+    name = f"experiment: entropy {direction} from {origin} {span}, {ARM_NAMES[sharp]}"
     return Check(name, Kind.EXPERIMENT, catches, evaluate)
 
 
@@ -294,7 +290,7 @@ def scale_decay_check(*, catches: str, sharp: bool = False) -> Check:
     runs, or with ``sharp`` on the runs from a sharp initialisation."""
 
     def evaluate(ctx: RunContext) -> CheckResult:
-        runs = experiments.sharp_runs(ctx) if sharp else experiments.standard_runs(ctx)
+        runs = _arm_runs(ctx, sharp)
         slopes = [least_squares_slope(head_pairs(r)) for r in runs]
         pairs = len(head_pairs(runs[0]))
         points = [point for r in runs for point in head_pairs(r)]
@@ -311,8 +307,9 @@ def scale_decay_check(*, catches: str, sharp: bool = False) -> Check:
             scale=scale,
         )
 
-    where = "from a sharp initialisation" if sharp else "standard initialisation"
-    return Check(f"experiment: head coupling against span separation, {where}", Kind.EXPERIMENT, catches, evaluate)
+    return Check(
+        f"experiment: head coupling against span separation, {ARM_NAMES[sharp]}", Kind.EXPERIMENT, catches, evaluate
+    )
 
 
 def correlation_bound_check(*, catches: str) -> Check:

@@ -115,7 +115,8 @@ def knlp_measurements(model: TinyGPT, seed: int, device: torch.device) -> dict[s
     """The doc's measurement of every layer (module docstring), on KNLP_BATCH x T tokens drawn uniformly from a
     generator seeded by ``seed``, 64 rows per head sampled by a second one (knlp_fisher_metrics): ``knlp`` and
     ``pooled`` map each of KNLP_METRICS to per-layer means over heads; ``row_sums`` is each layer's [min, max] row
-    sum of what knlp records (1 for a standard layer, not for a reciprocal one)."""
+    sum of what knlp records (1 for a standard layer, not for a reciprocal one) and ``reversed`` whether the layer
+    is a reciprocal one."""
     config = model.config
     tokens = torch.randint(
         0, config.vocabulary, (KNLP_BATCH, config.length), generator=torch.Generator().manual_seed(seed)
@@ -126,6 +127,7 @@ def knlp_measurements(model: TinyGPT, seed: int, device: torch.device) -> dict[s
     sampler = torch.Generator(device=device).manual_seed(seed)
     result: dict[str, Any] = {"knlp": {m: [] for m in KNLP_METRICS}, "pooled": {m: [] for m in KNLP_METRICS}}
     result["row_sums"] = []
+    result["reversed"] = [block.attention.reverse for block in model.blocks]
     for layer in range(config.layers):
         knlp = knlp_fisher_metrics(recorded[layer], generator=sampler)
         rows = attention[layer].transpose(0, 1).reshape(config.heads, -1, config.length)
