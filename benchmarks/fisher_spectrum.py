@@ -44,9 +44,9 @@ import numba
 import numpy as np
 import torch
 
-from numeric import secular_compiled
-from numeric.fisher_metrics import softmax_fisher
-from numeric.fisher_spectrum import fisher_metrics, softmax_fisher_eigvalsh, softmax_fisher_topk
+from fim_audit.numeric import secular_compiled
+from fim_audit.numeric.fisher_metrics import softmax_fisher
+from fim_audit.numeric.fisher_spectrum import fisher_metrics, softmax_fisher_eigvalsh, softmax_fisher_topk
 
 BATCH = {64: 2048, 256: 1024, 1024: 256, 4096: 32}
 """Rows per timed call of the secular paths on a CPU (x 16 on a GPU): enough that a call's fixed cost

@@ -23,9 +23,9 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from claims.lock import read_lock
-from numeric.tolerance import REFUTATION_MARGIN
-from report.environment import machine_summary
+from fim_audit.claims.lock import read_lock
+from fim_audit.numeric.tolerance import REFUTATION_MARGIN
+from fim_audit.report.environment import machine_summary
 
 FIRST_SEED = 1
 

@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from report.environment import machine_summary
+from fim_audit.report.environment import machine_summary
 
 BUDGETS = {"audit (profile default)": 120.0, "tests (profile ci)": 720.0}
 """The test budget was 600 s until the suite began to run the full default audit once (issue 19: the README's

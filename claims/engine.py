@@ -8,11 +8,21 @@ import traceback
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Callable, Iterable
 
-from claims.model import Check, CheckResult, Claim, Counterexample, Formalization, Kind, Lemma, Status, Verdict
-from claims.verdict import Decision, decide_claim, decide_formalization, decide_lemma
+from fim_audit.claims.model import (
+    Check,
+    CheckResult,
+    Claim,
+    Counterexample,
+    Formalization,
+    Kind,
+    Lemma,
+    Status,
+    Verdict,
+)
+from fim_audit.claims.verdict import Decision, decide_claim, decide_formalization, decide_lemma
 
 if TYPE_CHECKING:  # the engine only passes the context on (and derives each check's seed from it)
-    from numeric.context import RunContext
+    from fim_audit.numeric.context import RunContext
 
 
 @dataclass(frozen=True)
@@ -92,7 +102,8 @@ def run_check(check: Check, ctx: RunContext) -> CheckResult:
         result = check.run(ctx)
         if not isinstance(result, CheckResult):
             raise TypeError(f"check {check.name!r} returned {type(result).__name__}, not a CheckResult")
-    except Exception as exc:  # noqa: BLE001 - a broken check must not take the audit down with it
+    except (Exception, SystemExit) as exc:  # noqa: BLE001 - a broken check (even one calling sys.exit) must not
+        # take the audit down with it, nor end it with an exit status of its choosing; Ctrl-C still stops the run
         frame = traceback.extract_tb(exc.__traceback__)[-1]
         result = CheckResult(Status.ERROR, f"{type(exc).__name__}: {exc} (at {frame.filename}:{frame.lineno})")
     return replace(result, seconds=time.perf_counter() - start)

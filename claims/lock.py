@@ -13,7 +13,8 @@ import json
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from claims.model import Verdict
+from fim_audit.claims.model import Verdict
+from fim_audit.claims.files import write_text_atomic
 
 LOCK_PATH = Path(__file__).with_name("verdicts.lock.json")
 LOCK_SCHEMA = "fim-audit-lock/1"
@@ -48,7 +49,7 @@ def write_lock(verdicts: Mapping[str, Verdict], path: Path = LOCK_PATH) -> None:
     """Write the lock with sorted ids, so that its diffs show exactly the claims whose verdict changed."""
     document = {"schema": LOCK_SCHEMA, "verdicts": {k: verdicts[k].value for k in sorted(verdicts)}}
     try:
-        path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+        write_text_atomic(path, json.dumps(document, indent=2) + "\n")
     except (OSError, ValueError) as exc:
         raise LockError(f"cannot write verdict lock {path}: {getattr(exc, 'strerror', None) or exc}") from None
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 if TYPE_CHECKING:
-    from numeric.context import RunContext
+    from fim_audit.numeric.context import RunContext
 
 
 class Kind(str, enum.Enum):

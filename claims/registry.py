@@ -20,6 +20,7 @@ the check, before any check runs.
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import importlib.util
 import sys
@@ -30,13 +31,13 @@ from pathlib import Path
 from types import ModuleType
 from typing import Iterable, Sequence
 
-from claims.model import Claim
+from fim_audit.claims.model import Claim
 
 ENTRY_POINT_GROUP = "fim_audit.papers"
 DEFAULT_PAPERS = "seeds"
 """What ``fim-audit run`` audits when no ``--papers`` is given: the five seed papers."""
 
-_SOURCE_TREE = {"seeds": "claims.papers"}
+_SOURCE_TREE = {"seeds": "fim_audit.claims.papers"}
 """The seeds' entry point, for a source tree that was never installed (no entry-point metadata): the same module
 the installed entry point names, so both paths load the same collection."""
 
@@ -148,6 +149,8 @@ def _import(name: str) -> ModuleType:
     target = _entry_point(name) or name
     try:
         return importlib.import_module(target)
+    except (SystemExit, KeyboardInterrupt) as exc:
+        raise RegistryError(f"paper {name!r} failed to import: {_why(exc)}") from None
     except ModuleNotFoundError as exc:
         if exc.name and target.startswith(exc.name):
             raise RegistryError(
@@ -166,24 +169,62 @@ def _entry_point(name: str) -> str | None:
     return _SOURCE_TREE.get(name)
 
 
+_PAPER_FOLDERS: set[Path] = set()
+"""The folders paper files were loaded from: their helper modules share one ``sys.modules`` namespace."""
+
+
 def _import_file(path: Path) -> ModuleType:
+    """A paper file, imported under a name unique to its resolved path (two ``paper.py`` in two folders are two
+    modules), with its folder first on ``sys.path`` for its helpers (figures, formulas) beside it."""
     if not path.is_file():
         raise RegistryError(f"no paper at {path}: not a file")
-    module_name = f"fim_audit_paper_{path.stem}" if path.stem.isidentifier() else "fim_audit_paper"
+    resolved = path.resolve()
+    digest = hashlib.sha256(str(resolved).encode("utf-8", "backslashreplace")).hexdigest()[:12]
+    stem = path.stem if path.stem.isidentifier() else "paper"
+    module_name = f"fim_audit_paper_{stem}_{digest}"
     spec = importlib.util.spec_from_file_location(module_name, path)
     if spec is None or spec.loader is None:
         raise RegistryError(f"cannot import {path} as a Python module")
+    folder = resolved.parent
+    _refuse_shared_helpers(path, folder)
     module = importlib.util.module_from_spec(spec)
-    folder = str(path.resolve().parent)
-    if folder not in sys.path:  # the paper's own helpers (figures, formulas) beside it
-        sys.path.insert(0, folder)
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
+    _PAPER_FOLDERS.add(folder)
     sys.modules[module_name] = module
     try:
         spec.loader.exec_module(module)
-    except Exception as exc:  # noqa: BLE001 - reported in one line naming the file
+    except (Exception, SystemExit, KeyboardInterrupt) as exc:  # noqa: BLE001 - one line naming the file
         del sys.modules[module_name]
-        raise RegistryError(f"paper {path} failed to import: {type(exc).__name__}: {exc}") from None
+        raise RegistryError(f"paper {path} failed to import: {_why(exc)}") from None
     return module
+
+
+def _why(exc: BaseException) -> str:
+    """An import failure in words; sys.exit and Ctrl-C during an import are failures of the paper, not of the run."""
+    if isinstance(exc, SystemExit):
+        return f"it called sys.exit({exc.code!r}) while being imported"
+    if isinstance(exc, KeyboardInterrupt):
+        return "interrupted (KeyboardInterrupt) while being imported"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _refuse_shared_helpers(path: Path, folder: Path) -> None:
+    """Refuse a paper whose folder has a module of the same name as one already imported from another paper's
+    folder: Python holds one module per name, so this paper's ``import helpers`` would get the other's."""
+    local = {p.stem for p in folder.glob("*.py")} | {p.parent.name for p in folder.glob("*/__init__.py")}
+    for name in sorted(local):
+        origin = getattr(sys.modules.get(name), "__file__", None)
+        if origin is None:
+            continue
+        owner = Path(origin).resolve().parent
+        owner = owner.parent if Path(origin).name == "__init__.py" else owner
+        if owner != folder and owner in _PAPER_FOLDERS:
+            raise RegistryError(
+                f"paper {path} has a helper module {name!r} in {folder}, and a paper loaded before it imported its "
+                f"own {name!r} from {owner}: Python holds one module per name, so the second paper would get the "
+                "first one's; rename one of them"
+            )
 
 
 def _lock_of(module: ModuleType, name: str) -> Path:

@@ -34,7 +34,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
-from claims.model import CheckResult, Kind, Status, Verdict
+from fim_audit.claims.model import CheckResult, Kind, Status, Verdict
 
 
 @dataclass(frozen=True)

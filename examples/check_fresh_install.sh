@@ -11,7 +11,7 @@ pip install -q "torch>=2.2,<2.14"        # the CPU wheel 2.13.0 where it lies on
 pip install -q "$repo" pytest             # non-editable
 cp -r "$repo/examples/softmax_facts" "$work/paper"
 cd "$work/paper"
-python -c "import claims; print('fim-audit imported from', claims.__file__)"
+python -c "import fim_audit.claims as c; print('fim-audit imported from', c.__file__)"
 fim-audit run --papers softmax_facts.py --check --out "$work/report"
 python -m pytest -q -p no:cacheprovider
 echo "fresh install: the example paper holds its lock through the CLI and the pytest plugin ($work)"

@@ -20,7 +20,7 @@ from typing import Iterator
 
 import torch
 
-from numeric.validate import InputError
+from fim_audit.numeric.validate import InputError
 
 
 class ModelUnavailable(RuntimeError):
@@ -63,8 +63,14 @@ def load_model(path: Path | None = None, device: str = "cpu") -> LoadedModel:
         model = AutoModel.from_pretrained(path, local_files_only=True, attn_implementation="eager")
     except (OSError, ValueError) as exc:
         raise ModelUnavailable(f"cannot load a model from {path}: {exc}") from None
-    config = model.config
-    return LoadedModel(name, model.to(device).eval(), tokenizer, config.num_hidden_layers, config.num_attention_heads)
+    layers = getattr(model.config, "num_hidden_layers", None)
+    heads = getattr(model.config, "num_attention_heads", None)
+    if not (isinstance(layers, int) and isinstance(heads, int) and layers > 0 and heads > 0):
+        raise ModelUnavailable(
+            f"{path} holds a {type(model).__name__} whose configuration names no attention heads "
+            "(num_hidden_layers, num_attention_heads): the spectrum command reads attention probabilities"
+        )
+    return LoadedModel(name, model.to(device).eval(), tokenizer, layers, heads)
 
 
 def english_text() -> str:

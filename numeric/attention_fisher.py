@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import torch
 
-from numeric.fisher_metrics import softmax_fisher
+from fim_audit.numeric.fisher_metrics import softmax_fisher
 
 
 def centred_keys(x: torch.Tensor, a: torch.Tensor) -> torch.Tensor:

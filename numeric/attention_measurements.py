@@ -14,17 +14,17 @@ from dataclasses import dataclass
 
 import torch
 
-from numeric.attention_fisher import (
+from fim_audit.numeric.attention_fisher import (
     cosine,
     parameter_fisher,
     parameter_fisher_substituted,
     score_fisher_product,
     score_natural_gradient,
 )
-from numeric.attention_model import attention
-from numeric.fisher_metrics import softmax_fisher
-from numeric.search.strategies import AttentionProblem
-from numeric.temperature import entropy
+from fim_audit.numeric.attention_model import attention
+from fim_audit.numeric.fisher_metrics import softmax_fisher
+from fim_audit.numeric.search.strategies import AttentionProblem
+from fim_audit.numeric.temperature import entropy
 
 SHARPNESS = (0.3, 1.0, 3.0, 10.0)
 TOKENS, D, CASES = 8, 3, 256

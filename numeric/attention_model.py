@@ -17,8 +17,8 @@ import math
 
 import torch
 
-from numeric.softmax import pure_log_softmax
-from numeric.validate import InputError, finite_result, float_tensor, same_placement
+from fim_audit.numeric.softmax import pure_log_softmax
+from fim_audit.numeric.validate import InputError, finite_result, float_tensor, same_placement
 
 
 def causal_mask(tokens: int, device: str | torch.device = "cpu") -> torch.Tensor:

@@ -37,7 +37,7 @@ from typing import Any, Callable
 
 import torch
 
-from numeric.tolerance import gamma, unit_roundoff
+from fim_audit.numeric.tolerance import gamma, unit_roundoff
 
 
 class Bounded:

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import torch
 
-from numeric.validate import InputError, finite_result, float_tensor, nonnegative, probability_vectors, same_placement
+from fim_audit.numeric.validate import (
+    InputError,
+    finite_result,
+    float_tensor,
+    nonnegative,
+    probability_vectors,
+    same_placement,
+)
 
 
 def expectation(p: torch.Tensor, values: torch.Tensor) -> torch.Tensor:

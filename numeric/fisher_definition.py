@@ -14,10 +14,10 @@ import math
 import torch
 from torch.func import hessian, jacrev, vmap
 
-from numeric.categorical import expectation, sample_outcomes
-from numeric.logit_maps import LogitMap
-from numeric.softmax import pure_log_softmax, softmax
-from numeric.validate import InputError, float_tensor, same_placement
+from fim_audit.numeric.categorical import expectation, sample_outcomes
+from fim_audit.numeric.logit_maps import LogitMap
+from fim_audit.numeric.softmax import pure_log_softmax, softmax
+from fim_audit.numeric.validate import InputError, float_tensor, same_placement
 
 
 def _inputs(logit_map: LogitMap, theta: torch.Tensor, xs: torch.Tensor) -> None:

@@ -31,8 +31,8 @@ from __future__ import annotations
 
 import torch
 
-from numeric.tolerance import rounding_tolerance
-from numeric.validate import finite_result, positive_scalar, probability_vectors
+from fim_audit.numeric.tolerance import rounding_tolerance
+from fim_audit.numeric.validate import finite_result, positive_scalar, probability_vectors
 
 ENERGY_CUTS = {"energy_r8": 8, "energy_r16": 16}
 DECAY_INDEX = 5

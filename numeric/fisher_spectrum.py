@@ -12,7 +12,10 @@ satisfies |lambda-hat - lambda| <= ACCURACY(n) * lambda, the tiny ones included 
 as exact zeros), against 50-digit eigenvalues of the same definition (tests/test_fisher_spectrum.py, for
 float64, float32, float16 and bfloat16 rows: sink rows, near-one-hot rows, ties, masked rows, Hypothesis
 rows).  Float64 entries below the smallest normal number (2.2e-308) are set to 0 first, by the
-project's no-subnormals rule; that moves each eigenvalue by at most that much.
+project's no-subnormals rule (a subnormal eigenvalue could not hold its relative accuracy in float64).  That
+moves each eigenvalue by at most 6 delta / (s tau^2), delta the sum of the entries set to 0 (below n 2.2e-308)
+and s the row's sum: ||q - q'||_1 <= 2 delta / s for the normalised rows q, q', so diag(q) moves by at most that
+and q q^T by at most twice that in the 2-norm, and Weyl's inequality bounds each eigenvalue's move by the sum.
 
 F is a diagonal minus a rank-one term.  For any positive row d with s = sum(d), diag(d) - d d^T / s has
 det(diag(d) - d d^T / s - lambda I) = prod_i (d_i - lambda) (-lambda / s) g(lambda) with
@@ -49,15 +52,19 @@ CPU kernel selects the k + 1 largest entries and expands the poles far below the
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import torch
 
-from numeric import secular_torch
-from numeric.fisher_metrics import DECAY_INDEX, ENERGY_CUTS, metrics_from_top
-from numeric.tolerance import SAFETY, gamma
-from numeric.validate import HALF_DTYPES, ROW_DTYPES, InputError, positive_scalar, probability_vectors
+from fim_audit.numeric import secular_torch
+from fim_audit.numeric.fisher_metrics import DECAY_INDEX, ENERGY_CUTS, metrics_from_top
+from fim_audit.numeric.tolerance import SAFETY, gamma
+from fim_audit.numeric.validate import (
+    HALF_DTYPES,
+    ROW_DTYPES,
+    InputError,
+    inverse_square,
+    probability_vectors,
+)
 
 
 def accuracy(n: int) -> float:
@@ -71,11 +78,8 @@ def _rows(p: torch.Tensor, tau: float) -> tuple[torch.Tensor, float]:
     their dtype (float16 and bfloat16 become float32, exactly) and the compiled kernel reads them as float64;
     elsewhere they are upcast to float64 here, subnormal entries set to 0."""
     probability_vectors(p, "p", ROW_DTYPES)
-    tau = positive_scalar(tau, "tau")
-    scale = 1 / tau / tau
-    if not math.isfinite(scale) or scale > torch.finfo(torch.float64).max:
-        raise InputError(f"1 / tau^2 overflows float64 at tau = {tau:.3g}")
-    d = p.reshape(-1, p.shape[-1])
+    scale = inverse_square(tau)
+    d = p.detach().reshape(-1, p.shape[-1])  # rows taken from a graph: their values (eigenvalues carry no grad)
     if _compiled_serves(d):
         return (d.float() if d.dtype in HALF_DTYPES else d).contiguous(), scale
     d = d.to(torch.float64)
@@ -90,7 +94,7 @@ def _compiled_serves(d: torch.Tensor) -> bool:
 
 def _compiled():
     """The numba kernel, imported when first needed (its first call compiles or loads the cache)."""
-    from numeric import secular_compiled
+    from fim_audit.numeric import secular_compiled
 
     return secular_compiled
 

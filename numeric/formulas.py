@@ -12,7 +12,7 @@ from typing import Callable
 
 import torch
 
-from numeric.validate import InputError, finite_result, float_tensor, same_placement
+from fim_audit.numeric.validate import InputError, finite_result, float_tensor, same_placement
 
 EntryKernel = Callable[..., object]
 

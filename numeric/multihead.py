@@ -15,10 +15,10 @@ from typing import Callable
 import torch
 from torch.func import jacrev
 
-from numeric.categorical import expectation
-from numeric.formulas import EntryKernel, entry_matrix, sandwich
-from numeric.logit_maps import AttentionScore
-from numeric.softmax import pure_log_softmax, pure_softmax, softmax
+from fim_audit.numeric.categorical import expectation
+from fim_audit.numeric.formulas import EntryKernel, entry_matrix, sandwich
+from fim_audit.numeric.logit_maps import AttentionScore
+from fim_audit.numeric.softmax import pure_log_softmax, pure_softmax, softmax
 
 
 @dataclass(frozen=True)

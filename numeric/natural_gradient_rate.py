@@ -36,10 +36,10 @@ from dataclasses import dataclass
 
 import torch
 
-from numeric.context import RunContext
-from numeric.confidence import mean_interval
-from numeric.fisher_metrics import softmax_fisher
-from numeric.softmax import softmax
+from fim_audit.numeric.context import RunContext
+from fim_audit.numeric.confidence import mean_interval
+from fim_audit.numeric.fisher_metrics import softmax_fisher
+from fim_audit.numeric.softmax import softmax
 
 KEYS = WIDTH = 3
 """n = d = 3: Phi (3 x 9) can have full row rank (rank Phi = rank X_keys <= d)."""

@@ -29,8 +29,16 @@ from __future__ import annotations
 
 import torch
 
-from numeric.fisher_metrics import DECAY_INDEX, ENERGY_CUTS, metrics_from_top, zero_floor
-from numeric.validate import ROW_DTYPES, InputError, float_tensor, nonnegative, positive_scalar, probability_vectors
+from fim_audit.numeric.fisher_metrics import DECAY_INDEX, ENERGY_CUTS, metrics_from_top, zero_floor
+from fim_audit.numeric.validate import (
+    HALF_DTYPES,
+    ROW_DTYPES,
+    InputError,
+    float_tensor,
+    inverse_square,
+    nonnegative,
+    probability_vectors,
+)
 
 KNLP_SAMPLES = 64
 """knlp's n_samples: query rows drawn per head."""
@@ -46,11 +54,11 @@ def _pooled(p: torch.Tensor, tau: float) -> tuple[torch.Tensor, torch.Tensor]:
     if not isinstance(p, torch.Tensor) or p.dim() < 2:
         raise InputError("p must be a tensor of rows (..., N, n) to pool over N")
     probability_vectors(p, "p", ROW_DTYPES)
-    tau = positive_scalar(tau, "tau")
-    q = p.to(torch.float64)
+    scale = inverse_square(tau)
+    q = p.detach().to(torch.float64)
     q = q / q.sum(dim=-1, keepdim=True)
-    mean = q.mean(dim=-2) / tau / tau
-    return torch.diag_embed(mean) - q.transpose(-1, -2) @ q / q.shape[-2] / tau / tau, mean
+    mean = q.mean(dim=-2) * scale
+    return torch.diag_embed(mean) - q.transpose(-1, -2) @ q / q.shape[-2] * scale, mean
 
 
 def pooled_fisher(p: torch.Tensor, tau: float = 1.0) -> torch.Tensor:
@@ -108,6 +116,9 @@ def knlp_fisher_metrics(
         raise InputError(f"attention must be (B, H, T, T), got shape {tuple(attention.shape)}")
     if isinstance(n_samples, bool) or not isinstance(n_samples, int) or n_samples < 1:
         raise InputError(f"n_samples must be a positive integer, got {n_samples!r}")
+    if attention.dtype in HALF_DTYPES:  # knlp's eigvalsh has no half kernels; float32 holds these values exactly
+        attention = attention.float()
+    attention = attention.detach()
     batch, heads, length, _ = attention.shape
     # the heads' samples drawn in knlp's order (head by head, from one generator)
     sampled = torch.stack(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import torch
 
-from numeric.secular_compiled import MAX_ITERATIONS, RELATIVE_TIE, SKIP_TOWARD_POLE, STOP_FACTOR
+from fim_audit.numeric.secular_compiled import MAX_ITERATIONS, RELATIVE_TIE, SKIP_TOWARD_POLE, STOP_FACTOR
 
 CHUNK_ELEMENTS = (1 << 18, 1 << 24)
 """The largest (roots x n) block one iteration works on: on a CPU 2 MiB per float64 buffer (the buffers

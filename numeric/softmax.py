@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import torch
 
-from numeric.autodiff import batched_jacobian
-from numeric.validate import InputError, finite_result, float_tensor, positive_scalar
+from fim_audit.numeric.autodiff import batched_jacobian
+from fim_audit.numeric.validate import InputError, finite_result, float_tensor, positive_scalar
 
 
 def pure_softmax(z: torch.Tensor, tau: float = 1.0) -> torch.Tensor:

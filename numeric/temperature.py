@@ -8,9 +8,15 @@ from collections.abc import Sequence
 
 import torch
 
-from numeric.categorical import expectation
-from numeric.softmax import log_softmax, softmax
-from numeric.validate import SUPPORTED_DEVICES, SUPPORTED_DTYPES, InputError, float_tensor, probability_vectors
+from fim_audit.numeric.categorical import expectation
+from fim_audit.numeric.softmax import log_softmax, softmax
+from fim_audit.numeric.validate import (
+    SUPPORTED_DEVICES,
+    SUPPORTED_DTYPES,
+    InputError,
+    float_tensor,
+    probability_vectors,
+)
 
 
 def entropy(p: torch.Tensor) -> torch.Tensor:

@@ -8,7 +8,7 @@ import math
 
 import torch
 
-from numeric.tolerance import SAFETY, gamma
+from fim_audit.numeric.tolerance import SAFETY, gamma
 
 SUPPORTED_DTYPES = (torch.float32, torch.float64)
 HALF_DTYPES = (torch.float16, torch.bfloat16)
@@ -80,6 +80,16 @@ def positive_scalar(value: float, name: str) -> float:
     if not math.isfinite(value) or value <= 0:
         raise InputError(f"{name} must be finite and > 0, got {value}")
     return float(value)
+
+
+def inverse_square(tau: float, name: str = "tau") -> float:
+    """1 / tau^2 for a temperature tau, refused when it overflows float64 (tau below about 1.5e-154): every
+    eigenvalue would be infinite, and a floor or a product with 0 would then report 0 instead."""
+    tau = positive_scalar(tau, name)
+    scale = 1 / tau / tau
+    if not math.isfinite(scale):
+        raise InputError(f"1 / {name}^2 overflows float64 at {name} = {tau:.3g}")
+    return scale
 
 
 def nonnegative(x: torch.Tensor, name: str, dtypes: tuple[torch.dtype, ...] = SUPPORTED_DTYPES) -> torch.Tensor:

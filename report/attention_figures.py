@@ -7,9 +7,9 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from numeric.context import RunContext
-from numeric import attention_measurements, natural_gradient_rate
-from report.figures import log_axes
+from fim_audit.numeric.context import RunContext
+from fim_audit.numeric import attention_measurements, natural_gradient_rate
+from fim_audit.report.figures import log_axes
 
 
 def _sample(ctx: RunContext) -> attention_measurements.Sample:

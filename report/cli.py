@@ -12,11 +12,16 @@
     fim-audit experiment NAME [--profile default|ci|thorough] [--device auto|cpu|cuda] [--seed N] [--out DIR]
     fim-audit new-paper NAME [--out DIR] [--ci]
 
-Exit status: 0 done; 1 ``--check`` found a verdict differing from the lock (or a stale README table), or ``diff``
-found a change; 2 bad
-arguments or
-environment (no claim matched, no CUDA, unwritable output, unreadable lock or results); 3 a check raised
-an error (the audit is incomplete).
+Exit status (issue 27), so that CI can tell a flipped verdict from a crash:
+
+* 0 done;
+* 1 ``--check`` found a verdict differing from the lock (or a stale README table), or ``diff`` found a change;
+* 2 bad arguments, input or environment: no claim matched, a paper that cannot be loaded (one that calls
+  ``sys.exit`` or is interrupted while imported included), no CUDA, an unreadable lock or results file (a
+  duplicated claim id is a schema error), an output that cannot be written (every earlier file is left as it was);
+* 3 a check raised an error, or a figure failed: the audit is incomplete (what was computed is written);
+* 4 an internal error of fim-audit: one line here, the traceback in a log file named by that line;
+* 130 interrupted (Ctrl-C): one line, no traceback.
 """
 
 from __future__ import annotations
@@ -25,19 +30,23 @@ import argparse
 import shlex
 import sys
 import tempfile
+import traceback
 from pathlib import Path
 from typing import Callable, Sequence
 
-from numeric.context import DEFAULT_SEED, DTYPES, PROFILES, ConfigurationError, RunContext, resolve_device
-from claims.engine import ClaimRecord, run_audit
-from claims.lock import LockError, read_locks, update_locks
-from claims.registry import DEFAULT_PAPERS, Paper, RegistryError, load_papers, lock_paths, select
-from report import browser, diff, html, junit, markdown
-from report.environment import collect
-from report.figures import render_figures
-from report.results import ResultsError, load_results, results_document, write_incomplete, write_results
+from fim_audit.numeric.context import DEFAULT_SEED, DTYPES, PROFILES, ConfigurationError, RunContext, resolve_device
+from fim_audit.claims.engine import ClaimRecord, run_audit
+from fim_audit.claims.lock import LockError, read_locks, update_locks
+from fim_audit.claims.registry import DEFAULT_PAPERS, Paper, RegistryError, load_papers, lock_paths, select
+from fim_audit.report import browser, diff, html, junit, markdown
+from fim_audit.report.environment import collect
+from fim_audit.report.figures import render_figures
+from fim_audit.report.results import ResultsError, load_results, results_document, write_incomplete, write_results
+from fim_audit.claims.files import write_text_atomic
+from fim_audit.report.entry import INTERRUPTED
 
-EXIT_OK, EXIT_FLIPPED, EXIT_USAGE, EXIT_CHECK_ERROR = 0, 1, 2, 3
+EXIT_OK, EXIT_FLIPPED, EXIT_USAGE, EXIT_CHECK_ERROR, EXIT_INTERNAL = 0, 1, 2, 3, 4
+EXIT_INTERRUPTED = INTERRUPTED
 
 
 class UsageError(Exception):
@@ -99,9 +108,9 @@ def _writable_directory(path: Path) -> Path:
 def _write_renderings(document: dict, out: Path, base: Path) -> list[Path]:
     """report.md, report.html and junit.xml from a results document; figure paths are relative to ``base``."""
     paths = [out / "report.md", out / "report.html", out / "junit.xml"]
-    paths[0].write_text(markdown.render(document), encoding="utf-8")
-    paths[1].write_text(html.render(document, base), encoding="utf-8")
-    paths[2].write_text(junit.render(document), encoding="utf-8")
+    write_text_atomic(paths[0], markdown.render(document))
+    write_text_atomic(paths[1], html.render(document, base))
+    write_text_atomic(paths[2], junit.render(document))
     return paths
 
 
@@ -145,9 +154,7 @@ def _run(args: argparse.Namespace) -> int:
     except ConfigurationError as exc:
         raise UsageError(str(exc)) from None
     papers = _papers(args)
-    claims = select(args.only, papers)
-    if not claims:
-        raise UsageError(f"no claim matched {args.only!r}; `fim-audit list` shows the registered ids")
+    claims = _selected(args.only, papers)
     out = _writable_directory(args.out)
     every_lock = lock_paths(papers, args.lock)
     locks = {claim.id: every_lock[claim.id] for claim in claims}
@@ -202,10 +209,18 @@ def _run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _selected(only: str | None, papers: Sequence[Paper]) -> tuple:
+    """The claims of ``papers`` matching ``--only``; none is a usage error that says which of the two is empty."""
+    claims = select(only, papers)
+    if claims:
+        return claims
+    if only is None:
+        raise UsageError(f"{', '.join(p.source for p in papers)} declare(s) no claims: CLAIMS is empty")
+    raise UsageError(f"no claim matched {only!r}; `fim-audit list` shows the registered ids")
+
+
 def _list(args: argparse.Namespace) -> int:
-    claims = select(args.only, _papers(args))
-    if not claims:
-        raise UsageError(f"no claim matched {args.only!r}")
+    claims = _selected(args.only, _papers(args))
     for claim in claims:
         print(f"{claim.id:<32} {claim.source.paper:<13} {claim.source.where}")
     return EXIT_OK
@@ -228,7 +243,7 @@ def _print_pdf(document: dict, base: Path, target: Path) -> Path:
     """report.pdf: the page with every section open, printed by headless Chromium."""
     with tempfile.TemporaryDirectory(prefix="fim-audit-print-") as folder:
         page = Path(folder) / "report-print.html"
-        page.write_text(html.render(document, base, expanded=True), encoding="utf-8")
+        write_text_atomic(page, html.render(document, base, expanded=True))
         try:
             browser.pdf(page, target)
         except browser.BrowserUnavailable as exc:
@@ -238,7 +253,7 @@ def _print_pdf(document: dict, base: Path, target: Path) -> Path:
 
 
 def _readme(args: argparse.Namespace) -> int:
-    from report import markers, readme
+    from fim_audit.report import markers, readme
 
     try:
         document = load_results(args.results)
@@ -250,7 +265,7 @@ def _readme(args: argparse.Namespace) -> int:
         stale = updated != text
         print(f"fim-audit: {args.readme}'s results table is {'stale' if stale else 'current'}")
         return EXIT_FLIPPED if stale else EXIT_OK
-    args.readme.write_text(updated, encoding="utf-8")
+    write_text_atomic(args.readme, updated)
     print(f"fim-audit: wrote the results table of {args.readme}")
     return EXIT_OK
 
@@ -280,9 +295,9 @@ def _screenshot(args: argparse.Namespace) -> int:
 
 
 def _spectrum(args: argparse.Namespace) -> int:
-    from numeric.attention_capture import ModelUnavailable, load_model
-    from numeric.validate import InputError
-    from report import spectrum
+    from fim_audit.numeric.attention_capture import ModelUnavailable, load_model
+    from fim_audit.numeric.validate import InputError
+    from fim_audit.report import spectrum
 
     try:
         device = str(resolve_device(args.device))
@@ -326,7 +341,7 @@ decides, as id prefixes (so ``temperature-schedule`` also reports Thm 3's proof 
 
 def _experiment(args: argparse.Namespace) -> int:
     """An experiment is the audit of the claims it decides: the same checks, cached runs, figures and report."""
-    from numeric.training.cache import cache_directory
+    from fim_audit.numeric.training.cache import cache_directory
 
     args.only = ",".join(EXPERIMENTS.values()) if args.name == "all" else EXPERIMENTS[args.name]
     args.dtype, args.durations, args.lock, args.check, args.update_lock = "float64", None, None, False, False
@@ -336,7 +351,7 @@ def _experiment(args: argparse.Namespace) -> int:
 
 
 def _new_paper(args: argparse.Namespace) -> int:
-    from report import scaffold
+    from fim_audit.report import scaffold
 
     try:
         path = scaffold.paper_module(args.name, _writable_directory(args.out))
@@ -469,6 +484,8 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """The command; returns its exit status (module docstring).  argparse's own usage errors exit 2 through
+    SystemExit, as every argparse program does."""
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parser().parse_args(argv)
     args.argv = argv
@@ -477,6 +494,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (UsageError, LockError) as exc:
         print(f"fim-audit: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except OSError as exc:  # a write that failed (full disk, file-size limit, permissions) or a vanished input
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"fim-audit: error: cannot complete I/O on{where}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("fim-audit: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except (Exception, SystemExit) as exc:  # noqa: BLE001 - a bug of ours: one line, the traceback in a file
+        log = _traceback_log(exc)
+        print(f"fim-audit: internal error: {type(exc).__name__}: {exc} (traceback in {log})", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def _traceback_log(exc: BaseException) -> str:
+    """Write ``exc``'s traceback to a new file in the temporary folder and return its path (or why not)."""
+    text = "".join(traceback.format_exception(exc))
+    try:
+        descriptor, path = tempfile.mkstemp(prefix="fim-audit-traceback-", suffix=".log")
+        with open(descriptor, "w", encoding="utf-8", errors="backslashreplace") as stream:
+            stream.write(text)
+    except OSError as error:
+        return f"nowhere: {error.strerror or error}"
+    return path
 
 
 if __name__ == "__main__":

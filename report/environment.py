@@ -15,7 +15,7 @@ import numpy
 import sympy
 import torch
 
-from numeric.context import RunContext
+from fim_audit.numeric.context import RunContext
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 

@@ -14,8 +14,9 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402 - the backend must be chosen first
 
-from claims.model import Claim, Figure  # noqa: E402
-from numeric.context import RunContext  # noqa: E402
+from fim_audit.claims.model import Claim, Figure  # noqa: E402
+from fim_audit.numeric.context import RunContext  # noqa: E402
+from fim_audit.claims.files import write_text_atomic
 
 plt.rcParams.update(
     # text as <text>, not glyph paths: a tenth of the bytes, and selectable in the report and its PDF
@@ -62,7 +63,7 @@ def save_svg(figure, path: Path) -> None:
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", metadata={"Date": None}, dpi=RASTER_DPI)
     plt.close(figure)
-    path.write_text(compact_svg(buffer.getvalue()), encoding="utf-8")
+    write_text_atomic(path, compact_svg(buffer.getvalue()))
 
 
 RASTER_DPI = 150

@@ -19,10 +19,10 @@ from html import escape
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from report.markup import safe_mathml
-from report import statement, values
-from report.evidence import evidence_of
-from report.results import VERDICT_ORDER, claims_by_paper, paper_outline, profile_name
+from fim_audit.report.markup import safe_mathml, safe_svg
+from fim_audit.report import statement, values
+from fim_audit.report.evidence import evidence_of
+from fim_audit.report.results import VERDICT_ORDER, claims_by_paper, paper_outline, profile_name
 
 VERDICT_MEANING = {
     "PROVED": "holds: derivation closed and numeric agreement",
@@ -259,24 +259,49 @@ def _reading(reading: Mapping[str, Any], title: str, shown: Mapping[str, Any] | 
     return _details(summary, body, css, expanded)
 
 
-_SVG_PROLOGUE = re.compile(r"^.*?(?=<svg)", re.S)
 _SVG_REFERENCE = re.compile(r'(\bid="|href="#|url\(#)([^")]+)')
 
 
-def _inline_svg(text: str, prefix: str) -> str:
-    """An SVG file as inline markup: its XML prologue dropped and every id (and reference to one) prefixed, so
-    that figures on one page cannot capture each other's clip paths or markers."""
-    svg = _SVG_PROLOGUE.sub("", text, count=1)
+def _inline_svg(svg: str, prefix: str) -> str:
+    """Sanitised SVG (:func:`safe_svg`) as inline markup, every id (and reference to one) prefixed, so that
+    figures on one page cannot capture each other's clip paths or markers."""
     return _SVG_REFERENCE.sub(lambda match: f"{match.group(1)}{prefix}{match.group(2)}", svg)
 
 
-def _figure(figure: Mapping[str, Any], base: Path, prefix: str) -> str:
-    path = base / figure["file"]
+def _figure_file(base: Path, file: str) -> tuple[Path | None, str]:
+    """The figure's path when it is a plain .svg file inside ``base`` (no ``..`` out of it, no symbolic link on
+    the way), else None and why not: a results file is not trusted to name what the page embeds."""
+    relative = Path(file)
+    if relative.is_absolute() or ".." in relative.parts:
+        return None, "refused: outside the results folder"
+    if relative.suffix.lower() != ".svg":
+        return None, "refused: not an .svg file"
+    path = base
+    for part in relative.parts:
+        path = path / part
+        if path.is_symlink():
+            return None, "refused: a symbolic link"
     if not path.is_file():
-        return f"<p><i>figure {escape(figure['name'])} missing ({escape(figure['file'])})</i></p>"
-    svg = _inline_svg(path.read_text(encoding="utf-8"), prefix)
+        return None, "missing"
+    return path, ""
+
+
+def _figure(figure: Mapping[str, Any], base: Path, prefix: str) -> str:
+    path, problem = _figure_file(base, figure["file"])
+    svg = None
+    if path is not None:
+        try:
+            svg = safe_svg(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:  # unreadable, undecodable
+            problem = f"refused: unreadable ({type(exc).__name__})"
+        problem = problem or ("" if svg is not None else "refused: content outside the SVG whitelist")
+    if svg is None:
+        return f"<p><i>figure {escape(figure['name'])} {escape(problem)} ({escape(figure['file'])})</i></p>"
     caption = escape(figure["caption"])
-    return f'<figure role="img" aria-label="{caption}">{svg}<figcaption>{caption}</figcaption></figure>'
+    return (
+        f'<figure role="img" aria-label="{caption}">{_inline_svg(svg, prefix)}<figcaption>{caption}</figcaption>'
+        "</figure>"
+    )
 
 
 def _statement(text: str) -> str:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from typing import Any, Mapping
 
-from report.evidence import evidence_of
-from report.results import VERDICT_ORDER, claims_by_paper, paper_outline, profile_name
+from fim_audit.report.evidence import evidence_of
+from fim_audit.report.results import VERDICT_ORDER, claims_by_paper, paper_outline, profile_name
 
 
 def _cell(text: Any) -> str:

@@ -27,23 +27,21 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from claims.engine import CheckRecord, run_claim
-from claims.lock import Expectation, LockError, expectation, read_lock, read_locks
-from claims.model import Check, Claim, Verdict
-from claims.registry import Paper, RegistryError, load_papers, lock_paths
-from numeric.context import PROFILES, ConfigurationError, RunContext
-from report.junit import outcome_message
-from report.results import claim_entry
+if TYPE_CHECKING:  # the plugin loads in every pytest run of an environment that has fim-audit: nothing heavy here
+    from fim_audit.claims.model import Claim, Verdict
+    from fim_audit.claims.registry import Paper
+    from fim_audit.numeric.context import RunContext
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("fim-audit", "fim-audit claim audit")
     group.addoption("--fim-audit-papers", help="papers whose claims to run as tests (comma-separated)")
     group.addoption("--fim-audit-lock", help="one verdict lock for every claim (default: each paper's own)")
-    group.addoption("--fim-audit-profile", choices=sorted(PROFILES), help="search depth of the claim audit")
+    group.addoption("--fim-audit-profile", help="search depth of the claim audit (default, ci, thorough)")
     parser.addini("fim_audit_papers", "papers whose claims to run as tests", type="linelist", default=[])
     parser.addini("fim_audit_lock", "one verdict lock for every claim", default="")
 
@@ -72,6 +70,10 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     names = _named_papers(config)
     if not names:
         return
+    from fim_audit.claims.lock import LockError, read_locks
+    from fim_audit.claims.registry import RegistryError, load_papers, lock_paths
+    from fim_audit.numeric.context import ConfigurationError, RunContext
+
     try:
         papers = load_papers(names)
         context = RunContext.create(audit_profile(config), audit_device())
@@ -83,7 +85,7 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
         locked, problem = read_locks(locks), None
     except LockError as exc:
         locked, problem = {}, str(exc)
-    done: dict[Check, CheckRecord] = {}
+    done: dict = {}  # each check's record, shared by the claims that reuse it
     items.append(LockItem.from_parent(session, name="lock", nodeid="fim-audit::lock", papers=papers, locks=locks))
     for paper in papers:
         for claim in paper.claims:
@@ -121,6 +123,11 @@ class ClaimItem(pytest.Item):
         self.context, self.done = context, done
 
     def runtest(self) -> None:
+        from fim_audit.claims.engine import run_claim
+        from fim_audit.claims.lock import Expectation, expectation
+        from fim_audit.report.junit import outcome_message
+        from fim_audit.report.results import claim_entry
+
         if self.lock_problem is not None:
             pytest.fail(self.lock_problem, pytrace=False)
         locked = self.locked
@@ -150,6 +157,8 @@ class LockItem(pytest.Item):
         self.papers, self.locks = papers, locks
 
     def runtest(self) -> None:
+        from fim_audit.claims.lock import LockError, read_lock
+
         problems = []
         for path in sorted(set(self.locks.values())):
             declared = {claim_id for claim_id, where in self.locks.items() if where == path}

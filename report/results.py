@@ -12,10 +12,11 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import jsonschema
 
-from claims.engine import CheckRecord, ClaimRecord, LemmaRecord, ReadingRecord
-from claims.lock import expectation
-from claims.model import Verdict
-from report.evidence import evidence_line
+from fim_audit.claims.engine import CheckRecord, ClaimRecord, LemmaRecord, ReadingRecord
+from fim_audit.claims.lock import expectation
+from fim_audit.claims.model import Verdict
+from fim_audit.report.evidence import evidence_line
+from fim_audit.claims.files import write_text_atomic
 
 SCHEMA = "fim-audit/1"
 
@@ -195,7 +196,7 @@ def write_results(document: Mapping[str, Any], path: Path) -> None:
     if problem is not None:
         raise ResultsError(f"refusing to write an invalid results document: {problem}")
     text = json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False)
-    path.write_text(text + "\n", encoding="utf-8")
+    write_text_atomic(path, text + "\n")
 
 
 def write_incomplete(document: Mapping[str, Any], path: Path, reason: str) -> None:
@@ -204,7 +205,7 @@ def write_incomplete(document: Mapping[str, Any], path: Path, reason: str) -> No
     exits 3 (a check or the writer failed), and nothing computed is lost."""
     marked = {"schema": SCHEMA, "incomplete": reason, **{k: v for k, v in document.items() if k != "schema"}}
     text = json.dumps(strict_json(marked), indent=2, ensure_ascii=False, allow_nan=False, default=repr)
-    path.write_text(text + "\n", encoding="utf-8")
+    write_text_atomic(path, text + "\n")
 
 
 SCHEMA_PATH = Path(__file__).with_name("results.schema.json")
@@ -217,12 +218,14 @@ def _validator() -> jsonschema.protocols.Validator:
 
 
 def schema_problem(document: Any) -> str | None:
-    """The most relevant violation of report/results.schema.json, with its location, or None."""
+    """The most relevant violation of report/results.schema.json, with its location, or None.  One rule JSON
+    Schema cannot state is checked here too: claim ids are unique (``diff`` and the HTML anchors key on them)."""
     error = jsonschema.exceptions.best_match(_validator().iter_errors(document))
-    if error is None:
-        return None
-    where = "/".join(str(part) for part in error.absolute_path) or "top level"
-    return f"{where}: {error.message}"
+    if error is not None:
+        where = "/".join(str(part) for part in error.absolute_path) or "top level"
+        return f"{where}: {error.message}"
+    repeated = [claim_id for claim_id, n in Counter(c["id"] for c in document["claims"]).items() if n > 1]
+    return f"claims: the id {repeated[0]!r} appears more than once" if repeated else None
 
 
 def load_results(path: Path) -> dict[str, Any]:

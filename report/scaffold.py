@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from fim_audit.claims.files import write_text_atomic
+
 TEMPLATE_DIRECTORY = Path(__file__).with_name("templates")
 NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 INSTALL = "fim-audit"
@@ -21,7 +23,7 @@ Guide:   fim-audit's docs/writing-claims.md
 
 from functools import partial
 
-from claims.builders import (
+from fim_audit.claims.builders import (
     Source, claim, eigenvalue_bounds, invariance, logits, op, probabilities, reading, real, space,
 )  # fmt: skip
 
@@ -94,6 +96,6 @@ def workflow(papers: str, directory: Path) -> Path:
 def _write(path: Path, text: str) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        write_text_atomic(path, text)
     except OSError as exc:
         raise ScaffoldError(f"cannot write {path}: {exc.strerror or exc}") from None

@@ -22,12 +22,13 @@ from typing import Any
 import numpy as np
 import torch
 
-from numeric.attention_capture import LoadedModel, attention_rows, english_text, token_windows
-from numeric.fisher_metrics import METRICS
-from numeric.fisher_spectrum import fisher_top_and_metrics
-from numeric.pooled_fisher import knlp_fisher_metrics, pooled_fisher_metrics
-from report.figures import plt, save_svg
-from report.results import strict_json
+from fim_audit.numeric.attention_capture import LoadedModel, attention_rows, english_text, token_windows
+from fim_audit.numeric.fisher_metrics import METRICS
+from fim_audit.numeric.fisher_spectrum import fisher_top_and_metrics
+from fim_audit.numeric.pooled_fisher import knlp_fisher_metrics, pooled_fisher_metrics
+from fim_audit.report.figures import plt, save_svg
+from fim_audit.report.results import strict_json
+from fim_audit.claims.files import write_text_atomic
 
 
 def window_metrics(rows: torch.Tensor) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
@@ -241,6 +242,6 @@ def write(result: dict[str, Any], out: Path) -> list[Path]:
     figures(result, out)
     document = {key: value for key, value in result.items() if key != "eigmax_by_layer"}
     paths = [out / "spectrum.json", out / "spectrum.md"]
-    paths[0].write_text(json.dumps(strict_json(document), indent=1) + "\n", encoding="utf-8")
-    paths[1].write_text(markdown(result), encoding="utf-8")
+    write_text_atomic(paths[0], json.dumps(strict_json(document), indent=1) + "\n")
+    write_text_atomic(paths[1], markdown(result))
     return [*paths, out / "eigmax-by-layer.svg", *([out / "energy-curves.svg"] if "energy_curve" in result else [])]

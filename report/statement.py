@@ -14,6 +14,8 @@ from html import escape
 
 from latex2mathml.converter import convert
 
+from fim_audit.report.markup import safe_mathml
+
 FALLBACK_CLASS = "tex-fallback"
 FALLBACK_TITLE = "this LaTeX could not be rendered; its source is shown"
 
@@ -44,7 +46,10 @@ def _mathml(source: str, display: bool) -> str:
     unknown = [text for text in _TEXT_NODE.findall(markup) if "\\" in text]
     if unknown:
         raise ValueError(f"unknown command {unknown[0]!r}")
-    return markup
+    safe = safe_mathml(markup)  # latex2mathml unescapes \text{<script>} and passes \href{javascript:...} through
+    if safe is None:
+        raise ValueError("markup outside the MathML whitelist")
+    return safe
 
 
 def fallback(source: str, why: str) -> str:

@@ -9,11 +9,11 @@ import math
 import numpy as np
 import torch
 
-from numeric.context import RunContext
-from numeric.softmax import softmax
-from numeric.temperature import entropy, entropy_density, rem_typical_scores, zero_temperature_limit
-from numeric.temperature import lemma2_gap, prop1_gap
-from report.figures import log_axes
+from fim_audit.numeric.context import RunContext
+from fim_audit.numeric.softmax import softmax
+from fim_audit.numeric.temperature import entropy, entropy_density, rem_typical_scores, zero_temperature_limit
+from fim_audit.numeric.temperature import lemma2_gap, prop1_gap
+from fim_audit.report.figures import log_axes
 
 BOUND_CONSTANTS = (1.0, 10.0, 100.0)
 LOGIT_CASES = ((0.0, 1.0), (0.0, 0.5, 2.0), (0.0, 0.0))

@@ -6,12 +6,12 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from numeric.context import RunContext
-from numeric import natural_gradient_rate
-from numeric.training import experiments
-from numeric.confidence import mean_interval
-from claims.checks.training import head_mean, head_pairs, least_squares_slope
-from report.figures import log_axes
+from fim_audit.numeric.context import RunContext
+from fim_audit.numeric import natural_gradient_rate
+from fim_audit.numeric.training import experiments
+from fim_audit.numeric.confidence import mean_interval
+from fim_audit.claims.checks.training import head_mean, head_pairs, least_squares_slope
+from fim_audit.report.figures import log_axes
 
 
 def _band(axes, x, per_seed: list[list[float]], label: str, **style) -> None:

@@ -13,8 +13,8 @@ from typing import Any, Callable
 
 import sympy as sp
 
-from symbolic.outcome import Certificate, Derivation, Finding
-from symbolic.exact import Instance, closed_form, exact_string
+from fim_audit.symbolic.outcome import Certificate, Derivation, Finding
+from fim_audit.symbolic.exact import Instance, closed_form, exact_string
 
 EXACT = "exact rational arithmetic (sympy)"
 

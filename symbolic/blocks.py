@@ -7,8 +7,8 @@ from typing import Any
 
 import sympy as sp
 
-from symbolic.outcome import Certificate, Derivation, Finding
-from symbolic.exact import Instance, Point, exact_string
+from fim_audit.symbolic.outcome import Certificate, Derivation, Finding
+from fim_audit.symbolic.exact import Instance, Point, exact_string
 
 _K, _M = sp.symbols("k m", integer=True, positive=True)
 _A = sp.MatrixSymbol("A", _K, _K)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symbolic.outcome import Derivation, Finding
-from symbolic.sums import linearise, with_total
+from fim_audit.symbolic.outcome import Derivation, Finding
+from fim_audit.symbolic.sums import linearise, with_total
 
 _ETA, _LAMBDA, TAU = sp.symbols("eta lambda tau", positive=True)
 _N = sp.Symbol("n", integer=True, positive=True)

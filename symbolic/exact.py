@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterator, Mapping
 import sympy as sp
 from sympy.printing.mathml import MathMLPresentationPrinter
 
-from symbolic.outcome import Certificate, Derivation, Finding
+from fim_audit.symbolic.outcome import Certificate, Derivation, Finding
 
 Point = dict[sp.Symbol, sp.Expr]
 

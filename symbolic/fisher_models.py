@@ -13,11 +13,11 @@ from typing import Any
 
 import sympy as sp
 
-from symbolic.outcome import Certificate, Derivation, Finding, from_steps
-from symbolic.exact import Instance, Point, exact_string, prove_up_to
-from symbolic.formulas import EntryKernel, entry_matrix
-from symbolic.logit_maps import LogitMapSetup, logit_map_setup
-from symbolic.sums import linearise, on_simplex
+from fim_audit.symbolic.outcome import Certificate, Derivation, Finding, from_steps
+from fim_audit.symbolic.exact import Instance, Point, exact_string, prove_up_to
+from fim_audit.symbolic.formulas import EntryKernel, entry_matrix
+from fim_audit.symbolic.logit_maps import LogitMapSetup, logit_map_setup
+from fim_audit.symbolic.sums import linearise, on_simplex
 
 _N = sp.Symbol("n", integer=True, positive=True)
 _J, _K = sp.symbols("j k", integer=True, positive=True)

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symbolic.outcome import Derivation
-from symbolic.exact import Instance, Point, closed_form, exact_string
-from symbolic.formulas import EntryKernel, entry_matrix, general_entry
-from symbolic.logit_maps import fisher_of, logit_map_setup
+from fim_audit.symbolic.outcome import Derivation
+from fim_audit.symbolic.exact import Instance, Point, closed_form, exact_string
+from fim_audit.symbolic.formulas import EntryKernel, entry_matrix, general_entry
+from fim_audit.symbolic.logit_maps import fisher_of, logit_map_setup
 
 TAU = sp.Symbol("tau", positive=True)
 POTENTIAL_SCALES = {"lse": sp.Integer(1), "eot": TAU}

@@ -14,7 +14,7 @@ from typing import Any
 
 import sympy as sp
 
-from symbolic.exact import Point, exact_string
+from fim_audit.symbolic.exact import Point, exact_string
 
 THETA = sp.symbols("theta_a theta_b", real=True)
 

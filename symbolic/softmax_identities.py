@@ -21,10 +21,10 @@ from typing import Any, Mapping
 
 import sympy as sp
 
-from symbolic.exact import Instance, Point, certify_at, closed_form, exact_string, rational
-from symbolic.outcome import Derivation
-from symbolic.formulas import EntryKernel, entry_matrix, general_entry
-from symbolic.logit_maps import fisher_of, logit_map_setup
+from fim_audit.symbolic.exact import Instance, Point, certify_at, closed_form, exact_string, rational
+from fim_audit.symbolic.outcome import Derivation
+from fim_audit.symbolic.formulas import EntryKernel, entry_matrix, general_entry
+from fim_audit.symbolic.logit_maps import fisher_of, logit_map_setup
 
 SYMBOLS = {"softmax": "sigma", "log_softmax": "log sigma"}
 

@@ -11,9 +11,9 @@ from typing import Any, Mapping
 
 import sympy as sp
 
-from symbolic.outcome import Certificate, Derivation, Finding
-from symbolic.exact import Instance, Point, closed_form, exact_string, rational
-from symbolic.sums import linearise, on_simplex
+from fim_audit.symbolic.outcome import Certificate, Derivation, Finding
+from fim_audit.symbolic.exact import Instance, Point, closed_form, exact_string, rational
+from fim_audit.symbolic.sums import linearise, on_simplex
 
 _N = sp.Symbol("n", integer=True, positive=True)
 _I, _J, _K = sp.symbols("i j k", integer=True, positive=True)

@@ -13,9 +13,9 @@ from typing import Any, Callable, Sequence
 
 import sympy as sp
 
-from symbolic.outcome import Certificate, Derivation, Finding
-from symbolic.exact import Instance, Point, closed_form, exact_string
-from symbolic.sums import linearise, on_simplex
+from fim_audit.symbolic.outcome import Certificate, Derivation, Finding
+from fim_audit.symbolic.exact import Instance, Point, closed_form, exact_string
+from fim_audit.symbolic.sums import linearise, on_simplex
 
 TAU = sp.Symbol("tau", positive=True)
 EPSILON = sp.Symbol("epsilon", positive=True)

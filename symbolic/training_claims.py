@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symbolic.outcome import Certificate, Derivation, Finding, from_steps
-from symbolic.exact import closed_form, exact_string
-from symbolic.fisher_models import constant_vector_in_kernel
+from fim_audit.symbolic.outcome import Certificate, Derivation, Finding, from_steps
+from fim_audit.symbolic.exact import closed_form, exact_string
+from fim_audit.symbolic.fisher_models import constant_vector_in_kernel
 
 _T = sp.Symbol("T", positive=True)
 

@@ -16,19 +16,19 @@ from hypothesis import given
 from hypothesis import strategies as st
 from torch.func import jacrev
 
-from numeric.context import RunContext
-from numeric.attention_fisher import (
+from fim_audit.numeric.context import RunContext
+from fim_audit.numeric.attention_fisher import (
     pair_gradients,
     parameter_fisher,
     score_fisher_product,
     score_natural_gradient,
     self_attention_gradient,
 )
-from numeric.attention_model import attention, attention_scores, log_attention
-from numeric.fisher_metrics import softmax_fisher
-from numeric.natural_gradient_rate import run, slope_interval
-from numeric.search.strategies import AttentionProblem, attention_problems
-from numeric.tolerance import rounding_tolerance, softmax_depth
+from fim_audit.numeric.attention_model import attention, attention_scores, log_attention
+from fim_audit.numeric.fisher_metrics import softmax_fisher
+from fim_audit.numeric.natural_gradient_rate import run, slope_interval
+from fim_audit.numeric.search.strategies import AttentionProblem, attention_problems
+from fim_audit.numeric.tolerance import rounding_tolerance, softmax_depth
 
 F64 = torch.float64
 CTX = RunContext.create()

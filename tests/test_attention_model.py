@@ -12,10 +12,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from numeric.attention_model import attention, attention_scores, causal_mask, log_attention
-from numeric.search.strategies import FINITE
-from numeric.tolerance import rounding_tolerance
-from numeric.validate import InputError
+from fim_audit.numeric.attention_model import attention, attention_scores, causal_mask, log_attention
+from fim_audit.numeric.search.strategies import FINITE
+from fim_audit.numeric.tolerance import rounding_tolerance
+from fim_audit.numeric.validate import InputError
 
 F64 = torch.float64
 

@@ -16,10 +16,10 @@ import torch
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from claims.builders import op
-from claims.builders.formula import exact_values, numeric_values
-from numeric.search.strategies import distribution_rows, logit_rows
-from numeric.tolerance import SAFETY
+from fim_audit.claims.builders import op
+from fim_audit.claims.builders.formula import exact_values, numeric_values
+from fim_audit.numeric.search.strategies import distribution_rows, logit_rows
+from fim_audit.numeric.tolerance import SAFETY
 
 FORMULAS = {
     "softmax": lambda z: op.softmax(z),
@@ -75,7 +75,7 @@ def test_the_float64_bound_covers_the_error_against_50_digits(name, rows):
 @given(st.data())
 def test_derivatives_carry_a_bound_too(data):
     """Forward-mode tangents: d softmax / dz by the Bounded tangent against the closed form in float64."""
-    from claims.builders.formula import numeric_derivative
+    from fim_audit.claims.builders.formula import numeric_derivative
 
     rows = data.draw(logit_batches())
     z = torch.tensor(rows, dtype=torch.float32)

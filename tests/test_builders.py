@@ -13,13 +13,13 @@ from typing import Callable
 
 import pytest
 
-import claims.builders as fa
-from claims.builders import op
-from claims.engine import run_claim
-from claims.model import Check, Verdict
-from claims.checks.fisher_models import fisher_floor
-from numeric.logit_maps import PHASE_EPS, PHASE_INPUTS, PhaseScorer
-from symbolic.fisher_models import UNIFORM_WITNESS_MU
+import fim_audit.claims.builders as fa
+from fim_audit.claims.builders import op
+from fim_audit.claims.engine import run_claim
+from fim_audit.claims.model import Check, Verdict
+from fim_audit.claims.checks.fisher_models import fisher_floor
+from fim_audit.numeric.logit_maps import PHASE_EPS, PHASE_INPUTS, PhaseScorer
+from fim_audit.symbolic.fisher_models import UNIFORM_WITNESS_MU
 from tests.mutation_log import MutantOutcome, record_mutant
 
 P = fa.space(p=fa.probabilities())
@@ -422,7 +422,7 @@ def test_a_false_variant_never_gets_a_proof(decided):
     conjunct may be proved, never the one that fails."""
     variant, record = decided
     if variant.operator is not None:
-        from claims.model import Status
+        from fim_audit.claims.model import Status
 
         refuted = {c.check.part for c in record.readings[0].checks if c.result.refutes}
         for c in record.readings[0].checks:
@@ -465,7 +465,7 @@ def test_exact_values_keep_guaranteed_digits_and_read_float_constants_as_meant()
     import numpy as np
     import sympy as sp
 
-    from claims.builders.formula import exact_values
+    from fim_audit.claims.builders.formula import exact_values
 
     point = {"z": np.array([sp.Integer(0)] * 3, dtype=object)}
     assert exact_values(lambda z: 1 / len(z) + 0 * z[0], point).item() == sp.Rational(1, 3)

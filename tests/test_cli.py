@@ -10,8 +10,8 @@ import xml.etree.ElementTree as ET
 import pytest
 import torch
 
-from claims.lock import LOCK_SCHEMA, read_lock
-from report.cli import EXIT_FLIPPED, EXIT_OK, EXIT_USAGE, main
+from fim_audit.claims.lock import LOCK_SCHEMA, read_lock
+from fim_audit.report.cli import EXIT_FLIPPED, EXIT_OK, EXIT_USAGE, main
 
 CLAIM = "fim-attn.thm1-inner"  # the quickest claim
 
@@ -147,8 +147,8 @@ def test_experiment_runs_the_claims_it_decides(tmp_path, capsys):
 def test_a_failed_write_keeps_what_was_computed(tmp_path, monkeypatch, capsys):
     """Issue 16: if results.json cannot be written as validated, what was computed is still written, marked
     incomplete, and the exit status is 3."""
-    from report import cli
-    from report.results import ResultsError
+    from fim_audit.report import cli
+    from fim_audit.report.results import ResultsError
 
     def refuse(document, path):
         raise ResultsError("refusing to write an invalid results document: planted")
@@ -159,3 +159,110 @@ def test_a_failed_write_keeps_what_was_computed(tmp_path, monkeypatch, capsys):
     written = json.loads((tmp_path / "out" / "results.json").read_text())
     assert "planted" in written["incomplete"]
     assert [claim["verdict"] for claim in written["claims"]] == ["PROVED"]
+
+
+# --- exit statuses (issue 27, item 5): CI can tell a flipped verdict (1) from a crash (3, 4) -------------------
+
+
+def test_an_internal_error_is_exit_4_with_the_traceback_in_a_log(tmp_path, monkeypatch, capsys):
+    from fim_audit.report import cli
+
+    def broken(*_):
+        raise ZeroDivisionError("planted bug")
+
+    monkeypatch.setattr(cli, "results_document", broken)
+    assert _run(tmp_path) == cli.EXIT_INTERNAL == 4
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "internal error: ZeroDivisionError: planted bug" in err and "Traceback" not in err
+    log = err.rsplit("traceback in ", 1)[1].rstrip(")\n")
+    assert "Traceback" in open(log, encoding="utf-8").read() and "planted bug" in open(log, encoding="utf-8").read()
+
+
+def test_ctrl_c_is_one_line_and_exit_130(tmp_path, monkeypatch, capsys):
+    from fim_audit.report import cli, entry
+
+    def interrupted(*_):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "run_audit", interrupted)
+    assert _run(tmp_path) == cli.EXIT_INTERRUPTED == entry.INTERRUPTED == 130
+    assert capsys.readouterr().err == "fim-audit: interrupted\n"
+    monkeypatch.setattr(cli, "main", interrupted)  # Ctrl-C before the command starts (the imports): same line
+    with pytest.raises(SystemExit) as stop:
+        entry.main()
+    assert stop.value.code == 130 and capsys.readouterr().err == "fim-audit: interrupted\n"
+
+
+SLEEPING_PAPER = """
+import time
+from fim_audit.claims.model import Check, CheckResult, Claim, Formalization, Kind, Source, Status
+
+def _sleep(ctx):
+    print("checking", flush=True)
+    time.sleep(120)
+    return CheckResult(Status.PASSED, "slept", 1)
+
+READING = Formalization("r", "s", (Check("c", Kind.NUMERIC, "-", _sleep),))
+CLAIMS = (Claim("sleepy.c", Source("sleepy", "s.txt", "1", "s"), (READING,)),)
+"""
+
+
+def test_a_real_sigint_during_the_audit_is_exit_130_without_traceback(tmp_path):
+    import signal
+    import sys
+
+    paper = tmp_path / "sleepy.py"
+    paper.write_text(SLEEPING_PAPER)
+    command = [sys.executable, "-c", "from fim_audit.report.entry import main; main()", "run", "--papers", str(paper)]
+    process = subprocess.Popen(
+        [*command, "--update-lock", "--out", str(tmp_path / "out")], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    for line in process.stdout:
+        if line.startswith(b"checking"):
+            break
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130 and err == b"fim-audit: interrupted\n"
+
+
+@pytest.mark.parametrize(
+    "body, says",
+    [
+        ("import sys\nsys.exit(0)\n", "it called sys.exit(0) while being imported"),
+        ("raise SystemExit('stop')\n", "it called sys.exit('stop') while being imported"),
+        ("raise KeyboardInterrupt\n", "interrupted (KeyboardInterrupt) while being imported"),
+    ],
+)
+def test_a_paper_that_exits_while_imported_is_exit_2_naming_it(tmp_path, capsys, body, says):
+    paper = tmp_path / "quitter.py"
+    paper.write_text(body)
+    assert main(["run", "--papers", str(paper), "--check", "--out", str(tmp_path / "out")]) == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and str(paper) in err and says in err
+
+
+def test_a_check_that_calls_sys_exit_is_a_check_error(tmp_path):
+    paper = tmp_path / "exits.py"
+    paper.write_text(SLEEPING_PAPER.replace("time.sleep(120)", "raise SystemExit(0)"))
+    assert main(["run", "--papers", str(paper), "--update-lock", "--out", str(tmp_path / "out")]) == 3
+
+
+def test_a_paper_without_claims_says_so(tmp_path, capsys):
+    paper = tmp_path / "empty_claims.py"
+    paper.write_text("CLAIMS = ()\n")
+    assert main(["list", "--papers", str(paper)]) == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert "declare(s) no claims" in err and "None" not in err
+
+
+def test_duplicate_claim_ids_in_a_results_file_are_a_schema_error(tmp_path, capsys):
+    assert _run(tmp_path) == EXIT_OK
+    document = json.loads((tmp_path / "out" / "results.json").read_text())
+    document["claims"].append(document["claims"][0])
+    twice = tmp_path / "twice.json"
+    twice.write_text(json.dumps(document))
+    once = str(tmp_path / "out" / "results.json")
+    report = ["report", str(twice), "--out", str(tmp_path / "r")]
+    for argv in (report, ["diff", once, str(twice)], ["diff", str(twice), once]):
+        assert main(argv) == EXIT_USAGE
+        assert f"the id {CLAIM!r} appears more than once" in capsys.readouterr().err

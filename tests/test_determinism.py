@@ -12,7 +12,7 @@ import subprocess
 
 import pytest
 
-from report.results import without_timing
+from fim_audit.report.results import without_timing
 
 CLAIMS = "fim-attn.thm1-inner,fim-attn.lemma2,fim-attn.thm3-step4,holistic.block-eig-union,fim-metrics.decay-defined"
 

@@ -8,9 +8,19 @@ import time
 
 import pytest
 
-from claims.engine import run_audit, run_check, run_claim, run_reading
-from claims.model import Check, CheckResult, Claim, Counterexample, Formalization, Kind, Source, Status, Verdict
-from numeric.context import RunContext
+from fim_audit.claims.engine import run_audit, run_check, run_claim, run_reading
+from fim_audit.claims.model import (
+    Check,
+    CheckResult,
+    Claim,
+    Counterexample,
+    Formalization,
+    Kind,
+    Source,
+    Status,
+    Verdict,
+)
+from fim_audit.numeric.context import RunContext
 
 CTX = RunContext.create("default")
 SOURCE = Source("test", "none.txt", "here", "a statement")
@@ -119,7 +129,7 @@ def test_errors_lists_only_checks_that_raised(status):
 
 
 def test_lemma_records_keep_their_checks_and_a_claim_times_itself():
-    from claims.model import Lemma
+    from fim_audit.claims.model import Lemma
 
     proof, _ = _check("lemma proof", Status.PROVED, Kind.SYMBOLIC)
     statement, _ = _check("statement", Status.PASSED)

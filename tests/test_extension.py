@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from claims.lock import LOCK_SCHEMA
-from report.cli import EXIT_FLIPPED, EXIT_OK, EXIT_USAGE, main
+from fim_audit.claims.lock import LOCK_SCHEMA
+from fim_audit.report.cli import EXIT_FLIPPED, EXIT_OK, EXIT_USAGE, main
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "softmax_facts"
@@ -98,7 +98,7 @@ def test_bad_papers_are_one_line_naming_the_claim(tmp_path, capsys):
     twin.write_text((EXAMPLE / "softmax_facts.py").read_text().replace('"softmax-facts.rank"', '"fim-attn.lemma1"'))
     assert _run("list", "--papers", f"seeds,{twin}") == EXIT_USAGE
     err = capsys.readouterr().err
-    assert "'fim-attn.lemma1' is declared in 'claims.papers.fim_attn' and in" in err and err.count("\n") == 1
+    assert "'fim-attn.lemma1' is declared in 'fim_audit.claims.papers.fim_attn' and in" in err and err.count("\n") == 1
     broken = tmp_path / "broken.py"
     broken.write_text((EXAMPLE / "softmax_facts.py").read_text().replace("lambda p: 0.5", "lambda p: p[7] / 2"))
     assert _run("list", "--papers", str(broken)) == EXIT_USAGE

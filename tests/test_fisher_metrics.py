@@ -10,8 +10,8 @@ import pytest
 import sympy as sp
 import torch
 
-from numeric.fisher_metrics import METRICS, fisher_metrics_reference, softmax_fisher, softmax_fisher_spectrum
-from numeric.validate import InputError
+from fim_audit.numeric.fisher_metrics import METRICS, fisher_metrics_reference, softmax_fisher, softmax_fisher_spectrum
+from fim_audit.numeric.validate import InputError
 
 F64 = torch.float64
 

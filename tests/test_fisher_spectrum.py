@@ -13,15 +13,15 @@ import mpmath
 import numpy as np
 import pytest
 import torch
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
-from numeric.fisher_metrics import METRICS, fisher_eigenvalues, fisher_metrics_reference, zero_floor
-from numeric import fisher_spectrum, secular_torch
-from numeric.fisher_spectrum import accuracy, fisher_metrics, softmax_fisher_eigvalsh, softmax_fisher_topk
-from numeric.search.strategies import adversarial_distributions
-from numeric.tolerance import unit_roundoff
-from numeric.validate import InputError
+from fim_audit.numeric.fisher_metrics import METRICS, fisher_eigenvalues, fisher_metrics_reference, zero_floor
+from fim_audit.numeric import fisher_spectrum, secular_torch
+from fim_audit.numeric.fisher_spectrum import accuracy, fisher_metrics, softmax_fisher_eigvalsh, softmax_fisher_topk
+from fim_audit.numeric.search.strategies import adversarial_distributions
+from fim_audit.numeric.tolerance import unit_roundoff
+from fim_audit.numeric.validate import InputError
 
 F64 = torch.float64
 ROW_DTYPES = (torch.float64, torch.float32, torch.float16, torch.bfloat16)
@@ -81,12 +81,23 @@ def test_metrics_match_the_dense_reference(rows, tau):
         assert bool(same[decided].all()), "decay"
 
 
-def _exact_eigenvalues(row: list[float]) -> list[mpmath.mpf]:
+TINY = torch.finfo(F64).tiny
+
+
+def _held(row: list[float]) -> list[float]:
+    """The row as the module defines it: float64 entries below the smallest normal number are 0 (the
+    no-subnormals rule of numeric/fisher_spectrum.py; a subnormal eigenvalue could not keep its relative
+    accuracy in float64 anyway); test_subnormal_entries_move_eigenvalues_by_the_stated_bound bounds the move."""
+    return [x if x >= TINY else 0.0 for x in row]
+
+
+def _exact_eigenvalues(row: list[float], flush: bool = True) -> list[mpmath.mpf]:
     """50-digit eigenvalues of F(q), q = row / sum(row) exactly, ascending, from the secular equation (no
     floating point): 0 for the kernel and for each zero entry, a repeated entry's value for each repeat,
     and one root of g(x) = sum_i q_i / (q_i - x) between consecutive distinct positive entries, by
-    bisection to 50 digits (geometric across wide brackets).  Cross-checked against mpmath's dense
-    eigensolver on small rows below."""
+    bisection to 50 digits (geometric across wide brackets).  The row is first :func:`_held` unless
+    ``flush`` is off.  Cross-checked against mpmath's dense eigensolver on small rows below."""
+    row = _held(row) if flush else row
     with mpmath.workdps(50):
         total = mpmath.fsum(mpmath.mpf(x) for x in row)
         q = sorted(mpmath.mpf(x) / total for x in row)
@@ -113,7 +124,7 @@ def _exact_eigenvalues(row: list[float]) -> list[mpmath.mpf]:
 def _exact_trace(row: torch.Tensor) -> mpmath.mpf:
     """50-digit tr F(q) = sum_i q_i (1 - q_i), q = row / sum(row) exactly."""
     with mpmath.workdps(50):
-        q = [mpmath.mpf(x) for x in row.double().tolist()]
+        q = [mpmath.mpf(x) for x in _held(row.double().tolist())]
         total = mpmath.fsum(q)
         return mpmath.fsum(x / total * (1 - x / total) for x in q)
 
@@ -220,6 +231,7 @@ def test_the_torch_path_of_other_devices_agrees_with_50_digit_eigenvalues(monkey
 
 
 @given(adversarial_distributions(40, 2), st.sampled_from(ROW_DTYPES))
+@example(np.array([[7.09318247e-313, 1.0]]), torch.float64)  # a subnormal entry (issue 27: a CI run found it)
 def test_hypothesis_rows_agree_with_50_digit_eigenvalues(rows, dtype):
     p = torch.from_numpy(rows).to(dtype)
     p = torch.where(torch.isfinite(p), p, 0)
@@ -316,3 +328,26 @@ def test_bad_temperature_and_k_are_rejected():
     for k in (0, 3, 1.5, True):
         with pytest.raises(InputError, match="k must be"):
             softmax_fisher_topk(p, k)
+
+
+@pytest.mark.parametrize("row", [[7.09318247e-313, 1.0], [1e-320, 0.5, 0.5], [2e-308, 3e-310, 1.0]])
+def test_subnormal_entries_move_eigenvalues_by_the_stated_bound(row):
+    """The no-subnormals rule against the row's own exact spectrum (subnormals kept): each eigenvalue within
+    6 delta / s of it (numeric/fisher_spectrum.py), delta the flushed mass, through both kernels."""
+    exact = _exact_eigenvalues(row, flush=False)
+    p = torch.tensor(row, dtype=F64)
+    d = torch.sort(torch.where(p >= TINY, p, 0.0)).values[None]
+    moved = 6 * mpmath.mpf(sum(x for x in row if x < TINY)) / mpmath.fsum(row)
+    torch_kernel = secular_torch.eigenvalues_at(d, torch.arange(len(row))[None])[0] / d.sum()
+    for computed in (softmax_fisher_eigvalsh(p), torch_kernel):
+        for got, want in zip(computed.tolist(), exact, strict=True):
+            assert abs(mpmath.mpf(got) - want) <= moved + accuracy(len(row)) * want
+
+
+def test_rows_from_a_graph_give_their_values():
+    """Issue 27: rows taken outside no_grad (requires_grad) were refused by numpy's numpy() deep inside."""
+    p = torch.softmax(torch.randn(4, 6, dtype=F64).requires_grad_(), dim=-1)
+    q = p.detach()
+    assert torch.equal(softmax_fisher_eigvalsh(p), softmax_fisher_eigvalsh(q))
+    assert torch.equal(softmax_fisher_topk(p, 2), softmax_fisher_topk(q, 2))
+    assert all(torch.equal(fisher_metrics(p)[name], fisher_metrics(q)[name]) for name in METRICS)

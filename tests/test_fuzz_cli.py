@@ -27,13 +27,13 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from numeric.context import RunContext
-from claims.engine import run_audit
-from claims.lock import LOCK_SCHEMA, LockError, read_lock
-from claims.registry import select
-from report import cli
-from report.cli import EXIT_FLIPPED, EXIT_OK, EXIT_USAGE, main
-from report.results import load_results, schema_problem
+from fim_audit.numeric.context import RunContext
+from fim_audit.claims.engine import run_audit
+from fim_audit.claims.lock import LOCK_SCHEMA, LockError, read_lock
+from fim_audit.claims.registry import select
+from fim_audit.report import cli
+from fim_audit.report.cli import EXIT_FLIPPED, EXIT_OK, EXIT_USAGE, main
+from fim_audit.report.results import load_results, schema_problem
 
 CLAIM = "fim-attn.thm1-inner"  # the quickest claim
 FIGURE_CLAIM = "fim-attn.thm3-step4"  # a quick claim with figures, so renderings embed files

@@ -18,11 +18,11 @@ from typing import Any, Callable
 import numpy as np
 import pytest
 import torch
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import array_shapes, arrays
 
-from numeric import (
+from fim_audit.numeric import (
     attention_fisher,
     attention_model,
     categorical,
@@ -34,9 +34,9 @@ from numeric import (
     temperature,
     validate,
 )
-from numeric.logit_maps import LinearScorer
-from numeric.tolerance import SAFETY, ToleranceError, gamma, rounding_tolerance, softmax_depth
-from numeric.validate import InputError
+from fim_audit.numeric.logit_maps import LinearScorer
+from fim_audit.numeric.tolerance import SAFETY, ToleranceError, gamma, rounding_tolerance, softmax_depth
+from fim_audit.numeric.validate import InputError
 
 SPECIAL = [0.0, -0.0, 5e-324, 2.2250738585072014e-308, 1e-300, 1e-30, 1e30, 1e300, 1.7976931348623157e308, 1.0]
 HOSTILE_FLOATS = st.one_of(
@@ -377,6 +377,14 @@ def test_positive_scalar(value):
         assert isinstance(result, float) and math.isfinite(result) and result > 0
 
 
+@given(TEMPERATURES)
+@example(1e-155)  # issue 27: 1 / tau^2 overflows; the pooled metrics reported eigmax 0
+def test_inverse_square_is_finite_or_refused(value):
+    result = _attempt(validate.inverse_square, value)
+    if result is not None:
+        assert isinstance(result, float) and math.isfinite(result) and result >= 0
+
+
 def test_mixed_devices_and_dtypes_are_refused():
     p = torch.tensor([0.5, 0.5], dtype=torch.float64)
     for values in (p.to("meta"), p.float()):
@@ -406,7 +414,7 @@ FUZZED = {
     attention_model: {"attention", "attention_scores", "log_attention"},
     attention_fisher: set(),
     fisher_definition: {"fisher_exact"},
-    validate: {"float_tensor", "nonnegative", "probability_vectors", "positive_scalar"},
+    validate: {"float_tensor", "nonnegative", "probability_vectors", "positive_scalar", "inverse_square"},
 }
 EXEMPT = {
     softmax: {

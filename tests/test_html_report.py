@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from report import browser, html, statement
-from report.cli import EXIT_FLIPPED, EXIT_OK, main
+from fim_audit.report import browser, html, statement
+from fim_audit.report.cli import EXIT_FLIPPED, EXIT_OK, main
 from tests.test_reports import _claim, _document
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from claims.checks.metrics_table import TABLE, null_measurements, table_check, uniform_causal
-from claims.model import Status
-from numeric.context import RunContext
+from fim_audit.claims.checks.metrics_table import TABLE, null_measurements, table_check, uniform_causal
+from fim_audit.claims.model import Status
+from fim_audit.numeric.context import RunContext
 
 CTX = RunContext.create("default")
 STRUCTURED = {"peaked": {"eigmax": 0.12, "energy_r8": 0.60, "energy_r16": 0.75}}

@@ -9,9 +9,9 @@ import pytest
 import sympy as sp
 import torch
 
-from numeric.context import RunContext
-from claims.engine import run_check, run_claim
-from claims.model import (
+from fim_audit.numeric.context import RunContext
+from fim_audit.claims.engine import run_check, run_claim
+from fim_audit.claims.model import (
     Check,
     CheckResult,
     Claim,

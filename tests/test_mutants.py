@@ -29,16 +29,16 @@ from typing import Callable
 import pytest
 import torch
 
-from claims.engine import ClaimRecord, run_claim
-from claims.papers.fim_attn import (
+from fim_audit.claims.engine import ClaimRecord, run_claim
+from fim_audit.claims.papers.fim_attn import (
     categorical_covariance_entry,
     tau_derivative_entry,
 )
-from claims.papers.fim_metrics import softmax_fisher_entry
-from claims.lock import read_lock
-from claims.model import Check, Claim, Formalization, Kind, Source, Status, Verdict
-from claims.registry import all_claims
-from claims.builders.softmax import (
+from fim_audit.claims.papers.fim_metrics import softmax_fisher_entry
+from fim_audit.claims.lock import read_lock
+from fim_audit.claims.model import Check, Claim, Formalization, Kind, Source, Status, Verdict
+from fim_audit.claims.registry import all_claims
+from fim_audit.claims.builders.softmax import (
     fisher_decomposition_checks,
     inner_expectation_checks,
     potential_hessian_checks,
@@ -271,56 +271,56 @@ IMPLEMENTATION_MUTANTS = [
     ImplementationMutant(
         "softmax over the batch axis",
         "wrong axis of softmax",
-        ("numeric.softmax", "pure_softmax"),
+        ("fim_audit.numeric.softmax", "pure_softmax"),
         _softmax_over_first_axis,
         ("fim-attn.lemma1", "fim-attn.appA-dtau"),
     ),
     ImplementationMutant(
         "autograd Jacobians of softmax and log-softmax transposed",
         "transposed Jacobian",
-        ("numeric.softmax", "batched_jacobian"),
+        ("fim_audit.numeric.softmax", "batched_jacobian"),
         _transposed,
         ("fim-attn.lemma1", "fim-attn.thm1-score"),
     ),
     ImplementationMutant(
         "softmax ignores tau",
         "missing factor 1/tau",
-        ("numeric.softmax", "pure_softmax"),
+        ("fim_audit.numeric.softmax", "pure_softmax"),
         _ignoring_tau,
         ("fim-attn.appA-dtau", "fim-metrics.hessian-lse"),
     ),
     ImplementationMutant(
         "builder sums drop their last term",
         "off-by-one in a sum's bounds",
-        ("numeric.bounded", "total"),
+        ("fim_audit.numeric.bounded", "total"),
         _all_but_last_term,
         ("fim-metrics.trace",),
     ),
     ImplementationMutant(
         "builder eigenvalues in descending order",
         "wrong order",
-        ("numeric.bounded", "eigvalsh"),
+        ("fim_audit.numeric.bounded", "eigvalsh"),
         _reversed_spectrum,
         ("fim-metrics.interlacing", "fim-metrics.eigmax-bounds"),
     ),
     ImplementationMutant(
         "tolerances dropped (SAFETY = 0)",
         "tolerance removed",
-        ("numeric.tolerance", "SAFETY"),
+        ("fim_audit.numeric.tolerance", "SAFETY"),
         lambda original: 0.0,
         ("fim-metrics.trace", "holistic.boltzmann"),
     ),
     ImplementationMutant(
         "explicit second moment negated",
         "sign flip",
-        ("numeric.categorical", "centered_second_moment"),
+        ("fim_audit.numeric.categorical", "centered_second_moment"),
         _negated,
         ("fim-attn.thm1-inner",),
     ),
     ImplementationMutant(
         "explicit second moment sums i < n",
         "off-by-one in a sum's bounds",
-        ("numeric.categorical", "centered_second_moment"),
+        ("fim_audit.numeric.categorical", "centered_second_moment"),
         _all_but_last_outcome,
         ("fim-attn.thm1-inner",),
     ),
@@ -411,8 +411,7 @@ def test_exact_certificate_is_minimal_in_n(formula_record):
 def _patch_everywhere(patch: pytest.MonkeyPatch, module_name: str, attribute: str, replacement) -> int:
     """Replace ``module_name.attribute`` in every loaded fim-audit module that binds the same object."""
     original = getattr(importlib.import_module(module_name), attribute)
-    packages = ("numeric", "claims", "symbolic", "report")
-    modules = [m for name, m in list(sys.modules.items()) if name.split(".")[0] in packages]
+    modules = [m for name, m in list(sys.modules.items()) if name.startswith("fim_audit.")]
     bound = [m for m in modules if getattr(m, attribute, None) is original]
     for module in bound:
         patch.setattr(module, attribute, replacement)

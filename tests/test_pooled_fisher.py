@@ -10,9 +10,9 @@ from __future__ import annotations
 import pytest
 import torch
 
-from numeric.fisher_spectrum import fisher_metrics
-from numeric.pooled_fisher import knlp_fisher_metrics, pooled_fisher, pooled_fisher_metrics
-from numeric.validate import InputError
+from fim_audit.numeric.fisher_spectrum import fisher_metrics
+from fim_audit.numeric.pooled_fisher import knlp_fisher_metrics, pooled_fisher, pooled_fisher_metrics
+from fim_audit.numeric.validate import InputError
 
 F64 = torch.float64
 
@@ -105,8 +105,27 @@ def test_groups_keep_their_shape_and_the_temperature_scales():
         (lambda: knlp_fisher_metrics(torch.ones(1, 1, 3, 4)), "B, H, T, T"),
         (lambda: knlp_fisher_metrics(-torch.ones(1, 1, 3, 3)), "negative"),
         (lambda: knlp_fisher_metrics(torch.ones(1, 1, 3, 3), n_samples=0), "n_samples"),
+        # issue 27: 1 / tau^2 overflows (the pooled path returned eigmax 0, the per-row path raised)
+        (lambda: pooled_fisher_metrics(torch.full((2, 2), 0.5, dtype=F64), tau=1e-155), "overflows float64"),
     ],
 )
 def test_bad_input_is_rejected(call, message):
     with pytest.raises(InputError, match=message):
         call()
+
+
+def test_rows_from_a_graph_and_half_precision_attention_give_the_numbers():
+    """Issue 27: attention taken outside no_grad (requires_grad) and knlp's metrics of float16 / bfloat16
+    attention compute the same numbers as the detached float32 values (float32 holds half values exactly)."""
+    logits = torch.randn(2, 3, 5, 5, dtype=torch.float32, generator=torch.Generator().manual_seed(0))
+    attention = torch.softmax(logits.requires_grad_(), dim=-1)
+    assert attention.requires_grad
+    detached = attention.detach()
+    generator = torch.Generator()
+    expected = knlp_fisher_metrics(detached, generator=generator.manual_seed(1))
+    assert knlp_fisher_metrics(attention, generator=generator.manual_seed(1)) == expected
+    assert torch.equal(pooled_fisher_metrics(attention)["eigmax"], pooled_fisher_metrics(detached)["eigmax"])
+    for dtype in (torch.float16, torch.bfloat16):
+        low = detached.to(dtype)
+        same = knlp_fisher_metrics(low.float(), generator=generator.manual_seed(1))
+        assert knlp_fisher_metrics(low, generator=generator.manual_seed(1)) == same

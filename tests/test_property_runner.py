@@ -11,11 +11,11 @@ import sympy as sp
 import torch
 from hypothesis import strategies as st
 
-from claims.builders.primitives import Evaluation, check_property
-from claims.model import MalformedResult, Status
-from numeric.search import property as search
-from numeric.search.strategies import logit_batches
-from numeric.tolerance import REFUTATION_MARGIN
+from fim_audit.claims.builders.primitives import Evaluation, check_property
+from fim_audit.claims.model import MalformedResult, Status
+from fim_audit.numeric.search import property as search
+from fim_audit.numeric.search.strategies import logit_batches
+from fim_audit.numeric.tolerance import REFUTATION_MARGIN
 
 
 def _evaluator(ratio_of_row):
@@ -234,3 +234,24 @@ def test_local_minimum_descends_to_the_nearest_minimum_and_keeps_a_bad_start():
     torch.testing.assert_close(reached, target)
     start = torch.tensor([-1.0], dtype=torch.float64)
     assert search.local_minimum(lambda x: torch.log(x).sum(), start) is start
+
+
+def test_the_engines_property_tests_are_derandomised():
+    """Issue 27, item 7: the same commit draws the same examples in every run (FIM_AUDIT_EXPLORE=1 opts out)."""
+    import os
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    explore = os.environ.get("FIM_AUDIT_EXPLORE") == "1"
+    assert settings.default.derandomize is not explore and settings.default.database is None
+    drawn: list[list[float]] = []
+    for _ in range(2):
+        drawn.append([])
+
+        @given(st.floats(0, 1))
+        def draw(x):
+            drawn[-1].append(x)
+
+        draw()
+    assert explore or drawn[0] == drawn[1]

@@ -8,9 +8,9 @@ import re
 import subprocess
 from pathlib import Path
 
-from claims.lock import read_lock
-from report import readme
-from report.results import load_results
+from fim_audit.claims.lock import read_lock
+from fim_audit.report import readme
+from fim_audit.report.results import load_results
 
 ROOT = Path(__file__).resolve().parent.parent
 

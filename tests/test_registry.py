@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import importlib
 import re
+import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 
-from claims.lock import LOCK_PATH
-from claims.papers import PAPERS
-from claims.registry import RegistryError, all_claims, load_papers, matches, registered_names, select
+from fim_audit.claims.lock import LOCK_PATH
+from fim_audit.claims.papers import PAPERS
+from fim_audit.claims.registry import RegistryError, all_claims, load_papers, matches, registered_names, select
 
 SEEDS = Path(__file__).resolve().parent.parent / "claims" / "seeds"
 
@@ -50,7 +51,7 @@ def test_selection():
 
 
 PAPER = """
-from claims.model import Check, CheckResult, Claim, Formalization, Kind, Source, Status
+from fim_audit.claims.model import Check, CheckResult, Claim, Formalization, Kind, Source, Status
 
 def _check(name, validate=None):
     return Check(name, Kind.NUMERIC, "nothing", lambda ctx: CheckResult(Status.PASSED, "ok", 1), validate)
@@ -97,7 +98,8 @@ def test_what_cannot_be_registered_is_named_in_one_line(tmp_path, body, says):
 
 def test_duplicate_ids_across_papers_name_both(tmp_path):
     first = _paper(tmp_path, "first", "CLAIMS = (claim('fim-attn.lemma1'),)")
-    with pytest.raises(RegistryError, match=r"'fim-attn.lemma1' is declared in 'claims.papers.fim_attn' and in"):
+    declared_twice = r"'fim-attn.lemma1' is declared in 'fim_audit.claims.papers.fim_attn' and in"
+    with pytest.raises(RegistryError, match=declared_twice):
         load_papers(f"seeds,{first}")
 
 
@@ -109,3 +111,63 @@ def test_unknown_papers(name):
 
 def test_all_names_every_registered_paper():
     assert [p.source for p in load_papers("all")][: len(PAPERS)] == list(PAPERS)
+
+
+# --- isolated papers (issue 27, item 4) ------------------------------------------------------------------------
+
+
+def _folder_paper(folder: Path, helper_value: str | None, claim_id: str) -> Path:
+    """``folder/paper.py`` declaring ``claim_id``; with a helper module ``helpers.py`` beside it when asked, whose
+    VALUE the paper puts in its statement."""
+    folder.mkdir()
+    statement = "'no helper'"
+    if helper_value is not None:
+        (folder / "helpers.py").write_text(f"VALUE = {helper_value!r}\n")
+        statement = "__import__('helpers').VALUE"
+    body = f"CLAIMS = (claim({claim_id!r}),)\nSTATEMENT = {statement}\n"
+    return _paper(folder, "paper", body)
+
+
+def test_two_paper_files_of_one_name_are_two_modules(tmp_path):
+    first = _folder_paper(tmp_path / "a", None, "a.one")
+    second = _folder_paper(tmp_path / "b", None, "b.one")
+    papers = load_papers(f"{first},{second}")
+    assert [c.id for p in papers for c in p.claims] == ["a.one", "b.one"]
+    modules = {name for name in sys.modules if name.startswith("fim_audit_paper_paper_")}
+    assert len(modules) >= 2
+
+
+def test_a_helper_module_shared_by_name_across_folders_is_refused_naming_both(tmp_path):
+    first = _folder_paper(tmp_path / "a", "from a", "a.one")
+    second = _folder_paper(tmp_path / "b", "from b", "b.one")
+    with pytest.raises(RegistryError) as raised:
+        load_papers(f"{first},{second}")
+    message = str(raised.value)
+    assert "'helpers'" in message and str(tmp_path / "a") in message and str(tmp_path / "b") in message
+    assert "\n" not in message
+    sys.modules.pop("helpers", None)
+
+
+def test_papers_of_one_folder_share_its_helpers(tmp_path):
+    first = _folder_paper(tmp_path / "a", "shared", "a.one")
+    body = "CLAIMS = (claim('a.two'),)\nimport helpers\nassert helpers.VALUE == 'shared'\n"
+    second = _paper(tmp_path / "a", "other", body)
+    assert [c.id for p in load_papers(f"{first},{second}") for c in p.claims] == ["a.one", "a.two"]
+    sys.modules.pop("helpers", None)
+
+
+@pytest.mark.parametrize("name", ["symbolic", "claims", "numeric", "report"])
+def test_a_paper_beside_or_named_like_a_fim_audit_folder_loads(tmp_path, name):
+    """With one namespace, a package beside a paper named symbolic, claims, numeric or report, or a paper of that
+    name, shadows nothing of fim-audit's (the issue: a paper beside symbolic/ failed with a misleading import
+    error, and `fim-audit new-paper symbolic` wrote a paper that could not load)."""
+    from fim_audit.report.cli import EXIT_OK, main
+
+    (tmp_path / name).mkdir()
+    (tmp_path / name / "__init__.py").write_text("")
+    assert main(["new-paper", "mine", "--out", str(tmp_path)]) == EXIT_OK
+    assert main(["new-paper", name, "--out", str(tmp_path / "named")]) == EXIT_OK
+    beside, named = load_papers([str(tmp_path / "mine.py"), str(tmp_path / "named" / f"{name}.py")])
+    assert [c.id for c in beside.claims + named.claims] == [
+        "mine.shift-invariance", "mine.eigmax-quarter", f"{name}.shift-invariance", f"{name}.eigmax-quarter"
+    ]  # fmt: skip

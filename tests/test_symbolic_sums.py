@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symbolic.sums import DUMMY, linearise, on_simplex, with_total
+from fim_audit.symbolic.sums import DUMMY, linearise, on_simplex, with_total
 
 n = sp.Symbol("n", integer=True, positive=True)
 i, j, k = sp.symbols("i j k", integer=True, positive=True)

@@ -8,9 +8,9 @@ import math
 import pytest
 import torch
 
-from numeric.softmax import log_softmax, softmax
-from numeric.temperature import entropy, logit_gap, one_hot_second_moment, zero_temperature_limit
-from numeric.validate import InputError
+from fim_audit.numeric.softmax import log_softmax, softmax
+from fim_audit.numeric.temperature import entropy, logit_gap, one_hot_second_moment, zero_temperature_limit
+from fim_audit.numeric.validate import InputError
 
 F64 = torch.float64
 

@@ -7,7 +7,7 @@ import math
 import pytest
 import torch
 
-from numeric.tolerance import (
+from fim_audit.numeric.tolerance import (
     SAFETY,
     ToleranceError,
     excess,
@@ -97,7 +97,7 @@ def test_softmax_depth_per_row_of_a_batch():
 
 
 def test_excess_and_violation_reduce_only_the_trailing_dimensions():
-    from numeric.tolerance import violation
+    from fim_audit.numeric.tolerance import violation
 
     actual = torch.zeros(2, 3, 4)
     expected = torch.zeros(2, 3, 4)

@@ -9,14 +9,14 @@ import math
 import pytest
 import torch
 
-from claims.model import Status
-from numeric.training import cache as experiment_cache
-from numeric.training import fa_adam
-from numeric.training.char_corpus import corpus
-from numeric.confidence import mean_interval, t_quantile
-from numeric.training.tiny_gpt import GPTConfig, build
-from numeric.training.loop import RunSpec, attention_metrics, evaluation_steps, train
-from claims.checks.training import interval_result
+from fim_audit.claims.model import Status
+from fim_audit.numeric.training import cache as experiment_cache
+from fim_audit.numeric.training import fa_adam
+from fim_audit.numeric.training.char_corpus import corpus
+from fim_audit.numeric.confidence import mean_interval, t_quantile
+from fim_audit.numeric.training.tiny_gpt import GPTConfig, build
+from fim_audit.numeric.training.loop import RunSpec, attention_metrics, evaluation_steps, train
+from fim_audit.claims.checks.training import interval_result
 
 F64 = torch.float64
 CPU = torch.device("cpu")

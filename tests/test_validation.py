@@ -10,12 +10,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from numeric.categorical import centered_second_moment, expectation
-from numeric.fisher_definition import fisher_exact, fisher_monte_carlo
-from numeric.logit_maps import LinearScorer
-from numeric.softmax import log_softmax, softmax, softmax_jacobian
-from numeric.tolerance import SAFETY, gamma
-from numeric.validate import InputError
+from fim_audit.numeric.categorical import centered_second_moment, expectation
+from fim_audit.numeric.fisher_definition import fisher_exact, fisher_monte_carlo
+from fim_audit.numeric.logit_maps import LinearScorer
+from fim_audit.numeric.softmax import log_softmax, softmax, softmax_jacobian
+from fim_audit.numeric.tolerance import SAFETY, gamma
+from fim_audit.numeric.validate import InputError
 
 F64 = torch.float64
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from claims.model import CheckResult, Counterexample, Kind, Status, Verdict
-from claims.verdict import Decision, decide_claim, decide_formalization, decide_lemma
+from fim_audit.claims.model import CheckResult, Counterexample, Kind, Status, Verdict
+from fim_audit.claims.verdict import Decision, decide_claim, decide_formalization, decide_lemma
 
 
 def _ce(certified: bool) -> Counterexample:

@@ -8,16 +8,37 @@ Formulas are written once, with :data:`op`, and evaluated in torch (with their r
 """
 
 # declarations
-from claims.builders.declare import claim, lemma, reading
-from claims.model import Check, CheckResult, Claim, Counterexample, Figure, Formalization, Kind, Lemma, Source, Status
+from fim_audit.claims.builders.declare import claim, lemma, reading
+from fim_audit.claims.model import (
+    Check,
+    CheckResult,
+    Claim,
+    Counterexample,
+    Figure,
+    Formalization,
+    Kind,
+    Lemma,
+    Source,
+    Status,
+)
 
 # formulas and what they range over
-from claims.builders.formula import Formula, op
-from claims.builders.domains import Space, Variable, logits, positive, probabilities, real, space, vectors, weights
+from fim_audit.claims.builders.formula import Formula, op
+from fim_audit.claims.builders.domains import (
+    Space,
+    Variable,
+    logits,
+    positive,
+    probabilities,
+    real,
+    space,
+    vectors,
+    weights,
+)
 
 # statement-shaped builders
-from claims.builders.identity import derivative, identity, invariance
-from claims.builders.inequality import (
+from fim_audit.claims.builders.identity import derivative, identity, invariance
+from fim_audit.claims.builders.inequality import (
     at_least,
     at_most,
     conjunct,
@@ -27,14 +48,14 @@ from claims.builders.inequality import (
     rank,
     sequence_bounds,
 )
-from claims.builders.monotone import monotone
-from claims.builders.limits import limit
-from claims.builders.sums import asymptotic, partial_sum
-from claims.builders.exists import exists
-from claims.builders.paired import Sample, decide, paired
+from fim_audit.claims.builders.monotone import monotone
+from fim_audit.claims.builders.limits import limit
+from fim_audit.claims.builders.sums import asymptotic, partial_sum
+from fim_audit.claims.builders.exists import exists
+from fim_audit.claims.builders.paired import Sample, decide, paired
 
 # softmax calculus, with general-n derivations (entry kernels kernel(x_i, x_j, delta_ij))
-from claims.builders.softmax import (
+from fim_audit.claims.builders.softmax import (
     fisher_decomposition_checks,
     inner_expectation_checks,
     potential_hessian_checks,
@@ -45,7 +66,7 @@ from claims.builders.softmax import (
 )
 
 # primitives, for a check no builder covers (write the reason beside it)
-from claims.builders.primitives import (
+from fim_audit.claims.builders.primitives import (
     Evaluation,
     check_property,
     derivation_check,
@@ -54,7 +75,7 @@ from claims.builders.primitives import (
     sweep_check,
     witness_check,
 )
-from numeric.context import RunContext
+from fim_audit.numeric.context import RunContext
 
 __all__ = [
     # declarations

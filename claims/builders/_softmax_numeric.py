@@ -19,21 +19,27 @@ from typing import Any
 import numpy as np
 import torch
 
-from numeric.context import RunContext
-from claims.model import Check, Kind
-from numeric.categorical import centered_second_moment
-from numeric.fisher_definition import fisher_exact, fisher_monte_carlo, jacobian_magnitude, logits_and_jacobian, scores
-from numeric.formulas import EntryKernel, entry_matrix, sandwich
-from claims.builders.primitives import Certifier, Evaluation, check_property
-from numeric.softmax import log_softmax_jacobian, softmax, softmax_jacobian
-from numeric.search.strategies import (
+from fim_audit.numeric.context import RunContext
+from fim_audit.claims.model import Check, Kind
+from fim_audit.numeric.categorical import centered_second_moment
+from fim_audit.numeric.fisher_definition import (
+    fisher_exact,
+    fisher_monte_carlo,
+    jacobian_magnitude,
+    logits_and_jacobian,
+    scores,
+)
+from fim_audit.numeric.formulas import EntryKernel, entry_matrix, sandwich
+from fim_audit.claims.builders.primitives import Certifier, Evaluation, check_property
+from fim_audit.numeric.softmax import log_softmax_jacobian, softmax, softmax_jacobian
+from fim_audit.numeric.search.strategies import (
     LogitMapProblem,
     logit_batches,
     logit_map_problems,
     nonnegative_batches,
     simplex_batches,
 )
-from numeric.tolerance import excess, rounding_tolerance, softmax_depth
+from fim_audit.numeric.tolerance import excess, rounding_tolerance, softmax_depth
 
 PROBABILITY_TERM_BOUND = 2.0
 """Magnitude M of the derivative formulas: every term is a product of probabilities and Kronecker

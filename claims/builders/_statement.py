@@ -18,15 +18,15 @@ import numpy as np
 import sympy as sp
 import torch
 
-from claims.builders.domains import Space, Symbolic, rows_of
-from claims.builders.formula import exact_values, numeric_values
-from claims.builders.primitives import Evaluation, check_property, from_derivation
-from claims.model import Check, CheckResult, Counterexample, Kind, Status
-from numeric.bounded import Bounded
-from numeric.context import RunContext
-from numeric.tolerance import SAFETY
-from symbolic import formula as exact
-from symbolic.exact import Instance, prove_up_to
+from fim_audit.claims.builders.domains import Space, Symbolic, rows_of
+from fim_audit.claims.builders.formula import exact_values, numeric_values
+from fim_audit.claims.builders.primitives import Evaluation, check_property, from_derivation
+from fim_audit.claims.model import Check, CheckResult, Counterexample, Kind, Status
+from fim_audit.numeric.bounded import Bounded
+from fim_audit.numeric.context import RunContext
+from fim_audit.numeric.tolerance import SAFETY
+from fim_audit.symbolic import formula as exact
+from fim_audit.symbolic.exact import Instance, prove_up_to
 
 RELATIONS = ("=", "<=", "<")
 """Entrywise equality, lhs <= rhs, and lhs < rhs (numerically the same as <=: rounding cannot tell a strict

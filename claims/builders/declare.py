@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from claims.model import Check, Claim, Figure, Formalization, Lemma, Source
+from fim_audit.claims.model import Check, Claim, Figure, Formalization, Lemma, Source
 
 
 def _checks(groups: Iterable[Check | Iterable[Check]]) -> tuple[Check, ...]:

@@ -26,9 +26,9 @@ import torch
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from numeric.context import RunContext
-from numeric.search import strategies as draws
-from symbolic import formula as exact
+from fim_audit.numeric.context import RunContext
+from fim_audit.numeric.search import strategies as draws
+from fim_audit.symbolic import formula as exact
 
 
 def _rational(value: float) -> sp.Rational:
@@ -308,7 +308,7 @@ class Space:
     def holds(self, inputs: Mapping[str, Any]) -> Any:
         """Where the hypothesis holds: a bool tensor (batch,) for batched numeric inputs; True, False or None
         (undecided) at an exact point."""
-        from claims.builders.formula import call, numeric_values
+        from fim_audit.claims.builders.formula import call, numeric_values
 
         if self.assume is None:
             return True

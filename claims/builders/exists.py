@@ -17,14 +17,14 @@ import numpy as np
 import sympy as sp
 import torch
 
-from claims.builders.domains import Space
-from claims.builders.formula import Formula, exact_values, numeric_values
-from claims.builders.primitives import derivation_check, search_witness
-from claims.model import Check, CheckResult, Kind, Status
-from numeric.context import RunContext
-from numeric.tolerance import SAFETY
-from symbolic import formula as exact
-from symbolic.outcome import Derivation
+from fim_audit.claims.builders.domains import Space
+from fim_audit.claims.builders.formula import Formula, exact_values, numeric_values
+from fim_audit.claims.builders.primitives import derivation_check, search_witness
+from fim_audit.claims.model import Check, CheckResult, Kind, Status
+from fim_audit.numeric.context import RunContext
+from fim_audit.numeric.tolerance import SAFETY
+from fim_audit.symbolic import formula as exact
+from fim_audit.symbolic.outcome import Derivation
 
 RELATIONS = (">", "=")
 

@@ -25,9 +25,9 @@ import numpy as np
 import sympy as sp
 import torch
 
-from numeric import bounded
-from numeric.bounded import Bounded
-from symbolic import formula as exact
+from fim_audit.numeric import bounded
+from fim_audit.numeric.bounded import Bounded
+from fim_audit.symbolic import formula as exact
 
 Formula = Callable[..., Any]
 """A function of the statement's variables (by name) returning a scalar, a vector or a matrix."""

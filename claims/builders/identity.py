@@ -20,13 +20,13 @@ from typing import Any, Callable, Mapping
 import numpy as np
 import sympy as sp
 
-from claims.builders import _statement
-from claims.builders.domains import Space, Symbolic
-from claims.builders.formula import Formula, call, exact_values, numeric_derivative, numeric_values
-from claims.builders.primitives import derivation_check
-from claims.model import Check
-from symbolic import formula as exact
-from symbolic.outcome import Derivation
+from fim_audit.claims.builders import _statement
+from fim_audit.claims.builders.domains import Space, Symbolic
+from fim_audit.claims.builders.formula import Formula, call, exact_values, numeric_derivative, numeric_values
+from fim_audit.claims.builders.primitives import derivation_check
+from fim_audit.claims.model import Check
+from fim_audit.symbolic import formula as exact
+from fim_audit.symbolic.outcome import Derivation
 
 SWEEP_CATCHES = (
     "any claimed side that differs from the other at some n up to the profile bound: an exact counterexample at "

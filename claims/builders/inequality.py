@@ -19,15 +19,15 @@ import numpy as np
 import sympy as sp
 import torch
 
-from claims.builders import _statement
-from claims.builders.domains import Space
-from claims.builders.formula import Formula, call, exact_values, numeric_values, op
-from claims.builders.identity import identity
-from claims.builders.primitives import Evaluation, check_property, derivation_check
-from claims.model import Check, CheckResult, Counterexample, Kind, Status
-from numeric.context import RunContext
-from numeric.tolerance import SAFETY
-from symbolic.outcome import Derivation
+from fim_audit.claims.builders import _statement
+from fim_audit.claims.builders.domains import Space
+from fim_audit.claims.builders.formula import Formula, call, exact_values, numeric_values, op
+from fim_audit.claims.builders.identity import identity
+from fim_audit.claims.builders.primitives import Evaluation, check_property, derivation_check
+from fim_audit.claims.model import Check, CheckResult, Counterexample, Kind, Status
+from fim_audit.numeric.context import RunContext
+from fim_audit.numeric.tolerance import SAFETY
+from fim_audit.symbolic.outcome import Derivation
 
 CORNER_CATCHES = "a bound that fails at a corner of the domain (one-hot, uniform, two-point, n = 1), exactly"
 NUMERIC_CATCHES = (

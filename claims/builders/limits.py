@@ -22,13 +22,13 @@ import numpy as np
 import sympy as sp
 import torch
 
-from claims.builders.domains import Space
-from claims.builders.formula import Formula, exact_values
-from claims.builders.primitives import Evaluation, check_property, derivation_check
-from claims.model import Check, CheckResult, Counterexample, Kind, Status
-from numeric.context import RunContext
-from symbolic import formula as exact
-from symbolic.outcome import Derivation
+from fim_audit.claims.builders.domains import Space
+from fim_audit.claims.builders.formula import Formula, exact_values
+from fim_audit.claims.builders.primitives import Evaluation, check_property, derivation_check
+from fim_audit.claims.model import Check, CheckResult, Counterexample, Kind, Status
+from fim_audit.numeric.context import RunContext
+from fim_audit.symbolic import formula as exact
+from fim_audit.symbolic.outcome import Derivation
 
 SEARCH_EXAMPLES = 12
 SEARCH_MAX_N = 4

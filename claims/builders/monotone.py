@@ -17,14 +17,14 @@ import numpy as np
 import sympy as sp
 import torch
 
-from claims.builders import _statement
-from claims.builders.domains import Space
-from claims.builders.formula import Formula, call, exact_values, numeric_values
-from claims.builders.inequality import inequality_checks
-from numeric import bounded
-from numeric.tolerance import SAFETY
-from symbolic import formula as exact
-from symbolic.outcome import Derivation
+from fim_audit.claims.builders import _statement
+from fim_audit.claims.builders.domains import Space
+from fim_audit.claims.builders.formula import Formula, call, exact_values, numeric_values
+from fim_audit.claims.builders.inequality import inequality_checks
+from fim_audit.numeric import bounded
+from fim_audit.numeric.tolerance import SAFETY
+from fim_audit.symbolic import formula as exact
+from fim_audit.symbolic.outcome import Derivation
 
 DIRECTIONS = ("increasing", "decreasing")
 

@@ -17,9 +17,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
-from claims.model import Check, CheckResult, Counterexample, Kind, Status
-from numeric.confidence import describe, mean_interval
-from numeric.context import RunContext
+from fim_audit.claims.model import Check, CheckResult, Counterexample, Kind, Status
+from fim_audit.numeric.confidence import describe, mean_interval
+from fim_audit.numeric.context import RunContext
 
 SIGNS = {"positive": 1, "negative": -1}
 

@@ -18,12 +18,12 @@ from typing import Any, Callable, Sequence
 
 from hypothesis import strategies as st
 
-from claims.model import Check, CheckResult, Counterexample, Kind, Status
-from numeric.context import RunContext
-from numeric.search import property as search
-from numeric.search.property import Certifier, Evaluation, SearchOutcome
-from symbolic.exact import Instance, prove_up_to
-from symbolic.outcome import Derivation, Finding
+from fim_audit.claims.model import Check, CheckResult, Counterexample, Kind, Status
+from fim_audit.numeric.context import RunContext
+from fim_audit.numeric.search import property as search
+from fim_audit.numeric.search.property import Certifier, Evaluation, SearchOutcome
+from fim_audit.symbolic.exact import Instance, prove_up_to
+from fim_audit.symbolic.outcome import Derivation, Finding
 
 __all__ = [
     "Certifier",

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from typing import Callable
 
-from claims.builders import _softmax_numeric as numeric
-from claims.builders.primitives import derivation_check, sweep_check
-from claims.checks import hessians as hessian_checks
-from claims.checks import temperature as temperature_checks
-from claims.model import Check
-from numeric.formulas import EntryKernel
-from symbolic import hessians, temperature
-from symbolic import softmax_identities as symbolic
+from fim_audit.claims.builders import _softmax_numeric as numeric
+from fim_audit.claims.builders.primitives import derivation_check, sweep_check
+from fim_audit.claims.checks import hessians as hessian_checks
+from fim_audit.claims.checks import temperature as temperature_checks
+from fim_audit.claims.model import Check
+from fim_audit.numeric.formulas import EntryKernel
+from fim_audit.symbolic import hessians, temperature
+from fim_audit.symbolic import softmax_identities as symbolic
 
 LOGIT_MAPS = ("linear", "mlp", "attention")
 

@@ -20,12 +20,12 @@ import numpy as np
 import sympy as sp
 import torch
 
-from claims.builders.domains import Space
-from claims.builders.formula import Formula, call, numeric_values
-from claims.model import Check, CheckResult, Counterexample, Kind, Status
-from numeric.context import RunContext
-from numeric.tolerance import SAFETY, unit_roundoff
-from symbolic import formula as exact
+from fim_audit.claims.builders.domains import Space
+from fim_audit.claims.builders.formula import Formula, call, numeric_values
+from fim_audit.claims.model import Check, CheckResult, Counterexample, Kind, Status
+from fim_audit.numeric.context import RunContext
+from fim_audit.numeric.tolerance import SAFETY, unit_roundoff
+from fim_audit.symbolic import formula as exact
 
 EXACT_T = 64
 """T up to which an unclosed summation is checked with exact rational sums."""

@@ -26,10 +26,10 @@ import sympy as sp
 import torch
 from torch.func import jacrev
 
-from numeric.context import RunContext
-from claims.model import Check, CheckResult, Kind
-from numeric import attention_measurements
-from numeric.attention_fisher import (
+from fim_audit.numeric.context import RunContext
+from fim_audit.claims.model import Check, CheckResult, Kind
+from fim_audit.numeric import attention_measurements
+from fim_audit.numeric.attention_fisher import (
     cosine,
     pair_gradients,
     parameter_fisher,
@@ -37,11 +37,11 @@ from numeric.attention_fisher import (
     score_fisher_product,
     score_natural_gradient,
 )
-from numeric.attention_model import attention_scores, log_attention
-from numeric.fisher_metrics import softmax_fisher
-from claims.builders.primitives import Evaluation, check_property
-from numeric.search.strategies import AttentionProblem, attention_problems
-from numeric.tolerance import excess, gamma, rounding_tolerance, safe_norm, softmax_depth, violation, SAFETY
+from fim_audit.numeric.attention_model import attention_scores, log_attention
+from fim_audit.numeric.fisher_metrics import softmax_fisher
+from fim_audit.claims.builders.primitives import Evaluation, check_property
+from fim_audit.numeric.search.strategies import AttentionProblem, attention_problems
+from fim_audit.numeric.tolerance import excess, gamma, rounding_tolerance, safe_norm, softmax_depth, violation, SAFETY
 
 PARAMETERS = ("W", "W_Q", "W_K")
 """Readings of theta in attn-natgrad Thm 1: the bilinear form W = W_Q W_K^T, or W_Q, or W_K (k = d)."""

@@ -17,11 +17,11 @@ from typing import Any, Callable
 
 import torch
 
-from numeric.context import RunContext
-from claims.model import Check, Kind
-from claims.builders.primitives import Evaluation, check_property
-from numeric.search.strategies import BlockPair, block_pairs
-from numeric.tolerance import excess, rounding_tolerance, safe_norm
+from fim_audit.numeric.context import RunContext
+from fim_audit.claims.model import Check, Kind
+from fim_audit.claims.builders.primitives import Evaluation, check_property
+from fim_audit.numeric.search.strategies import BlockPair, block_pairs
+from fim_audit.numeric.tolerance import excess, rounding_tolerance, safe_norm
 
 MAX_BLOCK = 6
 

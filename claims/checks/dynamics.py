@@ -23,13 +23,13 @@ import torch
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from numeric.context import RunContext
-from claims.model import Check, Kind
-from numeric.fisher_metrics import fisher_eigenvalues, softmax_fisher, zero_floor
-from claims.builders.primitives import Evaluation, check_property
-from numeric.softmax import softmax
-from numeric.search.strategies import FINITE, adversarial_distributions, temperatures
-from numeric.tolerance import SAFETY, gamma, safe_norm
+from fim_audit.numeric.context import RunContext
+from fim_audit.claims.model import Check, Kind
+from fim_audit.numeric.fisher_metrics import fisher_eigenvalues, softmax_fisher, zero_floor
+from fim_audit.claims.builders.primitives import Evaluation, check_property
+from fim_audit.numeric.softmax import softmax
+from fim_audit.numeric.search.strategies import FINITE, adversarial_distributions, temperatures
+from fim_audit.numeric.tolerance import SAFETY, gamma, safe_norm
 
 MARGINS = (0.02, 0.1, 0.3)
 """Relative distance delta of the step size from the threshold: eta = threshold * (1 -+ delta)."""

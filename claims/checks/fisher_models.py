@@ -24,30 +24,30 @@ from hypothesis.extra.numpy import arrays
 
 from torch.func import jacrev
 
-from numeric.context import RunContext
-from claims.model import Check, Kind
-from numeric.fisher_definition import (
+from fim_audit.numeric.context import RunContext
+from fim_audit.claims.model import Check, Kind
+from fim_audit.numeric.fisher_definition import (
     fisher_exact,
     jacobian_magnitude,
     log_likelihood_hessians,
     logits_and_jacobian,
     scores,
 )
-from numeric.fisher_metrics import softmax_fisher
-from numeric.formulas import EntryKernel
-from numeric.multihead import (
+from fim_audit.numeric.fisher_metrics import softmax_fisher
+from fim_audit.numeric.formulas import EntryKernel
+from fim_audit.numeric.multihead import (
     independent_fisher,
     independent_magnitude,
     mixture_fisher,
     mixture_magnitude,
     per_head_sum,
 )
-from claims.builders.primitives import Evaluation, check_property, property_check, search_witness
-from numeric.search.property import local_minimum
-from numeric.softmax import softmax
-from claims.builders._softmax_numeric import fisher_magnitude
-from claims.builders.formula import numeric_values
-from numeric.search.strategies import (
+from fim_audit.claims.builders.primitives import Evaluation, check_property, property_check, search_witness
+from fim_audit.numeric.search.property import local_minimum
+from fim_audit.numeric.softmax import softmax
+from fim_audit.claims.builders._softmax_numeric import fisher_magnitude
+from fim_audit.claims.builders.formula import numeric_values
+from fim_audit.numeric.search.strategies import (
     FINITE,
     LogitMapProblem,
     TwoHeadProblem,
@@ -55,8 +55,16 @@ from numeric.search.strategies import (
     simplex_batches,
     two_head_problems,
 )
-from numeric.logit_maps import PHASE_EPS, PHASE_INPUTS, LogitMap, PhaseScorer, saturated_input
-from numeric.tolerance import SAFETY, excess, gamma, rounding_tolerance, softmax_depth, safe_norm, unit_roundoff
+from fim_audit.numeric.logit_maps import PHASE_EPS, PHASE_INPUTS, LogitMap, PhaseScorer, saturated_input
+from fim_audit.numeric.tolerance import (
+    SAFETY,
+    excess,
+    gamma,
+    rounding_tolerance,
+    softmax_depth,
+    safe_norm,
+    unit_roundoff,
+)
 
 
 def _eigenvalue_floor(fisher: torch.Tensor, entry_tolerance: torch.Tensor) -> float:

@@ -16,23 +16,23 @@ import numpy as np
 import torch
 from hypothesis import strategies as st
 
-from numeric.context import RunContext
-from claims.model import Check, Kind
-from numeric.autodiff import batched_hessian
-from numeric.categorical import expectation
-from numeric.fisher_definition import (
+from fim_audit.numeric.context import RunContext
+from fim_audit.claims.model import Check, Kind
+from fim_audit.numeric.autodiff import batched_hessian
+from fim_audit.numeric.categorical import expectation
+from fim_audit.numeric.fisher_definition import (
     fisher_per_input,
     hessian_magnitude,
     jacobian_magnitude,
     log_likelihood_hessians,
     logits_and_jacobian,
 )
-from numeric.formulas import EntryKernel, entry_matrix
-from claims.builders.primitives import Evaluation, check_property
-from claims.builders._softmax_numeric import fisher_magnitude
-from numeric.softmax import log_softmax_jacobian, pure_log_partition, pure_log_softmax, softmax
-from numeric.search.strategies import LogitMapProblem, logit_batches, logit_map_problems, temperatures
-from numeric.tolerance import excess, rounding_tolerance, softmax_depth
+from fim_audit.numeric.formulas import EntryKernel, entry_matrix
+from fim_audit.claims.builders.primitives import Evaluation, check_property
+from fim_audit.claims.builders._softmax_numeric import fisher_magnitude
+from fim_audit.numeric.softmax import log_softmax_jacobian, pure_log_partition, pure_log_softmax, softmax
+from fim_audit.numeric.search.strategies import LogitMapProblem, logit_batches, logit_map_problems, temperatures
+from fim_audit.numeric.tolerance import excess, rounding_tolerance, softmax_depth
 
 POTENTIAL_SCALES = {"lse": lambda tau: 1.0, "eot": lambda tau: tau}
 """Phi = log sum exp(s / tau) ("lse") and the entropic-OT potential tau * Phi ("eot")."""

@@ -21,9 +21,9 @@ from typing import Any
 
 import torch
 
-from claims.model import Check, CheckResult, Counterexample, Kind, Status
-from numeric.context import RunContext
-from numeric.pooled_fisher import KNLP_SAMPLES, knlp_metrics, knlp_sample, pooled_fisher_metrics
+from fim_audit.claims.model import Check, CheckResult, Counterexample, Kind, Status
+from fim_audit.numeric.context import RunContext
+from fim_audit.numeric.pooled_fisher import KNLP_SAMPLES, knlp_metrics, knlp_sample, pooled_fisher_metrics
 
 TABLE = {
     "RA+MLA": {"eigmax": 0.0352, "energy_r8": 0.223, "energy_r16": 0.373},

@@ -12,11 +12,11 @@ import math
 
 import torch
 
-from claims.model import Check, CheckResult, Counterexample, Kind, Status
-from numeric.confidence import describe
-from numeric.context import RunContext
-from numeric.tolerance import REFUTATION_MARGIN
-from numeric.natural_gradient_rate import (
+from fim_audit.claims.model import Check, CheckResult, Counterexample, Kind, Status
+from fim_audit.numeric.confidence import describe
+from fim_audit.numeric.context import RunContext
+from fim_audit.numeric.tolerance import REFUTATION_MARGIN
+from fim_audit.numeric.natural_gradient_rate import (
     KEYS,
     TAU0,
     RateRun,

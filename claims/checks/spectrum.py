@@ -21,13 +21,18 @@ import numpy as np
 import torch
 from hypothesis import strategies as st
 
-from numeric.context import RunContext
-from claims.model import Check, Kind
-from numeric.fisher_metrics import DECAY_INDEX, fisher_eigenvalues, fisher_metrics_reference, zero_floor
-from claims.builders.primitives import Certifier, Evaluation, check_property
-from numeric.softmax import log_softmax_jacobian, softmax
-from numeric.search.strategies import adversarial_distributions, logit_batches, supported_distributions, temperatures
-from numeric.tolerance import excess, rounding_tolerance, softmax_depth
+from fim_audit.numeric.context import RunContext
+from fim_audit.claims.model import Check, Kind
+from fim_audit.numeric.fisher_metrics import DECAY_INDEX, fisher_eigenvalues, fisher_metrics_reference, zero_floor
+from fim_audit.claims.builders.primitives import Certifier, Evaluation, check_property
+from fim_audit.numeric.softmax import log_softmax_jacobian, softmax
+from fim_audit.numeric.search.strategies import (
+    adversarial_distributions,
+    logit_batches,
+    supported_distributions,
+    temperatures,
+)
+from fim_audit.numeric.tolerance import excess, rounding_tolerance, softmax_depth
 
 DENSE_BATCH = 8
 """Rows per example for dense n x n checks (at n = 1024 a batch of 8 matrices is 64 MiB in float64)."""

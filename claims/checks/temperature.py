@@ -20,12 +20,12 @@ import numpy as np
 import torch
 from hypothesis import strategies as st
 
-from numeric.context import RunContext
-from claims.model import Check, CheckResult, Counterexample, Kind, Status
-from claims.builders.primitives import Evaluation, check_property, search_witness
-from numeric.softmax import log_softmax, pure_softmax, softmax
-from numeric.search.strategies import FINITE, logit_batches, temperatures
-from numeric.temperature import (
+from fim_audit.numeric.context import RunContext
+from fim_audit.claims.model import Check, CheckResult, Counterexample, Kind, Status
+from fim_audit.claims.builders.primitives import Evaluation, check_property, search_witness
+from fim_audit.numeric.softmax import log_softmax, pure_softmax, softmax
+from fim_audit.numeric.search.strategies import FINITE, logit_batches, temperatures
+from fim_audit.numeric.temperature import (
     lemma2_gap,
     argmax_set,
     entropy_density,
@@ -34,7 +34,15 @@ from numeric.temperature import (
     rem_typical_scores,
     zero_temperature_limit,
 )
-from numeric.tolerance import SAFETY, excess, gamma, rounding_tolerance, softmax_depth, unit_roundoff, violation
+from fim_audit.numeric.tolerance import (
+    SAFETY,
+    excess,
+    gamma,
+    rounding_tolerance,
+    softmax_depth,
+    unit_roundoff,
+    violation,
+)
 
 C_MAX = 1e3
 """The largest constant a failing 'O(tau)' or '<= C H(a)' check rules out at its counterexample."""

@@ -15,14 +15,14 @@ from typing import Any, Sequence
 
 import torch
 
-from numeric.context import RunContext
-from numeric.pooled_fisher import KNLP_SAMPLES
-from numeric.training.loop import KNLP_BATCH
-from claims.builders.paired import Sample, decide
-from claims.model import Check, CheckResult, Counterexample, Kind, Status
-from numeric.training import experiments
-from numeric.confidence import describe, mean_interval
-from numeric.tolerance import REFUTATION_MARGIN, rounding_tolerance
+from fim_audit.numeric.context import RunContext
+from fim_audit.numeric.pooled_fisher import KNLP_SAMPLES
+from fim_audit.numeric.training.loop import KNLP_BATCH
+from fim_audit.claims.builders.paired import Sample, decide
+from fim_audit.claims.model import Check, CheckResult, Counterexample, Kind, Status
+from fim_audit.numeric.training import experiments
+from fim_audit.numeric.confidence import describe, mean_interval
+from fim_audit.numeric.tolerance import REFUTATION_MARGIN, rounding_tolerance
 
 
 def _heads(log: dict[str, Any], metric: str, evaluation: int) -> list[float]:

@@ -7,13 +7,13 @@ group ``fim_audit.papers``, exactly as a paper outside the package would be, and
 
 from __future__ import annotations
 
-from claims.lock import LOCK_PATH
+from fim_audit.claims.lock import LOCK_PATH
 
 PAPERS = (
-    "claims.papers.fim_attn",
-    "claims.papers.tt_fim",
-    "claims.papers.attn_natgrad",
-    "claims.papers.fim_metrics",
-    "claims.papers.holistic",
+    "fim_audit.claims.papers.fim_attn",
+    "fim_audit.claims.papers.tt_fim",
+    "fim_audit.claims.papers.attn_natgrad",
+    "fim_audit.claims.papers.fim_metrics",
+    "fim_audit.claims.papers.holistic",
 )
 LOCK = LOCK_PATH

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from functools import partial
 
-from claims.builders import monotone, op, probabilities, space
-from claims.model import Claim, Figure, Formalization, Source
-from claims.checks import attention as attention_checks
-from symbolic import attention_natgrad
-from claims.builders.primitives import derivation_check, sweep_check
+from fim_audit.claims.builders import monotone, op, probabilities, space
+from fim_audit.claims.model import Claim, Figure, Formalization, Source
+from fim_audit.claims.checks import attention as attention_checks
+from fim_audit.symbolic import attention_natgrad
+from fim_audit.claims.builders.primitives import derivation_check, sweep_check
 
 PAPER = "attn-natgrad"
 SEED_FILE = "001_181f8bcbd64df2c9.txt"
@@ -119,7 +119,7 @@ THM1_APPROX = Claim(
             "entropy of the query row, on the fixed sample of attention layers, by sharpness. Look for: points on or "
             "above "
             "the dotted line at 1, where E[AA^T] approximates the Fisher worse than the zero matrix does.",
-            "report.attention_figures:fisher_relative_errors",
+            "fim_audit.report.attention_figures:fisher_relative_errors",
         ),
     ),
     notes="The proof's own FIM, E[X^T (I - A) X X^T (I - A) X], rests on the refuted gradient (attn-natgrad.thm1-"
@@ -246,7 +246,7 @@ THM3 = Claim(
             "sharpness, in score space and in value space. Look for: the claim needs the mass near the dashed line "
             "at 1; "
             "negative cosines point away from the natural gradient.",
-            "report.attention_figures:direction_cosines",
+            "fim_audit.report.attention_figures:direction_cosines",
         ),
     ),
     notes="In parameter space (W, W_Q, W_K) F is d^2 x d^2 while I + A is T x T: the update does not type-check "
@@ -303,7 +303,7 @@ THM4 = Claim(
             "(log10). Look for: the claim needs every layer right of the dotted line at 0; mass left of it means (I "
             "+ A) "
             "worsened the conditioning.",
-            "report.attention_figures:conditioning_ratios",
+            "fim_audit.report.attention_figures:conditioning_ratios",
         ),
     ),
     notes="The theorem gives neither the objective nor the preconditioner's shape; the readings take the "

@@ -10,22 +10,33 @@ from __future__ import annotations
 from functools import partial
 
 
-from claims.builders import asymptotic, at_most, conjunct, limit, logits, monotone, op, positive, probabilities, space
-from claims.model import Claim, Figure, Formalization, Lemma, Source
-from claims.builders.softmax import (
+from fim_audit.claims.builders import (
+    asymptotic,
+    at_most,
+    conjunct,
+    limit,
+    logits,
+    monotone,
+    op,
+    positive,
+    probabilities,
+    space,
+)
+from fim_audit.claims.model import Claim, Figure, Formalization, Lemma, Source
+from fim_audit.claims.builders.softmax import (
     fisher_decomposition_checks,
     inner_expectation_checks,
     score_chain_checks,
     softmax_derivative_checks,
     tau_derivative_checks,
 )
-from claims.checks import natural_gradient
-from numeric.logit_maps import PHASE_EPS, PHASE_INPUTS, PhaseScorer
-from claims.checks import fisher_models as fisher_model_checks
-from claims.checks import temperature as temperature_checks
-from claims.checks import training as training_checks
-from symbolic import fisher_models, temperature, training_claims
-from claims.builders.primitives import derivation_check, sweep_check
+from fim_audit.claims.checks import natural_gradient
+from fim_audit.numeric.logit_maps import PHASE_EPS, PHASE_INPUTS, PhaseScorer
+from fim_audit.claims.checks import fisher_models as fisher_model_checks
+from fim_audit.claims.checks import temperature as temperature_checks
+from fim_audit.claims.checks import training as training_checks
+from fim_audit.symbolic import fisher_models, temperature, training_claims
+from fim_audit.claims.builders.primitives import derivation_check, sweep_check
 
 PAPER = "fim-attn"
 SEED_FILE = "002_4ba62ecdb41e3767.txt"
@@ -417,7 +428,7 @@ LEMMA2 = Claim(
             "claimed bound C tau for C = 1, 10, 100. Look for: the gap levelling off instead of vanishing, so it "
             "crosses "
             "every C tau line as tau -> 0.",
-            "report.temperature_figures:lemma2_gap_against_tau",
+            "fim_audit.report.temperature_figures:lemma2_gap_against_tau",
         ),
     ),
     notes="The paper does not define a at temperature tau, nor whether A is a sample; every reading fails, and at "
@@ -471,7 +482,7 @@ APPA_TAYLOR = Claim(
             ""
             "zeroth-order term is wrong) and the distance to the limit following exp(-gap/tau), flatter than any C "
             "tau.",
-            "report.temperature_figures:taylor_error_against_tau",
+            "fim_audit.report.temperature_figures:taylor_error_against_tau",
         ),
     ),
 )
@@ -624,7 +635,7 @@ PROP1 = Claim(
             "families, beside C H(a) for C = 1, 10, 100. Look for: the gap staying near 1 as H(a) -> 0, so it "
             "crosses every "
             "C H(a) line, while the corrected quantity stays below H(a).",
-            "report.temperature_figures:prop1_gap_against_entropy",
+            "fim_audit.report.temperature_figures:prop1_gap_against_entropy",
         ),
     ),
     notes="Prop. 1's own temperature reading (a = sigma(z), A sampled at tau) contains tau = 1, where it is the "
@@ -775,7 +786,7 @@ THM3_STEP4 = Claim(
             "sum_(t<=T) tau_t eta_t / tau_0 against T (log axis), beside log T + gamma and constant bounds. Look "
             "for: the "
             "sum following log T + gamma and crossing every constant bound (the claim is O(1)).",
-            "report.temperature_figures:schedule_partial_sums",
+            "fim_audit.report.temperature_figures:schedule_partial_sums",
         ),
     ),
 )
@@ -873,7 +884,7 @@ THM2 = Claim(
             "gradient-norm-against-T",
             "min_(t<=T) ||grad f(theta_t)||^2 against T for each problem, beside C/sqrt(T) (the claim) and C/T. Look "
             "for: curves falling at least as steeply as C/sqrt(T).",
-            "report.attention_figures:rate_curves",
+            "fim_audit.report.attention_figures:rate_curves",
         ),
     ),
     decisive=("experiment: min_t ||grad f||^2 under the explicit bound, every T",),
@@ -995,7 +1006,7 @@ THM3 = Claim(
             "||grad f(theta_T)||^2 (last iterate) against T for each problem under Thm 3's schedule, beside the "
             "right-hand side's shape (1 + sum tau_t) / sqrt(T). Look for: the curves staying below the dashed shape, "
             "which flattens to a constant, so the bound guarantees no convergence.",
-            "report.training_figures:schedule_curves",
+            "fim_audit.report.training_figures:schedule_curves",
         ),
     ),
     correction=Formalization(
@@ -1079,7 +1090,7 @@ PROP2 = Claim(
             "|corr| between every pair of heads against the difference of their spans at the end of training, every "
             "seed, with each seed's least-squares line and the bound 1 of the d_Lambda reading. Look for: the span "
             "reading needs falling lines (coupling that decays as the scales separate).",
-            "report.training_figures:coupling_against_span",
+            "fim_audit.report.training_figures:coupling_against_span",
         ),
     ),
     notes="Neither 'scale' nor '<A_1 A_2>' is defined: heads carry no scale (Def. 3's d_Lambda is the same for every "

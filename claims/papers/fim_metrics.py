@@ -12,16 +12,25 @@ from functools import partial
 
 import numpy as np
 
-from claims.builders import eigenvalue_bounds, identity, kernel, op, positive, probabilities, sequence_bounds, space
-from claims.model import Claim, Figure, Formalization, Lemma, Source
-from claims.builders.softmax import potential_hessian_checks, score_fisher_checks
-from claims.checks import dynamics as dynamics_checks
-from claims.checks import metrics_table
-from claims.checks import training as training_checks
-from claims.checks import spectrum as numeric
-from symbolic import dynamics
-from symbolic import spectrum as symbolic
-from claims.builders.primitives import derivation_check, sweep_check
+from fim_audit.claims.builders import (
+    eigenvalue_bounds,
+    identity,
+    kernel,
+    op,
+    positive,
+    probabilities,
+    sequence_bounds,
+    space,
+)
+from fim_audit.claims.model import Claim, Figure, Formalization, Lemma, Source
+from fim_audit.claims.builders.softmax import potential_hessian_checks, score_fisher_checks
+from fim_audit.claims.checks import dynamics as dynamics_checks
+from fim_audit.claims.checks import metrics_table
+from fim_audit.claims.checks import training as training_checks
+from fim_audit.claims.checks import spectrum as numeric
+from fim_audit.symbolic import dynamics
+from fim_audit.symbolic import spectrum as symbolic
+from fim_audit.claims.builders.primitives import derivation_check, sweep_check
 
 PAPER = "fim-metrics"
 SEED_FILE = "004_a860e49dea2b827a.txt"
@@ -422,7 +431,7 @@ RA_LOWER_EIGMAX = Claim(
             "attention against RA, mean over seeds with 95% bands. Look for: the claim needs RA's eigmax band below "
             "the "
             "standard one; overlapping bands leave it undecided.",
-            "report.training_figures:spectrum_over_training",
+            "fim_audit.report.training_figures:spectrum_over_training",
         ),
     ),
     notes="Primary reading, and why it is the strongest faithful one: the doc's eigmax (0.0352) is the number its "

@@ -5,16 +5,27 @@ from __future__ import annotations
 
 from functools import partial
 
-from claims.papers.fim_attn import ZERO_TEMPERATURE_UNIQUE, categorical_covariance_entry
-from claims.builders import at_most, derivative, identity, limit, logits, monotone, op, positive, probabilities, space
-from claims.model import Claim, Figure, Formalization, Source
-from claims.builders.softmax import LOGIT_MAPS
-from claims.checks import blocks as block_checks
-from claims.checks import hessians as hessian_checks
-from claims.checks import temperature as temperature_checks
-from claims.checks import training as training_checks
-from symbolic import blocks, hessians, temperature
-from claims.builders.primitives import derivation_check, sweep_check
+from fim_audit.claims.papers.fim_attn import ZERO_TEMPERATURE_UNIQUE, categorical_covariance_entry
+from fim_audit.claims.builders import (
+    at_most,
+    derivative,
+    identity,
+    limit,
+    logits,
+    monotone,
+    op,
+    positive,
+    probabilities,
+    space,
+)
+from fim_audit.claims.model import Claim, Figure, Formalization, Source
+from fim_audit.claims.builders.softmax import LOGIT_MAPS
+from fim_audit.claims.checks import blocks as block_checks
+from fim_audit.claims.checks import hessians as hessian_checks
+from fim_audit.claims.checks import temperature as temperature_checks
+from fim_audit.claims.checks import training as training_checks
+from fim_audit.symbolic import blocks, hessians, temperature
+from fim_audit.claims.builders.primitives import derivation_check, sweep_check
 
 PAPER = "holistic"
 SEED_FILE = "003_8fecc945588cd2d1.txt"
@@ -400,7 +411,7 @@ PHASE_TRANSITION = Claim(
             "limit "
             "max(0, 1 - 1/T^2) with its kink at T_c = 1. Look for: smooth curves at every finite n that approach the "
             "kinked limit only as n grows.",
-            "report.temperature_figures:rem_entropy_density",
+            "fim_audit.report.temperature_figures:rem_entropy_density",
         ),
     ),
     notes="A phase transition is formalised as non-analyticity in T of the free energy or entropy; the prose "
@@ -476,7 +487,7 @@ RG_TEMPERATURE = Claim(
             "Normalised attention entropy of every layer and head over training (mean over seeds) and the model "
             "mean with its 95% band. Look for: the claim needs the entropy (the effective temperature) falling over "
             "training.",
-            "report.training_figures:entropy_over_training",
+            "fim_audit.report.training_figures:entropy_over_training",
         ),
     ),
     notes="T_eff is not defined; for attention softmax(s / T) with fixed scores the entropy is strictly increasing in "

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from functools import partial
 
-from claims.model import Claim, Figure, Formalization, Source
-from claims.checks import training as training_checks
-from symbolic import training_claims
-from claims.builders.primitives import derivation_check
+from fim_audit.claims.model import Claim, Figure, Formalization, Source
+from fim_audit.claims.checks import training as training_checks
+from fim_audit.symbolic import training_claims
+from fim_audit.claims.builders.primitives import derivation_check
 
 PAPER = "tt-fim"
 SEED_FILE = "000_1b11466ca2d5adcf.txt"
@@ -70,7 +70,7 @@ THM3_1 = Claim(
             "||A - F||_F (mean over layers, heads and windows; mean over seeds with 95% band) over training, beside "
             "the bound in both readings and the proved floor 1. Look for: the claim needs the distance below the bound "
             "lines; it can never go below the floor 1.",
-            "report.training_figures:distance_over_training",
+            "fim_audit.report.training_figures:distance_over_training",
         ),
     ),
     notes="A is row-stochastic and every T x T block of the paper's FIM (one query row's diag(a) - a a^T, or their "
@@ -108,7 +108,7 @@ SEC4_FASTER = Claim(
             "optimizer at its chosen learning rate. Look for: the claim needs the FA-Adam curves below Adam's, in "
             "steps "
             "or in seconds.",
-            "report.training_figures:optimizer_curves",
+            "fim_audit.report.training_figures:optimizer_curves",
         ),
     ),
     notes="The pseudo-code solves a T x T system against parameter gradients that have no token axis; the one "

@@ -8,7 +8,7 @@ Its verdict lock is softmax_facts.lock.json, beside it (written by --update-lock
 
 from functools import partial
 
-from claims.builders import (
+from fim_audit.claims.builders import (
     Source, asymptotic, at_most, claim, derivative, eigenvalue_bounds, exists, identity, invariance, limit, logits,
     lemma, monotone, op, positive, probabilities, rank, reading, real, space, vectors,
 )  # fmt: skip

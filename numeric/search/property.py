@@ -21,8 +21,8 @@ from hypothesis import HealthCheck, Phase, Verbosity, example, find, given, seed
 from hypothesis import strategies as st
 from hypothesis.errors import NoSuchExample
 
-from numeric.context import AuditProfile, RunContext
-from numeric.tolerance import REFUTATION_MARGIN
+from fim_audit.numeric.context import AuditProfile, RunContext
+from fim_audit.numeric.tolerance import REFUTATION_MARGIN
 
 Certifier = Callable[[Mapping[str, Any]], tuple[bool, str, Mapping[str, Any]]]
 """Given a counterexample's inputs, re-decide it exactly: (certified, how, exact values)."""

@@ -13,9 +13,9 @@ import torch
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from numeric.logit_maps import LOGIT_MAPS, AttentionScore, LogitMap
-from numeric.multihead import TwoHeads
-from numeric.softmax import softmax
+from fim_audit.numeric.logit_maps import LOGIT_MAPS, AttentionScore, LogitMap
+from fim_audit.numeric.multihead import TwoHeads
+from fim_audit.numeric.softmax import softmax
 
 FINITE = {"allow_nan": False, "allow_infinity": False, "allow_subnormal": False}
 

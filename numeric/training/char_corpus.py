@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import torch
 
-from numeric.attention_capture import english_text
-from numeric.validate import InputError
+from fim_audit.numeric.attention_capture import english_text
+from fim_audit.numeric.validate import InputError
 
 VALIDATION_SHARE = 0.1
 """The last tenth of the text is held out."""

@@ -28,11 +28,11 @@ from typing import Any
 
 import torch
 
-from numeric.context import RunContext
-from numeric.training.char_corpus import corpus
-from numeric.training.cache import cached
-from numeric.training.tiny_gpt import GPTConfig
-from numeric.training.loop import OPTIMIZERS, RunSpec, train
+from fim_audit.numeric.context import RunContext
+from fim_audit.numeric.training.char_corpus import corpus
+from fim_audit.numeric.training.cache import cached
+from fim_audit.numeric.training.tiny_gpt import GPTConfig
+from fim_audit.numeric.training.loop import OPTIMIZERS, RunSpec, train
 
 
 @dataclass(frozen=True)

@@ -34,13 +34,13 @@ from typing import Any
 
 import torch
 
-from numeric.training.char_corpus import corpus
-from numeric.training.fa_adam import FisherAttentionAdam
-from numeric.fisher_metrics import softmax_fisher
-from numeric.fisher_spectrum import fisher_metrics
-from numeric.pooled_fisher import knlp_fisher_metrics, pooled_fisher_metrics
-from numeric.temperature import entropy
-from numeric.training.tiny_gpt import GPTConfig, TinyGPT, build
+from fim_audit.numeric.training.char_corpus import corpus
+from fim_audit.numeric.training.fa_adam import FisherAttentionAdam
+from fim_audit.numeric.fisher_metrics import softmax_fisher
+from fim_audit.numeric.fisher_spectrum import fisher_metrics
+from fim_audit.numeric.pooled_fisher import knlp_fisher_metrics, pooled_fisher_metrics
+from fim_audit.numeric.temperature import entropy
+from fim_audit.numeric.training.tiny_gpt import GPTConfig, TinyGPT, build
 
 OPTIMIZERS = ("adam", "fa-adam", "fa-adam-moments")
 """Adam; FA-Adam as the pseudo-code (theta -= lr grad_nat); FA-Adam with Adam's moments on grad_nat."""
