@@ -114,13 +114,28 @@ def _scratch_copy(destination: Path) -> None:
             shutil.copy2(source, destination / name)
 
 
+NAMESPACE = "fim_audit"
+FOLDERS = ("claims", "numeric", "symbolic", "report")
+"""In the scratch copy the four folders also stand under fim_audit/, as they are installed: the tests import
+fim_audit.<folder>, and mutmut names a mutant by its file's path, so the mutated module must be that file (else the
+tests would import the installed package, the editable install of this checkout, and no mutant would run)."""
+
+
+def _as_installed(copy: Path) -> None:
+    (copy / NAMESPACE).mkdir()
+    (copy / NAMESPACE / "__init__.py").write_text("", encoding="utf-8")
+    for folder in FOLDERS:
+        shutil.copytree(copy / folder, copy / NAMESPACE / folder)
+
+
 def _configure(copy: Path, module: str, tests: tuple[str, ...]) -> None:
-    package = module.split("/")[0] + "/"
+    _as_installed(copy)
+    package = f"{NAMESPACE}/{module.split('/')[0]}/"
     section = (
         "\n[tool.mutmut]\n"
         f"source_paths = [{json.dumps(package)}]\n"
-        f"only_mutate = [{json.dumps(module)}]\n"
-        'also_copy = ["examples/"]\n'
+        f"only_mutate = [{json.dumps(f'{NAMESPACE}/{module}')}]\n"
+        'also_copy = ["examples/", "claims/", "numeric/", "symbolic/", "report/", "fim_audit/"]\n'
         f"pytest_add_cli_args_test_selection = {json.dumps(list(tests))}\n"
         f"pytest_add_cli_args = {json.dumps(PYTEST_ARGUMENTS)}\n"
         f"timeout_multiplier = {TIMEOUT_MULTIPLIER.get(module, 15.0)}\n"
@@ -151,7 +166,7 @@ def run_module(module: str, tests: tuple[str, ...]) -> dict:
             ["mutmut", "run", "--max-children", str(os.cpu_count() or 1)], cwd=copy, capture_output=True, text=True
         )
         seconds = time.perf_counter() - started
-        meta = copy / "mutants" / f"{module}.meta"
+        meta = copy / "mutants" / NAMESPACE / f"{module}.meta"
         if not meta.is_file() or "failed to collect stats" in done.stdout or "Failed to run clean test" in done.stdout:
             tail = (done.stdout + done.stderr).strip().splitlines()[-8:]
             raise RuntimeError(f"mutmut did not test {module}: {tail}")
