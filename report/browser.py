@@ -11,6 +11,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from fim_audit.claims.files import write_bytes_atomic
+
 FLAGS = (
     "--headless",
     "--no-sandbox",
@@ -64,12 +66,21 @@ def render(page: Path) -> Rendering:
     return Rendering(done.stdout, tuple(line for line in done.stderr.splitlines() if ":CONSOLE" in line))
 
 
+def _written(page: Path, target: Path, option: str, *arguments: str) -> Path:
+    """Chromium writes ``option=FILE`` into a temporary folder, and that file then replaces ``target`` atomically
+    (claims/files.py): a Chromium that fails or is interrupted leaves the previous ``target`` as it was."""
+    with tempfile.TemporaryDirectory(prefix="fim-audit-chromium-output-") as folder:
+        written = Path(folder) / target.name
+        _run(page, f"{option}={written}", *arguments)
+        if not written.is_file():
+            raise BrowserUnavailable(f"Chromium wrote no {target.suffix.lstrip('.').upper()} for {page}")
+        write_bytes_atomic(target, written.read_bytes())
+    return target
+
+
 def pdf(page: Path, document: Path) -> Path:
     """The page printed to PDF by Chromium (its print stylesheet applies), without header and footer lines."""
-    _run(page, f"--print-to-pdf={document.resolve()}", "--no-pdf-header-footer")
-    if not document.is_file():
-        raise BrowserUnavailable(f"Chromium wrote no PDF for {page}")
-    return document
+    return _written(page, document, "--print-to-pdf", "--no-pdf-header-footer")
 
 
 _PAGE_OBJECT = re.compile(rb"/Type\s*/Page(?![a-z])")
@@ -82,5 +93,4 @@ def pdf_pages(document: Path) -> int:
 
 def screenshot(page: Path, image: Path, width: int = 1280, height: int = 2400) -> Path:
     """A PNG of the top of the page, ``width`` x ``height`` CSS pixels."""
-    _run(page, f"--screenshot={image.resolve()}", f"--window-size={width},{height}")
-    return image
+    return _written(page, image, "--screenshot", f"--window-size={width},{height}")
