@@ -214,8 +214,14 @@ def test_a_real_sigint_during_the_audit_is_exit_130_without_traceback(tmp_path):
     paper = tmp_path / "sleepy.py"
     paper.write_text(SLEEPING_PAPER)
     command = [sys.executable, "-c", "from fim_audit.report.entry import main; main()", "run", "--papers", str(paper)]
+    # A Ctrl-C at a terminal: SIGINT at its default disposition in the child.  pytest itself may run with SIGINT
+    # ignored (a CI job started in the background of a non-interactive shell: POSIX sets SIG_IGN there, the child
+    # inherits it, Python then installs no KeyboardInterrupt handler, and the audit slept through the signal).
     process = subprocess.Popen(
-        [*command, "--update-lock", "--out", str(tmp_path / "out")], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        [*command, "--update-lock", "--out", str(tmp_path / "out")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     for line in process.stdout:
         if line.startswith(b"checking"):
