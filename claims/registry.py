@@ -228,10 +228,13 @@ def _refuse_shared_helpers(path: Path, folder: Path) -> None:
 
 
 def _lock_of(module: ModuleType, name: str) -> Path:
+    """The paper's lock: ``LOCK`` (a relative path is beside the paper's file, wherever the audit runs from), else
+    ``<module file>.lock.json``."""
     declared = getattr(module, "LOCK", None)
-    if declared is not None:
-        return Path(declared)
     origin = getattr(module, "__file__", None)
+    if declared is not None:
+        path = Path(declared)
+        return path if path.is_absolute() or origin is None else Path(origin).parent / path
     if origin is None:
         raise RegistryError(f"paper {name!r} has no file and no LOCK: declare LOCK = Path(...)")
     return Path(origin).with_suffix(".lock.json")

@@ -137,6 +137,11 @@ def lift(x: Any, like: Bounded) -> Bounded:
     """A constant or tensor as an exact Bounded in ``like``'s dtype and device (u |c| when not representable)."""
     if isinstance(x, Bounded):
         return x
+    if not isinstance(x, (int, float, torch.Tensor)) and hasattr(x, "__float__") and not hasattr(x, "shape"):
+        # an exact number of the formula's own (op.log(len(z)) is sympy's log(3)): its double, within 2 u |c|
+        number = float(x)
+        value = torch.tensor(number, dtype=like.value.dtype, device=like.value.device)
+        return Bounded(value, 2 * value.abs() * unit_roundoff(value.dtype))
     value = torch.as_tensor(x, dtype=like.value.dtype, device=like.value.device)
     if isinstance(x, (int, float)) and float(value) != x:
         return Bounded(value, value.abs() * unit_roundoff(value.dtype))

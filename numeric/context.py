@@ -27,6 +27,9 @@ class AuditProfile:
     max_dense_n: largest n for checks that build and diagonalise dense n x n matrices.
     symbolic_max_n: largest n in exact fixed-n symbolic sweeps.
     mc_samples: Monte-Carlo draws per input in sampling-based checks.
+    sympy_seconds: time budget of one check's sympy work (a derivation, a sweep, the exact limits at the corners, one
+        certification); running out is INCONCLUSIVE (:mod:`symbolic.budget`).  The slowest symbolic check of the
+        seed audit takes about 5 s (default) and 20 s (ci), so the budgets leave a margin of at least 6.
     """
 
     name: str
@@ -36,6 +39,7 @@ class AuditProfile:
     max_dense_n: int
     symbolic_max_n: int
     mc_samples: int
+    sympy_seconds: float
 
 
 PROFILES: dict[str, AuditProfile] = {
@@ -49,9 +53,17 @@ PROFILES: dict[str, AuditProfile] = {
             max_dense_n=64,
             symbolic_max_n=6,
             mc_samples=4096,
+            sympy_seconds=60.0,
         ),
         AuditProfile(
-            "ci", max_examples=150, max_batch=32, max_n=24, max_dense_n=128, symbolic_max_n=7, mc_samples=8192
+            "ci",
+            max_examples=150,
+            max_batch=32,
+            max_n=24,
+            max_dense_n=128,
+            symbolic_max_n=7,
+            mc_samples=8192,
+            sympy_seconds=120.0,
         ),
         AuditProfile(
             "thorough",
@@ -61,6 +73,7 @@ PROFILES: dict[str, AuditProfile] = {
             max_dense_n=1024,
             symbolic_max_n=9,
             mc_samples=65536,
+            sympy_seconds=600.0,
         ),
     )
 }

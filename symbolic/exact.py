@@ -19,12 +19,13 @@ from typing import Any, Callable, Iterator, Mapping
 import sympy as sp
 from sympy.printing.mathml import MathMLPresentationPrinter
 
+from fim_audit.symbolic import interval
 from fim_audit.symbolic.outcome import Certificate, Derivation, Finding
 
 Point = dict[sp.Symbol, sp.Expr]
 
 CERTIFY_DIGITS = 50
-"""Significant digits of high-precision certification; evalf(strict=True) guarantees them or raises."""
+"""Significant digits of high-precision certification, read from an interval enclosure (symbolic/interval.py)."""
 
 POINT_TRIALS = 48
 """Rational points tried before a non-zero residual is declared unplaceable (never reached in practice:
@@ -184,8 +185,9 @@ def closed_form(
 def certify_at(instance: Instance, point: Point, how: str) -> tuple[bool, str, Mapping[str, Any]]:
     """Re-decide an identity at one exact point (possibly transcendental, e.g. e = exp(q)).
 
-    Each residual entry is evaluated to CERTIFY_DIGITS significant digits with ``strict=True``: sympy
-    either guarantees those digits or raises, and an entry it cannot separate from zero certifies nothing.
+    Each residual entry is evaluated by interval arithmetic (:func:`symbolic.interval.certified`): an entry
+    whose enclosure excludes zero is certified to CERTIFY_DIGITS digits, and one it cannot separate from zero
+    certifies nothing.
     """
     residual = (instance.definition - instance.claimed).xreplace(point)
     largest: tuple[sp.Expr, int, int, sp.Expr] | None = None
@@ -193,9 +195,8 @@ def certify_at(instance: Instance, point: Point, how: str) -> tuple[bool, str, M
     for i in range(residual.rows):
         for j in range(residual.cols):
             exact = residual[i, j]
-            try:
-                value = exact if exact.is_Rational else sp.N(exact, CERTIFY_DIGITS, strict=True)
-            except sp.core.evalf.PrecisionExhausted:
+            value = exact if exact.is_Rational else interval.certified(exact, CERTIFY_DIGITS)
+            if value is None:
                 unresolved += 1
                 continue
             if value != 0 and (largest is None or abs(value) > largest[0]):
@@ -207,7 +208,7 @@ def certify_at(instance: Instance, point: Point, how: str) -> tuple[bool, str, M
             {},
         )
     _, i, j, value = largest
-    precision = "exact" if value.is_Rational else f"{CERTIFY_DIGITS} guaranteed digits, sympy evalf strict"
+    precision = "exact" if value.is_Rational else f"interval arithmetic, {CERTIFY_DIGITS} digits"
     return (
         True,
         f"{how}: entry ({i}, {j}) of definition - claimed = {sp.sstr(value, full_prec=False)} ({precision})",

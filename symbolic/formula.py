@@ -11,19 +11,33 @@ Exact decisions:
   log atom can be treated as an independent variable.  A canonical residual that is literally 0 is a proof (an
   expression that vanishes identically with independent atoms vanishes for every value of them); anything else is
   not.
-* :func:`strict_value` evaluates an exact number to CERTIFY_DIGITS guaranteed digits or says it cannot.
+* :func:`strict_value` evaluates an exact number to CERTIFY_DIGITS guaranteed digits or says it cannot, and
+  :func:`arithmetic` names what decided it.
+
+Exact means no float entered: while a formula is evaluated here (:func:`float_literals_as_intended`), a Python float
+that meets a sympy number (``0.5 * x``) becomes the rational its author meant, so the constant never turns an exact
+computation into a 15-digit one.  The one inexact step left is :func:`eigvalsh` of a matrix with irrational entries
+(mpmath at EIGEN_DIGITS digits); its results are sympy Floats, and a value that contains a Float is known only to
+within its resolution (:func:`resolution`): it decides a sign only beyond REFUTATION_MARGIN times that.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import contextlib
+import math
+from fractions import Fraction
+from typing import Any, Iterator
 
 import mpmath
 import numpy as np
 import sympy as sp
+from sympy.core.sympify import _sympy_converter, converter
+
+from fim_audit.numeric.tolerance import REFUTATION_MARGIN
+from fim_audit.symbolic import interval
 
 CERTIFY_DIGITS = 50
-"""Significant digits of a certification; evalf(strict=True) guarantees them or raises."""
+"""Significant digits of a certification, read from an interval enclosure (:mod:`symbolic.interval`)."""
 
 
 class NotExact(ValueError):
@@ -70,15 +84,21 @@ def extremum(x: Any, largest: bool, dim: int = -1) -> Any:
 
 EIGEN_DIGITS = 80
 """Working precision of eigenvalues of matrices with irrational entries."""
+EIGEN_KEPT_DIGITS = EIGEN_DIGITS - 10
+"""Digits those eigenvalues are returned with."""
+RESOLUTION_SLACK_DIGITS = 20
+"""A value holding Floats of d digits is known to 10^-(d - RESOLUTION_SLACK_DIGITS) (1 + sum of the Floats' sizes):
+for eigenvalues (d = 70, error <= n^3 10^-80 ||M||) that covers n <= 10^6 and ||M|| <= 10^20 with room to spare."""
 
 
 def eigvalsh(m: Any) -> Any:
     """Ascending eigenvalues of a symmetric matrix of exact numbers.
 
     Rational entries: the exact real roots of the characteristic polynomial.  Other exact numbers (exp(1/3), say):
-    entries evaluated to EIGEN_DIGITS guaranteed digits, eigenvalues by mpmath's symmetric eigensolver at that
-    precision; by Weyl's theorem and its backward stability each is within about n^2 10^-EIGEN_DIGITS ||M|| of the
-    exact one, far below the CERTIFY_DIGITS a certificate uses.  Symbolic entries: :class:`NotExact`.
+    entries evaluated to EIGEN_DIGITS digits from interval enclosures, eigenvalues by mpmath's symmetric
+    eigensolver at that precision; by Weyl's theorem and its backward stability each is within about
+    n^3 10^-EIGEN_DIGITS ||M|| of the exact one, and a value computed from them decides a sign only beyond its
+    :func:`resolution`.  Symbolic entries: :class:`NotExact`.
     """
     matrix = sp.Matrix(m.tolist())
     if matrix.free_symbols:
@@ -88,11 +108,15 @@ def eigvalsh(m: Any) -> Any:
         if len(roots) != matrix.rows:
             raise NotExact("the characteristic polynomial does not have n real roots (the matrix is not symmetric)")
         return np.array(sorted(roots, key=lambda r: sp.N(r, CERTIFY_DIGITS)), dtype=object)
+    try:
+        entries = [[interval.midpoint(e, EIGEN_DIGITS) for e in row] for row in matrix.tolist()]
+    except interval.Unsupported as exc:
+        raise NotExact(str(exc)) from None
     with mpmath.workdps(EIGEN_DIGITS):
-        entries = [[mpmath.mpf(str(sp.N(e, EIGEN_DIGITS, strict=True))) for e in row] for row in matrix.tolist()]
         values = mpmath.eigsy(mpmath.matrix(entries), eigvals_only=True)
         ordered = sorted(values[k] for k in range(matrix.rows))
-        return np.array([sp.Float(mpmath.nstr(v, EIGEN_DIGITS - 10), EIGEN_DIGITS - 10) for v in ordered], dtype=object)
+        kept = [sp.Float(mpmath.nstr(v, EIGEN_KEPT_DIGITS), EIGEN_KEPT_DIGITS) for v in ordered]
+        return np.array(kept, dtype=object)
 
 
 def diag(v: Any) -> Any:
@@ -116,12 +140,17 @@ def log_softmax(z: Any, tau: Any = 1) -> Any:
 
 def sort(x: Any, descending: bool = False) -> Any:
     """Sorted exact numbers (symbols have no order here: :class:`NotExact`)."""
-    entries = np.ravel(x).tolist()
-    keys = [strict_value(v) for v in entries]
-    if any(k is None or not k.is_number or not k.is_real for k in keys):
-        raise NotExact("only exact real numbers can be sorted")
+    entries = [sp.sympify(v) for v in np.ravel(x).tolist()]
+    keys = [0 if v == 0 else _digits(v) for v in entries]
+    if any(k is None or not sp.sympify(k).is_real for k in keys):
+        raise NotExact("only exact real numbers that are 0 or certified away from it can be sorted")
     order = sorted(range(len(entries)), key=lambda k: keys[k], reverse=descending)
-    return np.array([entries[k] for k in order], dtype=object)
+    ordered = [entries[k] for k in order]
+    for first, second in zip(ordered, ordered[1:], strict=False):  # the order itself certified, ties exact
+        gap = second - first if descending else first - second
+        if gap != 0 and (_digits(gap) is None or _digits(gap) > 0):
+            raise NotExact("two entries cannot be ordered exactly (equal or closer than the certified digits)")
+    return np.array(ordered, dtype=object)
 
 
 def stack(parts: list[Any], dim: int = 0) -> Any:
@@ -148,18 +177,86 @@ def normalise(expr: Any) -> sp.Expr:
     return sp.expand_log(sp.expand(sp.sympify(expr), power_exp=True, mul=False, multinomial=False), force=False)
 
 
-def strict_value(value: Any) -> sp.Expr | None:
-    """``value`` as an exact rational, or to CERTIFY_DIGITS guaranteed digits; None when sympy cannot guarantee
-    them (a value that may be exactly 0)."""
+def _digits(value: Any) -> sp.Expr | None:
+    """``value`` as an exact rational, or to CERTIFY_DIGITS digits read from an interval enclosure that excludes 0
+    (:func:`symbolic.interval.certified`; sympy's ``N(strict=True)`` once returned wrong "guaranteed" digits);
+    None when no enclosure separates it from 0 (a value that may be exactly 0)."""
     value = sp.sympify(value)
     if value.is_Rational:
         return value
-    if not value.is_number:
+    if not value.is_number or value.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
         return None
+    return interval.certified(value, CERTIFY_DIGITS)
+
+
+def resolution(value: Any) -> sp.Float | None:
+    """How well a value holding finite-precision Floats (eigenvalues of an irrational matrix) is known, or None for a
+    value with none (exact)."""
+    floats = sp.sympify(value).atoms(sp.Float)
+    if not floats:
+        return None
+    digits = min(mpmath.libmp.prec_to_dps(f._prec) for f in floats)
+    size = 1 + sum(abs(f) for f in floats)
+    return sp.Float(10) ** (RESOLUTION_SLACK_DIGITS - digits) * size
+
+
+def strict_value(value: Any) -> sp.Expr | None:
+    """``value`` as an exact rational, or to CERTIFY_DIGITS guaranteed digits; None when sympy cannot guarantee
+    them (a value that may be exactly 0), or when the value holds finite-precision Floats and is within
+    REFUTATION_MARGIN times its :func:`resolution` of 0 (its sign is not known: a residual of 10^-83 left by
+    80-digit eigenvalues decides nothing)."""
+    digits = _digits(value)
+    blur = resolution(value)
+    if digits is None or blur is None:
+        return digits
+    return digits if abs(digits) > REFUTATION_MARGIN * blur else None
+
+
+def arithmetic(value: Any) -> str:
+    """The arithmetic that decided ``value`` (by :func:`strict_value`), for a certificate."""
+    value = sp.sympify(value)
+    if value.is_Rational:
+        return "exact rational arithmetic (sympy)"
+    blur = resolution(value)
+    if blur is None:
+        return f"interval arithmetic (mpmath iv, outward rounding): the enclosure excludes 0; {CERTIFY_DIGITS} digits"
+    return (
+        f"finite precision (mpmath, {EIGEN_DIGITS}-digit eigenvalues): the value clears {REFUTATION_MARGIN:g} times "
+        f"its resolution {sp.sstr(blur, full_prec=False)}"
+    )
+
+
+def intended_rational(number: float) -> sp.Rational:
+    """The rational a float constant in a formula stands for: the simplest one with denominator at most 10^6 that
+    rounds to it (1/3 for 0.333...), else its binary value."""
+    simple = Fraction(number).limit_denominator(10**6)
+    exact = simple if float(simple) == number else Fraction(number)
+    return sp.Rational(exact.numerator, exact.denominator)
+
+
+_PLAIN_FLOAT = _sympy_converter[float]
+
+
+def _literal(number: float) -> sp.Expr:
+    number = float(number)
+    return intended_rational(number) if math.isfinite(number) else _PLAIN_FLOAT(number)
+
+
+@contextlib.contextmanager
+def float_literals_as_intended() -> Iterator[None]:
+    """Within: every Python float sympy meets (``0.5 * x``, ``x < 1.5``, numpy float64 scalars) becomes
+    :func:`intended_rational`, through sympy's public ``converter`` table, so that a constant never makes an exact
+    computation a 15-digit one (infinities and NaN keep their meaning).  Re-entrant; not thread-safe (the table is
+    global), which the audit, one check at a time per process, does not need."""
+    previous = converter.get(float)
+    converter[float] = _literal
     try:
-        return sp.N(value, CERTIFY_DIGITS, strict=True)
-    except (sp.core.evalf.PrecisionExhausted, TypeError, ValueError):
-        return None
+        yield
+    finally:
+        if previous is None:
+            converter.pop(float, None)
+        else:
+            converter[float] = previous
 
 
 def exact_text(value: Any) -> Any:

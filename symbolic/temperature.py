@@ -13,6 +13,7 @@ from typing import Any, Callable, Sequence
 
 import sympy as sp
 
+from fim_audit.symbolic import interval
 from fim_audit.symbolic.outcome import Certificate, Derivation, Finding
 from fim_audit.symbolic.exact import Instance, Point, closed_form, exact_string
 from fim_audit.symbolic.sums import linearise, on_simplex
@@ -74,8 +75,14 @@ def lemma2_no_constant(reading: str) -> Derivation:
         f"lim_(tau->0+) ||gap(tau)||_2 = {sp.N(norm, 6)} > 0 at z = (0, 1), so ||gap||_2 / tau -> oo: no constant C",
         {"z": ["0", "1"], "tau": "-> 0+"},
         {"limit_of_gap": [_strings(r) for r in limit.tolist()], "limit_of_norm": exact_string(norm)},
-        "exact limit (sympy)",
+        "exact limit (sympy); the difference's sign by interval arithmetic",
     )
+
+
+def _positive(value: sp.Expr) -> bool:
+    """Whether an exact number is certified positive (an interval enclosure above 0)."""
+    certified = interval.certified(value, 30)
+    return certified is not None and certified > 0
 
 
 def sampled_second_moment_general_n() -> Derivation:
@@ -267,13 +274,13 @@ def remark1_criteria() -> Derivation:
     b = (sp.Rational(3, 5), sp.Rational(2, 5), sp.Integer(0))
     norms = [sum(x**2 for x in v) for v in (a, b)]
     entropies = [entropy(v) for v in (a, b)]
-    if not (norms[0] > norms[1] and sp.N(entropies[0] - entropies[1], 30) > 0):
+    if not (norms[0] > norms[1] and _positive(entropies[0] - entropies[1])):
         return Derivation(Finding.INCONCLUSIVE, "the pair does not separate the criteria")
     return _disproved(
         "||a||_2 > ||b||_2 yet H(a) > H(b): the norm and the entropy disagree on which is more concentrated",
         {"a": _strings(a), "b": _strings(b)},
         {"squared_norms": _strings(norms), "entropies": [str(sp.N(h, 12)) for h in entropies]},
-        "exact rationals; entropies to 30 digits",
+        "exact rationals; the entropies' difference by interval arithmetic",
     )
 
 
@@ -300,7 +307,7 @@ def remark1_temperature() -> Derivation:
     gap = sp.diag(*a) - a * a.T - sp.diag(*q)
     at_one = sp.simplify(_spectral_norm(gap.subs(TAU, 1)))
     at_zero = sp.simplify(_spectral_norm(gap.applyfunc(lambda e: sp.limit(e, TAU, 0, "+"))))
-    if not sp.N(at_zero - at_one, 30) > 0:
+    if not _positive(at_zero - at_one):
         return Derivation(Finding.INCONCLUSIVE, f"gap {at_one} at tau = 1, {at_zero} at tau -> 0")
     return _disproved(
         f"gap {at_one} at tau = 1 but {sp.N(at_zero, 6)} as tau -> 0+: lowering the temperature worsens it",

@@ -118,7 +118,7 @@ def test_a_pass_counts_its_cases_and_reports_the_largest_ratio(audit_context):
 def test_a_failure_reports_the_case_its_ratio_and_the_float_margin(audit_context):
     outcome = search.check_property(st.just(7), _fixed([0.5, REFUTATION_MARGIN]), audit_context)
     assert outcome.passed is False and outcome.cases == 0 and outcome.ratio == REFUTATION_MARGIN
-    assert outcome.detail == f"counterexample after 0 passing cases; error / tolerance = {REFUTATION_MARGIN:.3g}"
+    assert outcome.detail == f"counterexample: error / tolerance = {REFUTATION_MARGIN:.3g}, in the first example tried"
     assert outcome.inputs == {"drawn": 7, "k": 1}
     assert outcome.observed == {"side": 1, "error_over_tolerance": REFUTATION_MARGIN}
     assert outcome.certified is True  # exactly the margin certifies

@@ -75,6 +75,15 @@ def test_a_paper_file_is_loaded_with_its_own_lock(tmp_path):
     assert paper.lock == path.with_suffix(".lock.json") and paper.name == "mine"
 
 
+def test_a_relative_lock_is_beside_the_paper_wherever_the_audit_runs(tmp_path, monkeypatch):
+    """LOCK = "x.lock.json" used to resolve against the working directory: run from elsewhere, --update-lock wrote
+    (and --check read) a lock in the wrong folder."""
+    path = _paper(tmp_path, "located", 'LOCK = "accepted.lock.json"\nCLAIMS = (claim("located.one"),)')
+    monkeypatch.chdir(tmp_path.parent)
+    (paper,) = load_papers(str(path))
+    assert paper.lock == tmp_path / "accepted.lock.json"
+
+
 @pytest.mark.parametrize(
     "body, says",
     [

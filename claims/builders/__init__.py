@@ -67,12 +67,14 @@ from fim_audit.claims.builders.softmax import (
 
 # primitives, for a check no builder covers (write the reason beside it)
 from fim_audit.claims.builders.primitives import (
+    CannotCertify,
     Evaluation,
     check_property,
     derivation_check,
     property_check,
     search_witness,
     sweep_check,
+    symbolic_check,
     witness_check,
 )
 from fim_audit.numeric.context import RunContext
@@ -133,6 +135,7 @@ __all__ = [
     "softmax_derivative_checks",
     "tau_derivative_checks",
     # primitives
+    "CannotCertify",
     "Evaluation",
     "RunContext",
     "check_property",
@@ -140,6 +143,7 @@ __all__ = [
     "property_check",
     "search_witness",
     "sweep_check",
+    "symbolic_check",
     "witness_check",
 ]
 

@@ -11,16 +11,24 @@ A relation is "=" (entrywise equality of scalars, vectors or matrices), "<=" or 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable, Mapping
 
 import numpy as np
 import sympy as sp
 import torch
+from hypothesis import strategies as st
 
+from fim_audit.claims.builders import worst_case
 from fim_audit.claims.builders.domains import Space, Symbolic, rows_of
 from fim_audit.claims.builders.formula import exact_values, numeric_values
-from fim_audit.claims.builders.primitives import Evaluation, check_property, from_derivation
+from fim_audit.claims.builders.primitives import (
+    CannotCertify,
+    Evaluation,
+    check_property,
+    from_derivation,
+    symbolic_check,
+)
 from fim_audit.claims.model import Check, CheckResult, Counterexample, Kind, Status
 from fim_audit.numeric.bounded import Bounded
 from fim_audit.numeric.context import RunContext
@@ -78,8 +86,10 @@ class Relation:
             substitution.update(variable.point(point_values[name]))
         return _substitute(lhs, substitution), _substitute(rhs, substitution), point_values
 
-    def violation(self, lhs: Any, rhs: Any) -> tuple[tuple[int, ...], sp.Expr] | None:
-        """The first entry where the relation fails exactly (to 50 guaranteed digits), or None."""
+    def violation(self, lhs: Any, rhs: Any) -> tuple[tuple[int, ...], sp.Expr, str] | None:
+        """The first entry where the relation fails beyond doubt (:func:`symbolic.formula.strict_value`: exactly, to
+        50 guaranteed digits, or a finite-precision value beyond its resolution), or None: (the entry, lhs - rhs
+        there, the arithmetic that decided it)."""
         lhs, rhs = np.atleast_1d(lhs), np.atleast_1d(rhs)
         if lhs.ndim != rhs.ndim:  # a vector against a scalar bound
             lhs, rhs = np.broadcast_arrays(
@@ -91,7 +101,7 @@ class Relation:
             if value is None or not value.is_real:
                 continue
             if {"=": value != 0, "<=": value > 0, "<": value >= 0}[self.relation]:
-                return index, value
+                return index, value, exact.arithmetic(difference[index])
         return None
 
     # --- numeric -------------------------------------------------------------------------------------------------
@@ -179,7 +189,7 @@ def sweep(relation: Relation, *, catches: str, max_n: int | None = None) -> Chec
         return result
 
     name = f"sympy: {relation.what}, exact for each n" if over.sized else f"sympy: {relation.what}, exact"
-    return Check(name, Kind.SYMBOLIC, catches, run, validate=lambda: _validate(relation))
+    return symbolic_check(name, run, catches=catches, validate=lambda: _validate(relation))
 
 
 def _conditions(over: Space) -> str:
@@ -202,17 +212,17 @@ def certifier(relation: Relation) -> Callable[[Mapping[str, Any]], tuple[bool, s
         try:
             lhs, rhs, point = relation.exact_at(inputs)
             failing = relation.violation(lhs, rhs)
-        except exact.NotExact as exc:
-            return False, f"no exact re-evaluation: {exc}", {}
+        except exact.NotExact as exc:  # the float margin rule decides (numeric.search.property.CannotCertify)
+            raise CannotCertify(f"no exact re-evaluation: {exc}") from None
         values = {"exact_point": relation.over.describe(point)}
         if relation.over.holds(point) is not True:
             return False, "the exact point does not meet the statement's hypothesis exactly", values
         if failing is None:
             return False, "exact re-evaluation at the binary point: the relation holds there", values
-        index, difference = failing
-        kind = "exact" if difference.is_Rational else f"{exact.CERTIFY_DIGITS} guaranteed digits (sympy evalf strict)"
-        detail = f"exact re-evaluation: entry {list(index)} of lhs - rhs = {sp.sstr(difference, full_prec=False)}"
-        return True, f"{detail} ({kind})", {**values, "exact_difference": exact.exact_text(difference)}
+        index, difference, arithmetic = failing
+        shown = f"entry {list(index)} of lhs - rhs = {sp.sstr(difference, full_prec=False)}"
+        how = f"re-evaluation at the exact point: {shown} ({arithmetic})"
+        return True, how, {**values, "exact_difference": exact.exact_text(difference)}
 
     return certify
 
@@ -227,12 +237,16 @@ def numeric_check(
     expand: Callable[[Mapping[str, np.ndarray]], dict[str, np.ndarray]] | None = None,
     max_batch: int | None = None,
 ) -> Check:
-    """The relation on Hypothesis draws from the space and its corners, with the rounding bound of both sides.
+    """The relation on Hypothesis draws from the space and its corners, with the rounding bound of both sides; for
+    an inequality, then the worst case: the best draws refined to local maxima of the relative violation
+    (:mod:`claims.builders.worst_case`), checked the same way, and the largest violation found recorded.
 
     ``draws`` and ``expand``: draw from another space and turn each drawn batch into the relation's cases (every
     ordered pair of a batch's rows, for a statement about pairs of points); ``max_batch`` caps the rows drawn
     per example (a batch of pairs grows quadratically, and so does the cost of shrinking it)."""
     source = draws or relation.over
+    searched = relation.relation != "=" and expand is None
+    candidates: list[worst_case.Candidates] = []
 
     def evaluate(drawn: Mapping[str, np.ndarray], ctx: RunContext) -> Evaluation:
         cases = expand(drawn) if expand is not None else drawn
@@ -244,6 +258,8 @@ def numeric_check(
             inputs = {key: value[keep] for key, value in inputs.items()}
         lhs, rhs = relation.numeric_sides(inputs)
         ratio = relation.ratio(lhs, rhs)
+        if candidates:
+            candidates[0].offer(*_aligned(lhs.value, rhs.value), inputs)
 
         def describe(k: int) -> tuple[dict[str, Any], dict[str, Any]]:
             shown = {key: value[k].tolist() for key, value in inputs.items()}
@@ -252,16 +268,70 @@ def numeric_check(
 
         return Evaluation(ratio, describe)
 
+    def sides(inputs: Mapping[str, torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
+        lhs, rhs = relation.numeric_sides(inputs)
+        left, right = _aligned(lhs.value, rhs.value)
+        return left, right
+
     def run(ctx: RunContext) -> CheckResult:
-        return check_property(
-            source.strategy(ctx, max_batch),
-            evaluate,
-            ctx,
-            certify=certifier(relation) if certify else None,
-            examples=source.fixed(ctx),
+        certify_with = certifier(relation) if certify else None
+        candidates[:] = [worst_case.Candidates()] if searched else []
+        result = check_property(
+            source.strategy(ctx, max_batch), evaluate, ctx, certify=certify_with, examples=source.fixed(ctx)
+        )
+        if result.status is not Status.PASSED or not searched:
+            return result
+        pool, candidates[:] = candidates[0], []
+        refined = worst_case.refine(sides, relation.over, pool)
+        if not refined:
+            return result
+        wide = ctx.promoted(torch.float64)
+        found = check_property(st.sampled_from(refined), evaluate, wide, certify=certify_with, examples=refined)
+        starts = f"the {worst_case.STARTS} best draws per objective (float64)"
+        if found.status is not Status.PASSED:
+            detail = (
+                f"counterexample: error / tolerance = {found.ratio:.3g} at a point refined by local maximisation of "
+                f"the violation from {starts}, after {result.cases} drawn cases within tolerance"
+            )
+            return replace(found, detail=detail, cases=result.cases + found.cases)
+        return replace(
+            result,
+            detail=f"{result.detail}; {_worst(relation, refined, wide, starts)}",
+            cases=result.cases + found.cases,
         )
 
     return Check(name, Kind.NUMERIC, catches, run, validate=lambda: _validate(relation))
+
+
+def _worst(relation: Relation, refined: list[dict[str, np.ndarray]], ctx: RunContext, starts: str) -> str:
+    """The evidence a referee reads: the largest violations found by the local search, and where (the relative one
+    only where the sides clear their rounding bound, else it measures rounding)."""
+    found: dict[str, tuple[float, Any]] = {"damped": (-np.inf, None), "relative": (-np.inf, None)}
+    with torch.no_grad():
+        for batch in refined:
+            lhs, rhs = relation.numeric_sides({name: ctx.tensor(value) for name, value in batch.items()})
+            left, right, left_error, right_error = _aligned(lhs.value, rhs.value, lhs.error, rhs.error)
+            clear = left.abs() + right.abs() > SAFETY * (left_error + right_error)
+            resolved = clear.flatten(start_dim=1).all(dim=1) if clear.dim() > 1 else clear
+            measures = {
+                "damped": worst_case.damped_violation(left, right),
+                "relative": torch.where(resolved, worst_case.relative_violation(left, right), -torch.inf),
+            }
+            for key, values in measures.items():
+                k = int(torch.argmax(values))
+                if float(values[k]) > found[key][0]:
+                    found[key] = (float(values[k]), {name: np.round(v[k], 6).tolist() for name, v in batch.items()})
+    (damped, at_damped), (relative, at_relative) = found["damped"], found["relative"]
+    words = f"worst case after local maximisation from {starts}: (lhs - rhs) / (1 + |lhs| + |rhs|) = {damped:.3g}"
+    words += f" at {at_damped}"
+    if at_relative is not None:
+        words += f"; (lhs - rhs) / (|lhs| + |rhs|) = {relative:.6g}{_quotient(relative)} at {at_relative}"
+    return words
+
+
+def _quotient(gap: float) -> str:
+    """The ratio lhs / rhs a relative violation stands for, when both sides are positive (a constant's sup)."""
+    return f", i.e. lhs / rhs = {(1 + gap) / (1 - gap):.6g} where both sides are positive" if -1 < gap < 1 else ""
 
 
 def _row(values: torch.Tensor, k: int) -> Any:
@@ -294,7 +364,7 @@ def corner_check(
                 tried += 1
                 failing = relation.violation(lhs, rhs)
                 if failing is not None:
-                    index, difference = failing
+                    index, difference, arithmetic = failing
                     observed = {
                         "lhs": exact.exact_text(lhs),
                         "rhs": exact.exact_text(rhs),
@@ -303,18 +373,15 @@ def corner_check(
                     }
                     return CheckResult(
                         Status.DISPROVED,
-                        f"{relation.what}: fails at the corner {relation.over.describe(point)} (exact)",
+                        f"{relation.what}: fails at the corner {relation.over.describe(point)} ({arithmetic})",
                         cases=tried,
                         counterexample=Counterexample(
-                            relation.over.describe(point),
-                            observed,
-                            True,
-                            "exact rational arithmetic at a corner point (sympy)",
+                            relation.over.describe(point), observed, True, f"{arithmetic}, at a corner point"
                         ),
                     )
         return CheckResult(Status.INCONCLUSIVE, f"{relation.what}: holds at {tried} exact corner points", cases=tried)
 
-    return Check(f"sympy: {relation.what} at the corner points, exact", Kind.SYMBOLIC, catches, run)
+    return symbolic_check(f"sympy: {relation.what} at the corner points, exact", run, catches=catches)
 
 
 def _validate(relation: Relation) -> None:

@@ -49,6 +49,37 @@ class Symbolic:
     """d expr / d (entry k of the variable) in terms of its symbols, where the variable can be differentiated."""
 
 
+Transform = Callable[[torch.Tensor], torch.Tensor]
+
+
+@dataclass(frozen=True)
+class Unconstrained:
+    """A smooth map ``from_free`` of unconstrained reals onto the variable's domain, and a right inverse
+    ``to_free``: how the local search for a worst case (:mod:`claims.builders.worst_case`) moves a drawn point
+    without leaving the domain (the simplex through softmax, an interval through a sigmoid)."""
+
+    to_free: Transform
+    from_free: Transform
+
+
+IDENTITY = Unconstrained(lambda x: x, lambda x: x)
+
+
+def _interval(low: float, high: float) -> Unconstrained:
+    width = high - low
+    if width <= 0:
+        return Unconstrained(torch.zeros_like, lambda f: torch.full_like(f, low))
+
+    def to_free(x: torch.Tensor) -> torch.Tensor:
+        return torch.logit(((x - low) / width).clamp(1e-12, 1 - 1e-12))
+
+    return Unconstrained(to_free, lambda f: low + width * torch.sigmoid(f))
+
+
+SIMPLEX = Unconstrained(lambda p: torch.log(p.clamp_min(1e-300)), lambda f: torch.softmax(f, dim=-1))
+NONNEGATIVE = Unconstrained(lambda w: w.clamp_min(0).sqrt(), lambda f: f * f)
+
+
 @dataclass(frozen=True)
 class Variable:
     """One named quantity of a statement.  ``vector``: a vector of length n, else a scalar."""
@@ -65,6 +96,23 @@ class Variable:
     describe: Callable[[Any], Any] = exact.exact_text
     condition: str = ""
     """The domain in words, for statements and reports ("z in R^n")."""
+    unconstrained: Unconstrained = IDENTITY
+    additive: bool = False
+    """Whether a point near x is x + h d (a linear space: logits, vectors); else x + h (y - x), which stays in a
+    convex domain (the simplex, weights, an interval)."""
+
+    def near(self, x: np.ndarray, other: np.ndarray, steps: np.ndarray) -> np.ndarray:
+        """Rows at distance about ``steps`` (one per row) from the rows of ``x``, towards the rows of ``other``: the
+        second point of a pair, for statements about two points of one space (a Lipschitz bound is tightest as
+        y -> x)."""
+        h = steps.reshape(-1, *([1] * (x.ndim - 1)))
+        direction = other - x
+        if not self.additive:
+            return x + h * direction
+        length = np.sqrt((direction.reshape(len(x), -1) ** 2).sum(axis=1)).reshape(h.shape)
+        fallback = np.broadcast_to((-1.0) ** np.arange(x.shape[-1]) if x.ndim > 1 else 1.0, x.shape)
+        unit = np.where(length > 0, direction / np.where(length > 0, length, 1.0), fallback)
+        return x + h * unit
 
 
 def _vector_symbolic(kind: str, *, positive: bool, transform: Callable[[Any], Any] | None = None):
@@ -135,6 +183,7 @@ def logits(condition: str = "z in R^n") -> Variable:
         _vector_symbolic("logits", positive=True, transform=exact.log),
         _exact_vector,
         condition=condition,
+        additive=True,
     )
 
 
@@ -157,6 +206,7 @@ def probabilities(condition: str = "p in the simplex") -> Variable:
         _vector_symbolic("probabilities", positive=True, transform=lambda w: w / exact.total(w)),
         _exact_distribution,
         condition=condition,
+        unconstrained=SIMPLEX,
     )
 
 
@@ -170,6 +220,7 @@ def weights(condition: str = "w >= 0") -> Variable:
         _vector_symbolic("weights", positive=True),
         _exact_vector,
         condition=condition,
+        unconstrained=NONNEGATIVE,
     )
 
 
@@ -183,6 +234,7 @@ def vectors(condition: str = "v in R^n") -> Variable:
         _vector_symbolic("vector", positive=False),
         _exact_vector,
         condition=condition,
+        additive=True,
     )
 
 
@@ -198,6 +250,7 @@ def positive(low: float = 0.05, high: float = 20.0, condition: str = "") -> Vari
         _scalar_symbolic("positive", positive=True),
         lambda value: _rational(float(np.asarray(value))),
         condition=condition or f"{low:g} <= t <= {high:g}",
+        unconstrained=_interval(low, high),
     )
 
 
@@ -214,7 +267,14 @@ def real(low: float = -1e3, high: float = 1e3, condition: str = "") -> Variable:
         _scalar_symbolic("real", positive=False),
         lambda value: _rational(float(np.asarray(value))),
         condition=condition or f"{low:g} <= c <= {high:g}",
+        unconstrained=_interval(low, high),
     )
+
+
+PAIR_STEPS = (-6.0, 0.0)
+"""log10 of the distance between the two points of a drawn near pair."""
+PAIR_CORNER_STEPS = (2.0**-10,)
+"""Distances of the corner pairs (a corner and a point that close to it; a power of 2, so exact points print short)."""
 
 
 @dataclass(frozen=True)
@@ -260,13 +320,35 @@ class Space:
         rows = ctx.profile.max_batch if max_batch is None else min(max_batch, ctx.profile.max_batch)
         smallest = self.min_n if self.sized else 1
 
+        pairs = self.pairs
+
         @st.composite
         def points(draw: st.DrawFn) -> dict[str, np.ndarray]:
             n = draw(st.integers(smallest, largest), label="n")
             batch = draw(st.integers(1, rows), label="batch")
-            return {name: variable.rows(draw, n, batch) for name, variable in self.variables.items()}
+            drawn = {name: variable.rows(draw, n, batch) for name, variable in self.variables.items()}
+            if pairs and draw(st.booleans(), label="near pairs"):
+                steps = 10.0 ** draw(arrays(np.float64, (batch,), elements=st.floats(PAIR_STEPS[0], PAIR_STEPS[1])))
+                for first, second in pairs:
+                    drawn[second] = self.variables[second].near(drawn[first], drawn[second], steps)
+            return drawn
 
         return points()
+
+    @property
+    def pairs(self) -> list[tuple[str, str]]:
+        """Variables of one kind and shape (x and y, both logits): (the first of its kind, a later one).  A statement
+        about two points of one space is searched near its diagonal too (y = x + h d, h = 10^-6 .. 1), where
+        difference quotients approach derivatives: independent draws alone never reach it."""
+        first: dict[tuple[str, bool], str] = {}
+        pairs = []
+        for name, variable in self.variables.items():
+            key = (variable.kind, variable.vector)
+            if key in first:
+                pairs.append((first[key], name))
+            else:
+                first[key] = name
+        return pairs
 
     def fixed(self, ctx: RunContext, sizes: Sequence[int] | None = None) -> list[dict[str, np.ndarray]]:
         """The corner cases, one batch per size: by default the smallest, 2 and the largest, then ``examples``
@@ -281,6 +363,13 @@ class Space:
             corners = {name: v.corners(n) for name, v in self.variables.items()}
             depth = max(len(c) for c in corners.values())
             out.append({name: np.stack([c[k % len(c)] for k in range(depth)]) for name, c in corners.items()})
+        for batch in list(out):  # corner pairs: the second point a step from the first (not equal to it)
+            for step in PAIR_CORNER_STEPS if self.pairs else ():
+                near = dict(batch)
+                for first, second in self.pairs:
+                    other = np.roll(batch[second], 1, axis=0)
+                    near[second] = self.variables[second].near(batch[first], other, np.full(len(other), step))
+                out.append(near)
         for example in extra:
             out.append({name: np.asarray(value, dtype=np.float64)[None] for name, value in example.items()})
         return out
@@ -315,8 +404,22 @@ class Space:
         if isinstance(next(iter(inputs.values())), torch.Tensor):
             mask = numeric_values(self.assume, inputs).value
             return mask.reshape(mask.shape[0], -1).amin(dim=1) > 0.5 if mask.dim() > 1 else mask > 0.5
-        value = exact.strict_value(np.ravel(np.asarray(call(self.assume, inputs), dtype=object))[0])
-        return None if value is None else bool(value > 0)
+        entries = [_truth(entry) for entry in np.ravel(np.asarray(call(self.assume, inputs), dtype=object))]
+        if False in entries:
+            return False
+        return True if all(entries) else None
+
+
+def _truth(entry: Any) -> bool | None:
+    """An exact hypothesis value as a Python bool: a comparison (sympy's true or false), or a number (> 0 holds);
+    None when it cannot be decided (an unevaluated comparison of symbols, a number that may be 0)."""
+    entry = sp.sympify(entry)
+    if entry is sp.true or entry is sp.false:
+        return entry is sp.true
+    if isinstance(entry, sp.logic.boolalg.Boolean):
+        return None
+    value = exact.strict_value(entry)
+    return None if value is None or not value.is_real else bool(value > 0)
 
 
 def rows_of(batch: Mapping[str, np.ndarray]) -> list[dict[str, np.ndarray]]:

@@ -19,7 +19,7 @@ import torch
 
 from fim_audit.claims.builders.domains import Space
 from fim_audit.claims.builders.formula import Formula, exact_values, numeric_values
-from fim_audit.claims.builders.primitives import derivation_check, search_witness
+from fim_audit.claims.builders.primitives import derivation_check, search_witness, symbolic_check
 from fim_audit.claims.model import Check, CheckResult, Kind, Status
 from fim_audit.numeric.context import RunContext
 from fim_audit.numeric.tolerance import SAFETY
@@ -85,7 +85,9 @@ def exists(
         if impossibility is None
         else [derivation_check(f"sympy: {what} is impossible", impossibility, catches="a witness after all")]
     )
-    checks.append(Check(f"sympy: {what}, exact witness", Kind.SYMBOLIC, "no exact witness among the points", exact_run))
+    checks.append(
+        symbolic_check(f"sympy: {what}, exact witness", exact_run, catches="no exact witness among the points")
+    )
     checks.append(Check(f"torch: search for {what}", Kind.NUMERIC, "no witness within the search budget", search))
     return tuple(checks)
 

@@ -17,9 +17,8 @@ from __future__ import annotations
 
 import functools
 import inspect
-from fractions import Fraction
 from types import ModuleType
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 import sympy as sp
@@ -132,8 +131,40 @@ def arguments(formula: Formula, values: Mapping[str, Any]) -> dict[str, Any]:
         return dict(values)
     missing = [name for name in required if name not in values]
     if missing:
-        raise TypeError(f"the formula takes {missing}, which are not variables of the space ({sorted(values)})")
+        raise TypeError(
+            f"{_name(formula)} takes {missing}, which are not variables of the space ({sorted(values)})"
+            + _binding_hint(formula, values)
+        )
     return {name: values[name] for name in (*required, *optional) if name in values}
+
+
+def require_variable(formula: Formula, variable: str, space_variables: Sequence[str], role: str) -> None:
+    """Refuse, when a claim is declared, a formula that does not take ``variable`` although the statement is about
+    its dependence on it (a limit, a derivative, a monotonicity in ``variable``): it would be constant in it, and a
+    true statement about that dependence would be refuted or a false one proved.  ``op.softmax`` over a space with
+    ``T`` is the usual case: its temperature is named ``tau``."""
+    required, optional, everything = _parameters(formula)
+    if everything or variable in (*required, *optional) and variable in space_variables:
+        return
+    raise ValueError(
+        f"{role} in {variable!r}, but {_name(formula)} does not take {variable!r} (it takes "
+        f"{', '.join((*required, *optional)) or 'nothing'})" + _binding_hint(formula, dict.fromkeys(space_variables))
+    )
+
+
+def _name(formula: Formula) -> str:
+    return f"op.{formula.__name__}" if getattr(formula, "__self__", None) is op else "the formula"
+
+
+def _binding_hint(formula: Formula, values: Mapping[str, Any]) -> str:
+    """For an ``op`` function passed as a formula: it binds the space's variables by its own parameter names."""
+    if getattr(formula, "__self__", None) is not op:
+        return ""
+    names = ", ".join(values)
+    return (
+        f"; op.{formula.__name__} binds variables by its own parameter names, so write it as a formula of the "
+        f"space's: lambda {names}: op.{formula.__name__}(...)"
+    )
 
 
 @functools.lru_cache(maxsize=None)
@@ -148,7 +179,10 @@ def _parameters(formula: Formula) -> tuple[tuple[str, ...], tuple[str, ...], boo
 
 
 def call(formula: Formula, values: Mapping[str, Any]) -> Any:
-    return formula(**arguments(formula, values))
+    """``formula`` at ``values``; a float constant that meets a sympy value becomes the rational it stands for
+    (:func:`symbolic.formula.float_literals_as_intended`), so the exact path is exact from its first operation."""
+    with exact.float_literals_as_intended():
+        return formula(**arguments(formula, values))
 
 
 def numeric_values(formula: Formula, inputs: Mapping[str, torch.Tensor]) -> Bounded:
@@ -192,6 +226,8 @@ def _as_bounded(out: Any, like: torch.Tensor) -> Bounded:
         return out
     if isinstance(out, (int, float)):
         return bounded.lift(float(out), Bounded(like))
+    if isinstance(out, sp.Expr) and out.is_number and out.is_real:  # a constant of the formula's own: log(len(p))
+        return bounded.lift(out, Bounded(like))
     raise TypeError(f"a formula must return a value built from its arguments, not {type(out).__name__}")
 
 
@@ -201,7 +237,9 @@ def exact_values(formula: Formula, inputs: Mapping[str, Any]) -> Any:
     A Python float constant in a formula (``0.5``, ``1 / len(z)``) stands for the simplest rational with denominator
     at most 10^6 that rounds to it (1/3 for 0.333...), if there is one, else for its binary value: what the formula's
     author meant, which the torch side approximates within the constant's own rounding bound
-    (:func:`numeric.bounded.lift`).  sympy's 15-digit Floats are replaced by those rationals.
+    (:func:`numeric.bounded.lift`).  It becomes that rational where it first meets a sympy value (:func:`call`), so
+    ``0.5 * (I - J)`` is exact all the way through (eigenvalues included), and a constant returned as it is, or a
+    15-digit sympy Float, is replaced at the end.
 
     numpy's float warnings are silenced here: object arrays hold sympy numbers, and numpy warns when a comparison
     such as ``p > 0`` of an entry like exp(-1250) passes through a Python float, which decides nothing."""
@@ -211,14 +249,9 @@ def exact_values(formula: Formula, inputs: Mapping[str, Any]) -> Any:
 
 
 def _exact_constants(value: Any) -> Any:
-    """Floats of double precision (a Python constant) by their intended rationals; higher-precision Floats (the
-    guaranteed digits of an eigenvalue, :func:`symbolic.formula.eigvalsh`) are results, kept as they are."""
-    value = sp.sympify(value)
+    """Floats of double precision (a sympy Float written into a formula) by their intended rationals; higher-precision
+    Floats (the digits of an eigenvalue, :func:`symbolic.formula.eigvalsh`) are results, kept as they are."""
+    with exact.float_literals_as_intended():
+        value = sp.sympify(value)
     floats = [f for f in value.atoms(sp.Float) if f._prec <= 53]
-    return value.xreplace({f: _intended(float(f)) for f in floats}) if floats else value
-
-
-def _intended(number: float) -> sp.Rational:
-    simple = Fraction(number).limit_denominator(10**6)
-    exact = simple if float(simple) == number else Fraction(number)
-    return sp.Rational(exact.numerator, exact.denominator)
+    return value.xreplace({f: exact.intended_rational(float(f)) for f in floats}) if floats else value

@@ -22,7 +22,14 @@ import sympy as sp
 
 from fim_audit.claims.builders import _statement
 from fim_audit.claims.builders.domains import Space, Symbolic
-from fim_audit.claims.builders.formula import Formula, call, exact_values, numeric_derivative, numeric_values
+from fim_audit.claims.builders.formula import (
+    Formula,
+    call,
+    exact_values,
+    numeric_derivative,
+    numeric_values,
+    require_variable,
+)
 from fim_audit.claims.builders.primitives import derivation_check
 from fim_audit.claims.model import Check
 from fim_audit.symbolic import formula as exact
@@ -74,6 +81,7 @@ def derivative(
     """
     if wrt not in over.variables:
         raise ValueError(f"derivative with respect to {wrt!r}, which is not a variable of the space")
+    require_variable(f, wrt, list(over.variables), "a derivative")
 
     def numeric(inputs):
         return numeric_derivative(f, wrt, inputs), numeric_values(claimed, inputs)

@@ -23,7 +23,7 @@ from fim_audit.claims.builders import _statement
 from fim_audit.claims.builders.domains import Space
 from fim_audit.claims.builders.formula import Formula, call, exact_values, numeric_values, op
 from fim_audit.claims.builders.identity import identity
-from fim_audit.claims.builders.primitives import Evaluation, check_property, derivation_check
+from fim_audit.claims.builders.primitives import Evaluation, check_property, derivation_check, symbolic_check
 from fim_audit.claims.model import Check, CheckResult, Counterexample, Kind, Status
 from fim_audit.numeric.context import RunContext
 from fim_audit.numeric.tolerance import SAFETY
@@ -147,12 +147,20 @@ def rank(matrix: Formula, claimed: Callable[..., int], *, over: Space, what: str
     def certify(inputs: Mapping[str, Any]) -> tuple[bool, str, dict[str, Any]]:
         computed, expected, point = exact_rank(inputs)
         values = {"exact_point": over.describe(point), "exact_rank": computed, "claimed_rank": expected}
+        if over.holds(point) is not True:
+            return False, "the exact point does not meet the statement's hypothesis exactly", values
         if computed != expected:
             return True, f"exact rank {computed} of the exact matrix, claimed {expected}", values
         return False, f"the exact matrix has the claimed rank {expected}: rounding could not resolve it", values
 
     def evaluate(drawn: Mapping[str, np.ndarray], ctx: RunContext) -> Evaluation:
         inputs = {key: ctx.tensor(value) for key, value in drawn.items()}
+        if over.assume is not None:  # the hypothesis: only the points that meet it are cases
+            keep = over.holds(inputs)
+            if not bool(keep.any()):
+                return Evaluation(torch.zeros(1, dtype=torch.float64), lambda k: ({}, {}), cases=0)
+            drawn = {key: value[keep.cpu().numpy()] for key, value in drawn.items()}
+            inputs = {key: value[keep] for key, value in inputs.items()}
         resolved = numeric_rank(inputs)
         rows = [{k: v[b] for k, v in drawn.items()} for b in range(len(resolved))]
         expected = [int(call(claimed, row)) for row in rows]
@@ -189,6 +197,8 @@ def rank(matrix: Formula, claimed: Callable[..., int], *, over: Space, what: str
     def corner_run(ctx: RunContext) -> CheckResult:
         tried = 0
         for inputs in over.corners(ctx, sizes=(1, 2, 5)):
+            if over.holds(over.exact_point(inputs)) is not True:
+                continue
             tried += 1
             computed, expected, point = exact_rank(inputs)
             if computed != expected:
@@ -206,7 +216,7 @@ def rank(matrix: Formula, claimed: Callable[..., int], *, over: Space, what: str
         return CheckResult(Status.INCONCLUSIVE, f"{what}: the claimed rank holds at {tried} exact corner points", tried)
 
     return (
-        Check(f"sympy: {what} at the corner points, exact", Kind.SYMBOLIC, CORNER_CATCHES, corner_run),
+        symbolic_check(f"sympy: {what} at the corner points, exact", corner_run, catches=CORNER_CATCHES),
         Check(
             f"torch: {what} (eigenvalues beyond their rounding bound)",
             Kind.NUMERIC,

@@ -23,16 +23,24 @@ import sympy as sp
 import torch
 
 from fim_audit.claims.builders.domains import Space
-from fim_audit.claims.builders.formula import Formula, exact_values
-from fim_audit.claims.builders.primitives import Evaluation, check_property, derivation_check
+from fim_audit.claims.builders.formula import Formula, exact_values, require_variable
+from fim_audit.claims.builders.primitives import Evaluation, check_property, derivation_check, symbolic_check
 from fim_audit.claims.model import Check, CheckResult, Counterexample, Kind, Status
 from fim_audit.numeric.context import RunContext
 from fim_audit.symbolic import formula as exact
+from fim_audit.symbolic import interval
+from fim_audit.symbolic.budget import OutOfTime, time_budget
 from fim_audit.symbolic.outcome import Derivation
 
 SEARCH_EXAMPLES = 12
 SEARCH_MAX_N = 4
 """The exact search's budget: sympy's limit costs about 0.05-0.5 s per point at these sizes."""
+PROBES = (20, 40)
+PROBE_DIGITS = 60
+"""A limit that refutes is corroborated by the quantity's values 10^-20 and 10^-40 from the limit point."""
+POINT_SHARE = 30
+"""A point's limits get 1/POINT_SHARE of the profile's sympy time budget; a point that takes longer is skipped and
+counted (the local KL-Fisher quotient took over 20 minutes at one corner before there were budgets)."""
 
 POINTS = {"0": sp.Integer(0), "oo": sp.oo, "-oo": -sp.oo}
 
@@ -52,6 +60,7 @@ def limit(
     from below, ignored at infinity); ``claimed`` must not take ``param``."""
     if param not in over.variables or over.variables[param].vector:
         raise ValueError(f"limit in {param!r}: it must be a scalar variable of the space")
+    require_variable(quantity, param, list(over.variables), "a limit")
     if side not in ("+", "-"):
         raise ValueError(f"side {side!r} is not '+' or '-'")
     target = POINTS.get(str(at), None) if isinstance(at, str) else sp.nsimplify(at)
@@ -64,11 +73,10 @@ def limit(
         else [derivation_check(f"sympy: {what}, proof", proof, catches="a limit the derivation does not establish")]
     )
     checks.append(
-        Check(
+        symbolic_check(
             f"sympy: {what} at the corner points, exact",
-            Kind.SYMBOLIC,
-            "a claimed limit that differs from the exact one at a corner (ties, one-hot, uniform)",
             decide.corners,
+            catches="a claimed limit that differs from the exact one at a corner (ties, one-hot, uniform)",
         )
     )
     checks.append(
@@ -92,8 +100,16 @@ class _Decision:
             sp.Symbol(param, positive=True) if over.variables[param].kind == "positive" else sp.Symbol(param, real=True)
         )
 
-    def at(self, inputs: Mapping[str, Any]) -> tuple[Any, Any, dict[str, Any], int] | None:
-        """(exact limit, claimed, exact point, index of the first mismatch or -1), or None if sympy cannot tell."""
+    def at(self, inputs: Mapping[str, Any], seconds: float) -> tuple[Any, Any, dict[str, Any], int] | None:
+        """(exact limit, claimed, exact point, index of the first mismatch or -1), or None if sympy cannot tell
+        within ``seconds``."""
+        try:
+            with time_budget(seconds, f"{self.what}: the exact limit at one point"):
+                return self._at(inputs)
+        except OutOfTime:
+            return None
+
+    def _at(self, inputs: Mapping[str, Any]) -> tuple[Any, Any, dict[str, Any], int] | None:
         point = self.over.exact_point(inputs)
         if self.over.holds(point) is not True:  # outside the statement's hypothesis
             return None
@@ -110,12 +126,33 @@ class _Decision:
                 return None
             limits.append(value)
         limits = np.array(limits, dtype=object).reshape(expression.shape)
-        limits, claimed = np.broadcast_arrays(limits, claimed)
+        limits, claimed, entries = np.broadcast_arrays(limits, claimed, expression)
         for index, (value, expected) in enumerate(zip(limits.ravel(), claimed.ravel(), strict=True)):
             difference = exact.strict_value(value - expected) if value.is_finite else None
             if (value.is_finite is False) or (difference is not None and difference != 0):
+                if not self._corroborated(entries.ravel()[index], value, expected):
+                    return None  # sympy's limit is not borne out by the values near the point: undecided
                 return limits, claimed, point, index
         return limits, claimed, point, -1
+
+    def _corroborated(self, entry: sp.Expr, value: sp.Expr, expected: sp.Expr) -> bool:
+        """Whether the quantity's exact values at two points near the limit point (10^-20 and 10^-40 away, or
+        10^20 and 10^40 out; interval arithmetic) bear out sympy's limit against the claimed one: sympy's limit
+        returned -oo for KL(softmax(z) || softmax(z + t v)) / t^2 at z = (0, -5e-324), whose limit is 1/8."""
+        near = []
+        for k in PROBES:
+            if self.target in (sp.oo, -sp.oo):
+                at = sp.Integer(10) ** k * (1 if self.target is sp.oo else -1)
+            else:
+                at = self.target + sp.Integer(10) ** -k * (1 if self.direction == "+" else -1)
+            try:
+                near.append(interval.midpoint(entry.xreplace({self.symbol: at}), PROBE_DIGITS))
+            except interval.Unsupported:
+                return False
+        first, second = (sp.Float(v, PROBE_DIGITS) for v in near)
+        if value.is_finite:
+            return abs(second - value) <= abs(value - expected) / 100
+        return bool(second * value > 0 and abs(second - expected) > abs(first - expected) + 1)
 
     def _failure(self, found: tuple[Any, Any, dict[str, Any], int]) -> tuple[dict[str, Any], dict[str, Any]]:
         limits, claimed, point, index = found
@@ -129,7 +166,7 @@ class _Decision:
     def corners(self, ctx: RunContext) -> CheckResult:
         tried = unresolved = 0
         for corner in self.over.corners(ctx, sizes=(1, 2, 3)):
-            found = self.at(corner)
+            found = self.at(corner, ctx.profile.sympy_seconds / POINT_SHARE)
             tried += 1
             if found is None:
                 unresolved += 1
@@ -140,11 +177,17 @@ class _Decision:
                     Status.DISPROVED,
                     f"{self.what}: the exact limit differs at the corner {inputs}",
                     cases=tried,
-                    counterexample=Counterexample(inputs, observed, True, "sympy's exact limit (Gruntz) at a corner"),
+                    counterexample=Counterexample(
+                        inputs,
+                        observed,
+                        True,
+                        "sympy's exact limit (Gruntz) at a corner, corroborated by interval values",
+                    ),
                 )
         return CheckResult(
             Status.INCONCLUSIVE,
-            f"{self.what}: exact limits agree at {tried - unresolved} corner points ({unresolved} not computed)",
+            f"{self.what}: exact limits agree at {tried - unresolved} corner points ({unresolved} not computed within "
+            f"{ctx.profile.sympy_seconds / POINT_SHARE:g} s each, or outside the hypothesis)",
             cases=tried,
         )
 
@@ -162,7 +205,7 @@ class _Decision:
 
         def evaluate(drawn: Mapping[str, np.ndarray], run: RunContext) -> Evaluation:
             inputs = {name: value[0] for name, value in drawn.items()}
-            found = self.at(inputs)
+            found = self.at(inputs, ctx.profile.sympy_seconds / POINT_SHARE)
             if found is None:
                 skipped[0] += 1
             failed = found is not None and found[3] >= 0
@@ -176,13 +219,19 @@ class _Decision:
             return Evaluation(ratio, describe)
 
         def certify(inputs: Mapping[str, Any]) -> tuple[bool, str, dict[str, Any]]:
-            return True, "sympy's exact limit (Gruntz) at the exact point of the drawn floats", {}
+            return (
+                True,
+                "sympy's exact limit (Gruntz) at the exact point of the drawn floats, corroborated by the exact "
+                "values 10^-20 and 10^-40 from the limit point (interval arithmetic)",
+                {},
+            )
 
         result = check_property(self.over.strategy(small), evaluate, small, certify=certify)
         if skipped[0]:
             result = replace(
                 result,
-                detail=f"{result.detail}; {skipped[0]} points outside the hypothesis or where sympy gave no limit",
+                detail=f"{result.detail}; {skipped[0]} points outside the hypothesis or where sympy gave no limit "
+                f"(within {ctx.profile.sympy_seconds / POINT_SHARE:g} s each)",
             )
         return replace(result, detail=f"exact limits: {result.detail}")
 

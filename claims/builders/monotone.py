@@ -19,7 +19,7 @@ import torch
 
 from fim_audit.claims.builders import _statement
 from fim_audit.claims.builders.domains import Space
-from fim_audit.claims.builders.formula import Formula, call, exact_values, numeric_values
+from fim_audit.claims.builders.formula import Formula, call, exact_values, numeric_values, require_variable
 from fim_audit.claims.builders.inequality import inequality_checks
 from fim_audit.numeric import bounded
 from fim_audit.numeric.tolerance import SAFETY
@@ -47,6 +47,7 @@ def monotone(
     if (in_ is None) == (along is None):
         raise ValueError("give exactly one of in_ (a parameter) and along (an order on the points)")
     if in_ is not None:
+        require_variable(quantity, in_, list(over.variables), "a monotonicity")
         relation, paired = _in_parameter(quantity, in_, over, what, direction, strict), [in_]
     else:
         relation, paired = _along_order(quantity, along, over, what, direction, strict), list(over.variables)

@@ -13,19 +13,22 @@ for a check no builder covers, with the reason written beside it.
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from hypothesis import strategies as st
 
 from fim_audit.claims.model import Check, CheckResult, Counterexample, Kind, Status
 from fim_audit.numeric.context import RunContext
 from fim_audit.numeric.search import property as search
-from fim_audit.numeric.search.property import Certifier, Evaluation, SearchOutcome
+from fim_audit.numeric.search.property import CannotCertify, Certifier, Evaluation, SearchOutcome
+from fim_audit.symbolic.budget import OutOfTime, time_budget
 from fim_audit.symbolic.exact import Instance, prove_up_to
 from fim_audit.symbolic.outcome import Derivation, Finding
 
 __all__ = [
+    "CannotCertify",
     "Certifier",
     "Evaluation",
     "check_property",
@@ -35,6 +38,7 @@ __all__ = [
     "property_check",
     "search_witness",
     "sweep_check",
+    "symbolic_check",
     "witness_check",
 ]
 
@@ -75,9 +79,30 @@ def from_search(outcome: SearchOutcome) -> CheckResult:
     )
 
 
+def symbolic_check(
+    name: str,
+    run: Callable[[RunContext], CheckResult],
+    *,
+    catches: str,
+    validate: Callable[[], None] | None = None,
+) -> Check:
+    """A symbolic check whose sympy work runs within the profile's time budget (``sympy_seconds``): running out
+    is INCONCLUSIVE, with the time spent, never a hang (:mod:`symbolic.budget`).  Every symbolic check is made here."""
+
+    def budgeted(ctx: RunContext) -> CheckResult:
+        started = time.monotonic()
+        try:
+            with time_budget(ctx.profile.sympy_seconds, name):
+                return run(ctx)
+        except OutOfTime as exc:
+            return CheckResult(Status.INCONCLUSIVE, f"{exc} ({time.monotonic() - started:.1f} s spent)")
+
+    return Check(name, Kind.SYMBOLIC, catches, budgeted, validate=validate)
+
+
 def derivation_check(name: str, derive: Callable[[], Derivation], *, catches: str) -> Check:
     """A symbolic check whose outcome does not depend on the profile (a general derivation)."""
-    return Check(name, Kind.SYMBOLIC, catches, lambda ctx: from_derivation(derive()))
+    return symbolic_check(name, lambda ctx: from_derivation(derive()), catches=catches)
 
 
 def sweep_check(
@@ -102,7 +127,7 @@ def sweep_check(
             return replace(result, scope=f"every n <= {bound}, {scope}")
         return result
 
-    return Check(name, Kind.SYMBOLIC, catches, run)
+    return symbolic_check(name, run, catches=catches)
 
 
 def check_property(
@@ -113,8 +138,22 @@ def check_property(
     certify: Certifier | None = None,
     examples: Sequence[Any] = (),
 ) -> CheckResult:
-    """:func:`numeric.search.property.check_property`, read as a check result."""
-    return from_search(search.check_property(strategy, evaluate, ctx, certify=certify, examples=examples))
+    """:func:`numeric.search.property.check_property`, read as a check result; the certifier's sympy work runs
+    within the profile's time budget (running out: the float margin rule decides, as for any failure that cannot
+    be re-evaluated exactly)."""
+    budgeted = None if certify is None else _within_budget(certify, ctx.profile.sympy_seconds)
+    return from_search(search.check_property(strategy, evaluate, ctx, certify=budgeted, examples=examples))
+
+
+def _within_budget(certify: Certifier, seconds: float) -> Certifier:
+    def run(inputs: Mapping[str, Any]) -> tuple[bool, str, Mapping[str, Any]]:
+        try:
+            with time_budget(seconds, "the exact re-evaluation"):
+                return certify(inputs)
+        except OutOfTime as exc:
+            raise CannotCertify(str(exc)) from None
+
+    return run
 
 
 def search_witness(

@@ -21,7 +21,8 @@ import sympy as sp
 import torch
 
 from fim_audit.claims.builders.domains import Space
-from fim_audit.claims.builders.formula import Formula, call, numeric_values
+from fim_audit.claims.builders.formula import Formula, call, exact_values, numeric_values
+from fim_audit.claims.builders.primitives import symbolic_check
 from fim_audit.claims.model import Check, CheckResult, Counterexample, Kind, Status
 from fim_audit.numeric.context import RunContext
 from fim_audit.numeric.tolerance import SAFETY, unit_roundoff
@@ -126,7 +127,9 @@ def partial_sum(
         )
 
     return (
-        Check(f"sympy: {what}, summation", Kind.SYMBOLIC, "a closed form that misses the sum at some T", symbolic_run),
+        symbolic_check(
+            f"sympy: {what}, summation", symbolic_run, catches="a closed form that misses the sum at some T"
+        ),
         Check(
             f"float64: {what}, fsum at T = 2^k", Kind.NUMERIC, "a closed form off the sum beyond rounding", numeric_run
         ),
@@ -144,29 +147,42 @@ def asymptotic(
     what: str,
 ) -> tuple[Check, ...]:
     """``sequence(T) = relation(order(T))`` as T -> oo.  With ``summed_over="t"`` the sequence is the partial sum
-    ``sum_(t=1)^T sequence(t)``."""
+    ``sum_(t=1)^T sequence(t)``.
+
+    Exactly: the limit L of a_T / g(T), by sympy's limit of the closed form when the summation closes, else by
+    Stolz-Cesaro (g increasing and unbounded: L = lim s(T) / (g(T) - g(T - 1))) or, for a bounded order, by sympy's
+    convergence tests of the series (a divergent series of terms of one sign has unbounded partial sums).  Anything
+    sympy cannot close is INCONCLUSIVE with its reason.  Numerically: the ratio along T = 2^k (:func:`_growth`)."""
     if relation not in RELATIONS:
         raise ValueError(f"relation {relation!r} is not one of {RELATIONS}")
     big_t = sp.Symbol(of, integer=True, positive=True)
 
-    def exact_sequence(values: Mapping[str, Any]) -> sp.Expr:
-        if summed_over is None:
-            return sp.sympify(call(sequence, {**values, of: big_t}))
-        t = sp.Symbol(summed_over, integer=True, positive=True)
-        return sp.summation(sp.sympify(call(sequence, {**values, summed_over: t})), (t, 1, big_t))
-
     def symbolic_run(ctx: RunContext) -> CheckResult:
         values = _symbols(over)
-        a_t = exact_sequence(values)
-        ratio = sp.limit(a_t / sp.sympify(call(order, {**values, of: big_t})), big_t, sp.oo)
-        holds = {"O": ratio.is_finite, "Theta": ratio.is_finite and ratio != 0, "o": ratio == 0}[relation]
-        text = f"{what}: lim a_{of} / g({of}) = {sp.sstr(ratio)} (a_{of} = {sp.sstr(a_t)})"
+        try:
+            g = _scalar(order, {**values, of: big_t})
+            if summed_over is None:
+                a_t = _scalar(sequence, {**values, of: big_t})
+                found = (sp.limit(a_t / g, big_t, sp.oo), f"sympy's exact limit (Gruntz) of a_{of} / g({of})", a_t)
+            else:
+                found = _limit_of_partial_sums(sequence, g, summed_over, big_t, values)
+        except (NotImplementedError, ValueError, TypeError, AttributeError, RecursionError) as exc:
+            return CheckResult(
+                Status.INCONCLUSIVE, f"{what}: sympy cannot decide the limit ({type(exc).__name__}: {exc})"
+            )
+        ratio, how, a_t = found
+        if ratio is None:
+            return CheckResult(Status.INCONCLUSIVE, f"{what}: {how}")
+        holds = {"O": ratio.is_finite, "Theta": ratio.is_finite and ratio.is_zero is False, "o": ratio.is_zero}[
+            relation
+        ]
+        text = f"{what}: lim a_{of} / g({of}) = {sp.sstr(ratio)} ({how}; a_{of} = {sp.sstr(a_t)})"
         if holds:
             return CheckResult(Status.PROVED, text, 1, scope=f"{of} -> oo, every parameter value, exact limit")
         fails = {
             "O": ratio in (sp.oo, -sp.oo),
-            "Theta": ratio in (sp.oo, -sp.oo, 0),
-            "o": ratio.is_finite is not None and ratio != 0,
+            "Theta": ratio in (sp.oo, -sp.oo) or ratio.is_zero is True,
+            "o": ratio in (sp.oo, -sp.oo) or (ratio.is_finite is True and ratio.is_zero is False),
         }
         if fails[relation] and not isinstance(ratio, sp.AccumBounds):
             return CheckResult(
@@ -177,7 +193,7 @@ def asymptotic(
                     {of: "-> oo", **{name: str(v) for name, v in values.items()}},
                     {"limit_of_ratio": sp.sstr(ratio), "a_T": sp.sstr(a_t)},
                     True,
-                    f"sympy's exact limit (Gruntz) of a_{of} / g({of})",
+                    how,
                 ),
             )
         return CheckResult(Status.INCONCLUSIVE, text)
@@ -187,28 +203,27 @@ def asymptotic(
         marks = [2**k for k in range(1, NUMERIC_K + 1)]
         points = torch.tensor([float(m) for m in marks], dtype=torch.float64)
         if summed_over is None:
-            a_t = numeric_values(sequence, {**_repeated(values, len(marks)), of: points}).value
+            a = numeric_values(sequence, {**_repeated(values, len(marks)), of: points})
+            a_t, a_error = a.value, a.error
         else:
             steps = torch.arange(1, marks[-1] + 1, dtype=torch.float64)
             terms = numeric_values(sequence, {**_repeated(values, len(steps)), summed_over: steps})
             running = np.cumsum(terms.value.numpy())
-            a_t = torch.tensor([running[m - 1] for m in marks], dtype=torch.float64)
-        g_t = numeric_values(order, {**_repeated(values, len(marks)), of: points}).value
-        ratios = (a_t / g_t).tolist()
-        # growth signal: the ratio rises over the run and its increments along T = 2^k do not die out (a log T
-        # growth has constant increments; a convergent ratio's shrink)
-        steps = [abs(b - a) for a, b in zip(ratios, ratios[1:], strict=False)]
-        settling = sum(steps[-3:]) <= 0.5 * sum(steps[:3])
-        rising = abs(ratios[-1]) > max(abs(r) for r in ratios[: len(ratios) // 2])
-        detail = f"{what}: a_{of} / g({of}) at {of} = 2^1..2^{NUMERIC_K}: " + ", ".join(f"{r:.4g}" for r in ratios[::4])
-        bounded = settling or not rising
-        ok = {
-            "O": bounded,
-            "Theta": bounded and abs(ratios[-1]) > 0,
-            "o": settling and abs(ratios[-1]) < abs(ratios[0]),
-        }
-        ok = ok[relation]
-        if ok:
+            magnitude = np.cumsum(np.abs(terms.value.numpy()) + terms.error.numpy())
+            index = [m - 1 for m in marks]
+            a_t = torch.tensor(running[index], dtype=torch.float64)
+            # recursive summation of m terms: error <= gamma_m sum |terms| (Higham (4.4)) plus the terms' own bounds
+            a_error = torch.tensor([m * unit_roundoff(torch.float64) * magnitude[m - 1] for m in marks])
+        g = numeric_values(order, {**_repeated(values, len(marks)), of: points})
+        ratios = (a_t / g.value).tolist()
+        noise = (SAFETY * (a_error + (a_t / g.value).abs() * g.error) / g.value.abs()).tolist()
+        verdict, why = _growth(ratios, noise, relation)
+        detail = (
+            f"{what}: a_{of} / g({of}) at {of} = 2^1..2^{NUMERIC_K}: "
+            + ", ".join(f"{r:.4g}" for r in ratios[::4])
+            + f", {ratios[-1]:.4g}; {why}"
+        )
+        if verdict:
             return CheckResult(Status.PASSED, detail, len(marks))
         return CheckResult(
             Status.FAILED,
@@ -220,11 +235,96 @@ def asymptotic(
         )
 
     return (
-        Check(
-            f"sympy: {what}, exact limit of the ratio",
-            Kind.SYMBOLIC,
-            "a sequence outside the claimed order",
-            symbolic_run,
+        symbolic_check(
+            f"sympy: {what}, exact limit of the ratio", symbolic_run, catches="a sequence outside the claimed order"
         ),
         Check(f"float64: {what}, ratio along {of} = 2^k", Kind.NUMERIC, "a ratio that keeps growing", numeric_run),
+    )
+
+
+def _scalar(formula: Formula, values: Mapping[str, Any]) -> sp.Expr:
+    """A formula's exact value at sympy values (its float constants read as the rationals they stand for)."""
+    return exact_values(formula, values).item()
+
+
+def _limit_of_partial_sums(
+    term: Formula, g: sp.Expr, index: str, big_t: sp.Symbol, values: Mapping[str, Any]
+) -> tuple[sp.Expr | None, str, sp.Expr]:
+    """lim_(T -> oo) (sum_(t <= T) term(t)) / g(T), how it was found, and the partial sum (closed or not); the limit
+    is None (with the reason) where no exact argument applies."""
+    t = sp.Symbol(index, integer=True, positive=True)
+    summand = _scalar(term, {**values, index: t})
+    partial = sp.summation(summand, (t, 1, big_t))
+    if not partial.has(sp.Sum):
+        return sp.limit(partial / g, big_t, sp.oo), "closed-form summation, then sympy's exact limit (Gruntz)", partial
+    at_t = summand.xreplace({t: big_t})
+    g_limit = sp.limit(g, big_t, sp.oo)
+    if g_limit.is_finite and g_limit != 0:  # a bounded order: O(g) is O(1); decide by the series' convergence
+        convergent = sp.Sum(summand, (t, 1, sp.oo)).is_convergent()
+        if convergent is sp.true or convergent is True:
+            # the partial sums converge to the series' sum S (positive when every term is): the ratio -> S / lim g
+            limit = sp.Symbol("S_over_g", finite=True, nonzero=True if summand.is_positive else None)
+            return limit, "the series converges (sympy's convergence tests), so a_T -> its sum S", partial
+        one_sign = summand.is_nonnegative or summand.is_nonpositive
+        if (convergent is sp.false or convergent is False) and one_sign:
+            infinity = sp.oo if summand.is_nonnegative else -sp.oo
+            how = "the series diverges (sympy's convergence tests) and its terms have one sign: partial sums -> +-oo"
+            return infinity * sp.sign(g_limit), how, partial
+        return (
+            None,
+            f"summation not closed and the series' convergence undecided (is_convergent: {convergent})",
+            partial,
+        )
+    if g_limit is sp.oo and sp.diff(g, big_t).is_positive:
+        increment = sp.simplify(g - g.xreplace({big_t: big_t - 1}))
+        ratio = sp.limit(at_t / increment, big_t, sp.oo)
+        if isinstance(ratio, sp.AccumBounds) or ratio.has(sp.Limit) or ratio is sp.nan or ratio is sp.zoo:
+            return None, f"Stolz-Cesaro: lim s(T) / (g(T) - g(T-1)) does not exist ({sp.sstr(ratio)})", partial
+        return (
+            ratio,
+            "Stolz-Cesaro with sympy's exact limit of s(T) / (g(T) - g(T-1)) (g increasing, unbounded)",
+            partial,
+        )
+    return None, f"summation not closed, and g = {sp.sstr(g)} is neither bounded nor increasing to oo", partial
+
+
+DECAY_POWER = 1.5
+"""A ratio that rises along T = 2^k is read as settling only when its increments over the last doublings decay at
+least like k^-DECAY_POWER (summable with room): log T growth has constant increments (power 0), log log T growth
+increments 1/k (power 1).  A finite T never decides an asymptotic statement: this is evidence, never certified."""
+TAIL = 8
+"""Increments (doublings of T) the decay is fitted on."""
+
+
+def _growth(ratios: list[float], noise: list[float], relation: str) -> tuple[bool, str]:
+    """Whether the ratios along T = 2^1..2^K are evidence for ``relation`` (each ratio known to within ``noise``),
+    and why in words.  O: the ratio does not rise beyond noise over the run, or its increments decay fast enough
+    (DECAY_POWER); Theta: the same and it does not fall towards 0; o: it falls and settles."""
+    size = [abs(r) for r in ratios]
+    half = len(ratios) // 2
+    rising = size[-1] > max(size[:half]) + noise[-1]
+    increments = [b - a for a, b in zip(size, size[1:], strict=False)][-TAIL:]
+    ks = list(range(len(ratios) - len(increments), len(ratios)))
+    positive = [(k, d) for k, d in zip(ks, increments, strict=True) if d > noise[k]]
+    if not rising:
+        settles, why = True, "the ratio does not rise beyond rounding over the run"
+    elif len(positive) < 3:
+        settles, why = True, "the ratio rises, but its last increments are within rounding"
+    else:
+        logs = np.log([k for k, _ in positive]), np.log([d for _, d in positive])
+        power = -float(np.polyfit(logs[0], logs[1], 1)[0])
+        settles = power >= DECAY_POWER
+        reading = "summable: consistent with a bound" if settles else f"slower than k^-{DECAY_POWER}: no bound in sight"
+        why = f"the ratio keeps rising; its increments per doubling decay like k^-{power:.2f} ({reading})"
+    falling = size[-1] < size[0] and not rising
+    if relation == "O":
+        return settles, why
+    if relation == "Theta":
+        away = size[-1] >= max(size) / 4
+        return settles and away, why + ("" if away else "; it falls towards 0")
+    steps = [abs(d) for d in increments]
+    settling = sum(steps[-3:]) <= 0.5 * sum(steps[:3])
+    return (
+        falling and settling,
+        "the ratio falls and settles" if falling and settling else "the ratio does not fall to 0",
     )

@@ -25,7 +25,14 @@ from fim_audit.numeric.context import AuditProfile, RunContext
 from fim_audit.numeric.tolerance import REFUTATION_MARGIN
 
 Certifier = Callable[[Mapping[str, Any]], tuple[bool, str, Mapping[str, Any]]]
-"""Given a counterexample's inputs, re-decide it exactly: (certified, how, exact values)."""
+"""Given a counterexample's inputs, re-decide it exactly: (certified, how, exact values); raise
+:class:`CannotCertify` where the exact re-evaluation cannot run at all."""
+
+
+class CannotCertify(Exception):
+    """Raised by a certifier whose exact re-evaluation cannot run at this point (no exact form of an operation, or
+    sympy out of time): the failure is then decided by the float margin rule, as a check without a certifier is.
+    (An exact re-evaluation that runs and finds the statement holding is an answer, never this.)"""
 
 
 @dataclass(frozen=True)
@@ -123,18 +130,17 @@ def check_property(
         evaluation, worst, ratio = last_failure[0]
         inputs, observed = evaluation.describe(worst)
         observed = {**observed, "error_over_tolerance": ratio}
+        certified, how = margin_rule(ratio)
         if certify is not None:
-            certified, how, exact = certify(inputs)
-            observed = {**observed, **exact}
-        else:
-            certified = ratio >= REFUTATION_MARGIN  # False for NaN: a NaN certifies nothing
-            how = (
-                f"float margin: the error is {ratio:.3g} times the rounding tolerance "
-                f"(certifying needs >= {REFUTATION_MARGIN:g})"
-            )
+            try:
+                certified, how, exact = certify(inputs)
+                observed = {**observed, **exact}
+            except CannotCertify as exc:
+                how = f"{exc}; {how}"
         return SearchOutcome(
             False,
-            f"counterexample after {cases} passing cases; error / tolerance = {ratio:.3g}",
+            f"counterexample: error / tolerance = {ratio:.3g}, "
+            + (f"after {cases} cases within tolerance" if cases else "in the first example tried"),
             cases,
             ratio,
             inputs,
@@ -144,6 +150,15 @@ def check_property(
         )
     return SearchOutcome(
         True, f"{cases} cases within tolerance; largest error / tolerance = {worst_ratio:.3g}", cases, worst_ratio
+    )
+
+
+def margin_rule(ratio: float) -> tuple[bool, str]:
+    """A failure without an exact re-evaluation: certified when the error clears REFUTATION_MARGIN tolerances."""
+    certified = ratio >= REFUTATION_MARGIN  # False for NaN: a NaN certifies nothing
+    return certified, (
+        f"float margin: the error is {ratio:.3g} times the rounding tolerance "
+        f"(certifying needs >= {REFUTATION_MARGIN:g})"
     )
 
 

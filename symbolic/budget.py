@@ -1,0 +1,121 @@
+"""A time budget for sympy: a computation that has not finished when its budget runs out is interrupted with
+:class:`OutOfTime`, which the checks read as INCONCLUSIVE ("sympy ran out of its time budget after 30 s"), so no
+derivation, limit or exact re-evaluation can hang an audit.
+
+sympy is pure Python, so the interruption is an exception raised between two bytecodes of the running computation:
+on the main thread by a ``SIGALRM`` timer (``signal.setitimer``), on any other thread by an asynchronous exception
+(CPython's ``PyThreadState_SetAsyncExc``) from a watchdog timer.  Budgets nest: an inner budget never outlives the
+outer one, and an expiry is reported by the budget that expired.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import signal
+import threading
+import time
+from typing import Iterator
+
+
+REPEAT = 0.05
+"""Seconds between repeated expiries once a deadline has passed: an interruption can land where Python swallows it
+(a garbage-collector callback printed "Exception ignored" and the computation went on), so it is raised again until
+the budget's ``with`` block has been left."""
+
+
+ALARM_SLACK = 1e-3
+"""A timer may fire this much before its deadline (it is armed from a clock read a moment earlier)."""
+
+
+class OutOfTime(Exception):
+    """A budgeted computation ran out of time (``seconds`` allowed, ``what`` it was)."""
+
+    def __init__(self, seconds: float, what: str) -> None:
+        super().__init__(f"{what}: sympy ran out of its time budget after {seconds:g} s")
+        self.seconds = seconds
+        self.what = what
+
+
+class _Expired(BaseException):
+    """Raised into the computation when a budget expires (a BaseException, so that the computation's own ``except
+    Exception`` clauses do not swallow it); turned into :class:`OutOfTime` by the budget it belongs to."""
+
+
+_local = threading.local()
+
+
+def _stack() -> list[float]:
+    """The deadlines (``time.monotonic()``) of the budgets open on this thread, outermost first."""
+    if not hasattr(_local, "deadlines"):
+        _local.deadlines = []
+    return _local.deadlines
+
+
+def _alarm(signum: int, frame: object) -> None:
+    deadlines = _stack()
+    if deadlines and time.monotonic() >= deadlines[-1] - ALARM_SLACK:  # a late signal of a closed budget: ignored
+        raise _Expired
+
+
+@contextlib.contextmanager
+def time_budget(seconds: float, what: str) -> Iterator[None]:
+    """Run the body for at most ``seconds`` (never past an enclosing budget); on expiry raise :class:`OutOfTime`.
+    ``seconds <= 0`` or infinite: no budget."""
+    if not 0 < seconds < float("inf"):
+        yield
+        return
+    deadlines = _stack()
+    outer = deadlines[-1] if deadlines else float("inf")
+    deadline = min(time.monotonic() + seconds, outer)
+    on_main = threading.current_thread() is threading.main_thread()
+    outermost = not deadlines
+    watchdog = None
+    previous_handler = signal.signal(signal.SIGALRM, _alarm) if on_main and outermost else None
+    deadlines.append(deadline)
+    try:
+        if on_main:  # repeating after the deadline: an expiry swallowed by a gc callback or an `except:` recurs
+            signal.setitimer(signal.ITIMER_REAL, max(deadline - time.monotonic(), 1e-3), REPEAT)
+        else:
+            watchdog = _watchdog(threading.get_ident(), max(deadline - time.monotonic(), 1e-3))
+        try:
+            yield
+        except _Expired:
+            if deadline < outer:
+                raise OutOfTime(seconds, what) from None
+            raise  # the enclosing budget expired: it reports
+    finally:
+        deadlines.pop()
+        if watchdog is not None:
+            watchdog.cancel()
+        if on_main:
+            # re-arm the enclosing budget's timer (already past its deadline: almost at once), or disarm
+            if deadlines:
+                signal.setitimer(signal.ITIMER_REAL, max(outer - time.monotonic(), 1e-3), REPEAT)
+            else:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+            if outermost:
+                signal.signal(signal.SIGALRM, previous_handler)
+
+
+class _Watchdog(threading.Thread):
+    """Raises :class:`_Expired` in another thread at its deadline, and again every REPEAT seconds until cancelled."""
+
+    def __init__(self, thread_id: int, seconds: float) -> None:
+        super().__init__(daemon=True)
+        self.thread_id, self.seconds, self.stopped = thread_id, seconds, threading.Event()
+
+    def run(self) -> None:
+        wait = self.seconds
+        while not self.stopped.wait(wait):
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self.thread_id), ctypes.py_object(_Expired))
+            wait = REPEAT
+
+    def cancel(self) -> None:
+        self.stopped.set()
+
+
+def _watchdog(thread_id: int, seconds: float) -> _Watchdog:
+    watchdog = _Watchdog(thread_id, seconds)
+    watchdog.start()
+    return watchdog
