@@ -69,7 +69,7 @@ def test_the_install_has_one_top_level_package(installed):
     assert (installed / "fim_audit" / "report" / "results.schema.json").is_file()
 
 
-USER_TEST = '''
+USER_TEST = """
 import os
 import sys
 
@@ -91,7 +91,7 @@ def test_fim_audit_is_importable_beside_them():
     import fim_audit.claims as fa
 
     assert fa.__file__.startswith(os.environ["FIM_AUDIT_INSTALLED"])
-'''
+"""
 
 
 @pytest.mark.parametrize("pythonpath", [False, True], ids=["plain", "pythonpath-dot"])

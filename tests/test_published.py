@@ -1,0 +1,48 @@
+"""The published-statements catalogue (examples/published, issue 26): 21 statements from papers and textbooks on
+softmax, attention, information geometry and optimisation, each beside a false variant of the same shape, declared
+from outside the package.  Every verdict must be right against the catalogue's key (a true statement PROVED or
+SUPPORTED, a false one REFUTED with a certified counterexample), in float64 and in float32, and must agree with the
+catalogue's lock, the verdicts a person accepted."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from fim_audit.claims.engine import run_claim
+from fim_audit.claims.model import Verdict
+from fim_audit.numeric.context import DTYPES
+
+CATALOGUE = Path(__file__).resolve().parent.parent / "examples" / "published"
+
+
+def _load():
+    spec = importlib.util.spec_from_file_location("fim_audit_published_catalogue", CATALOGUE / "published.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+PUBLISHED = _load()
+LOCK = json.loads((CATALOGUE / "published.lock.json").read_text(encoding="utf-8"))
+
+
+def test_the_catalogue_has_forty_statements_half_of_them_true():
+    assert len(PUBLISHED.CLAIMS) >= 40
+    assert sum(PUBLISHED.TRUTH.values()) * 2 == len(PUBLISHED.CLAIMS)
+    assert set(LOCK["verdicts"]) == {c.id for c in PUBLISHED.CLAIMS}
+
+
+@pytest.mark.parametrize("dtype", sorted(DTYPES))
+@pytest.mark.parametrize("claim", PUBLISHED.CLAIMS, ids=lambda c: c.id.removeprefix("published."))
+def test_every_verdict_is_right(claim, dtype, audit_context):
+    record = run_claim(claim, replace(audit_context, dtype=DTYPES[dtype]))
+    if PUBLISHED.TRUTH[claim.id]:
+        assert record.verdict in (Verdict.PROVED, Verdict.SUPPORTED), record.decision.reason
+    else:
+        assert record.verdict is Verdict.REFUTED and record.counterexample.certified, record.decision.reason
+    assert record.verdict.value == LOCK["verdicts"][claim.id], "differs from the catalogue's lock"
