@@ -76,6 +76,30 @@ def test_the_pytest_plugin_runs_the_example_claims_as_tests(tmp_path):
     assert done.returncode == 1 and "verdict flipped: computed REFUTED, locked PROVED" in done.stdout
 
 
+RAISING_PAPER = """
+from fim_audit.claims.model import Check, Claim, Formalization, Kind, Source
+
+def _broken(ctx):
+    raise RuntimeError("a bug in the check")
+
+READING = Formalization("r", "s", (Check("broken check", Kind.NUMERIC, "-", _broken),))
+CLAIMS = (Claim("raising.c", Source("raising", "s.txt", "1", "s"), (READING,)),)
+"""
+
+
+def test_an_open_claim_whose_check_raised_fails_under_the_plugin_as_run_exits_3(tmp_path):
+    """The README's rule (issue 26, item 9): OPEN is skipped, but a check that raised makes the evidence incomplete,
+    so the claim's test fails, as `fim-audit run` exits 3, even when the lock says OPEN."""
+    folder = tmp_path / "paper"
+    folder.mkdir()
+    (folder / "raising.py").write_text(RAISING_PAPER)
+    (folder / "raising.lock.json").write_text(json.dumps({"schema": LOCK_SCHEMA, "verdicts": {"raising.c": "OPEN"}}))
+    (folder / "pytest.ini").write_text("[pytest]\nfim_audit_papers = raising.py\n")
+    done = _pytest(folder)
+    assert done.returncode == 1 and "checks raised" in done.stdout and "a bug in the check" in done.stdout
+    assert _run("run", "--papers", str(folder / "raising.py"), "--check", "--out", str(tmp_path / "out")) == 3
+
+
 @pytest.mark.parametrize(
     "papers, says",
     [
