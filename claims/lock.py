@@ -98,16 +98,20 @@ class Expectation(enum.Enum):
 
     PASS: the claim holds (PROVED/SUPPORTED) as locked.  XFAIL: the claim does not hold (REFUTED/ILL_POSED)
     as locked: an expected failure whose reason is the counterexample.  SKIP: OPEN as locked.  FLIPPED:
-    the verdict differs from the lock, or the claim is not in the lock: a failure.
+    the verdict differs from the lock: a failure.  UNLOCKED: the claim is not in the lock (a new claim, or a first
+    run with no lock yet): a failure too until a person accepts it with --update-lock, but not a flip.
     """
 
     PASS = "pass"
     XFAIL = "xfail"
     SKIP = "skip"
     FLIPPED = "flipped"
+    UNLOCKED = "unlocked"
 
 
 def expectation(computed: Verdict, locked: Verdict | None) -> Expectation:
+    if locked is None:
+        return Expectation.UNLOCKED
     if computed is not locked:
         return Expectation.FLIPPED
     if computed in (Verdict.PROVED, Verdict.SUPPORTED):

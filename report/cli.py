@@ -191,12 +191,16 @@ def _run(args: argparse.Namespace) -> int:
     if args.update_lock:
         for path in update_locks(locks, {r.claim.id: r.verdict for r in records}):
             print(f"fim-audit: updated verdict lock {path}")
-    elif summary["flipped"]:
+    else:
         for claim in document["claims"]:
             if claim["lock"] == "flipped":
                 print(
-                    f"fim-audit: {claim['id']} is {claim['verdict']} but the lock says "
-                    f"{claim['locked_verdict'] or 'nothing (not in the lock)'}",
+                    f"fim-audit: {claim['id']} is {claim['verdict']} but the lock says {claim['locked_verdict']}",
+                    file=sys.stderr,
+                )
+            elif claim["lock"] == "unlocked" and args.check:
+                print(
+                    f"fim-audit: {claim['id']} is {claim['verdict']} and not in the lock (accept with --update-lock)",
                     file=sys.stderr,
                 )
     if summary["errors"]:
@@ -204,7 +208,7 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_CHECK_ERROR
     if figure_errors:
         return EXIT_CHECK_ERROR
-    if args.check and summary["flipped"]:
+    if args.check and (summary["flipped"] or summary["unlocked"]):
         return EXIT_FLIPPED
     return EXIT_OK
 

@@ -143,6 +143,8 @@ def _summary(document: Mapping[str, Any]) -> str:
     flags = ""
     if summary.get("flipped"):
         flags += f"<p><b>Verdicts differing from the lock:</b> {escape(', '.join(summary['flipped']))}</p>"
+    if summary.get("unlocked"):
+        flags += f"<p><b>Claims not in the lock yet:</b> {escape(', '.join(summary['unlocked']))}</p>"
     if summary.get("errors"):
         flags += f"<p><b>Claims with a check that raised:</b> {escape(', '.join(summary['errors']))}</p>"
     return (

@@ -37,6 +37,9 @@ def _testcase(claim: Mapping[str, Any]) -> tuple[ET.Element, str]:
             "failure",
             message=f"verdict {claim['verdict']} differs from locked {claim.get('locked_verdict')}",
         )
+    elif lock == "unlocked":
+        kind = "failure"
+        ET.SubElement(case, "failure", message=f"verdict {claim['verdict']} is not in the lock yet")
     elif lock in ("xfail", "skip"):
         kind = "skipped"
         ET.SubElement(

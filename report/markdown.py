@@ -32,6 +32,8 @@ def _summary(document: Mapping[str, Any]) -> list[str]:
         lines.append(f"- **{paper}** ({count}) — " + "; ".join(parts))
     if summary["flipped"]:
         lines += ["", f"**Verdicts differing from the lock:** {', '.join(summary['flipped'])}"]
+    if summary.get("unlocked"):
+        lines += ["", f"**Claims not in the lock yet:** {', '.join(summary['unlocked'])}"]
     if summary["errors"]:
         lines += ["", f"**Claims with a check that raised:** {', '.join(summary['errors'])}"]
     return lines

@@ -137,9 +137,12 @@ class ClaimItem(pytest.Item):
             pytest.fail(f"checks raised: {errors}", pytrace=False)
         outcome = expectation(record.verdict, locked)
         message = outcome_message(claim_entry(record, locked))
+        if outcome is Expectation.UNLOCKED:
+            pytest.fail(f"{record.verdict.value}, not in {self.lock} yet ({message})", pytrace=False)
         if outcome is Expectation.FLIPPED:
-            was = locked.value if locked else f"nothing (not in {self.lock})"
-            pytest.fail(f"verdict flipped: computed {record.verdict.value}, locked {was} ({message})", pytrace=False)
+            pytest.fail(
+                f"verdict flipped: computed {record.verdict.value}, locked {locked.value} ({message})", pytrace=False
+            )
         if outcome is Expectation.XFAIL:
             pytest.xfail(message)
         if outcome is Expectation.SKIP:

@@ -124,6 +124,7 @@ def results_document(
             "cases": sum(c["cases"] for c in claims),
             "seconds": round(sum(c["seconds"] for c in claims), 4),
             "flipped": [c["id"] for c in claims if c["lock"] == "flipped"],
+            "unlocked": [c["id"] for c in claims if c["lock"] == "unlocked"],
             "errors": [c["id"] for c in claims if any(k["outcome"] == "error" for k in c["checks"])],
         },
         "claims": claims,

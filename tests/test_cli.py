@@ -49,6 +49,21 @@ def test_check_fails_and_names_the_flipped_claim(tmp_path, capsys):
     assert f"{CLAIM} is PROVED but the lock says REFUTED" in capsys.readouterr().err
 
 
+def test_a_claim_not_in_the_lock_is_unlocked_not_flipped(tmp_path, capsys):
+    """A first run (no lock yet) used to say "lock": "flipped" for every claim (issue 26, item 9): nothing flipped.
+    It is "unlocked"; --check still fails until the verdict is accepted."""
+    empty = tmp_path / "empty-lock.json"
+    empty.write_text(json.dumps({"schema": LOCK_SCHEMA, "verdicts": {}}))
+    assert _run(tmp_path, "--lock", str(empty)) == EXIT_OK
+    results = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert results["claims"][0]["lock"] == "unlocked"
+    assert results["summary"]["flipped"] == [] and results["summary"]["unlocked"] == [CLAIM]
+    assert _run(tmp_path, "--check", "--lock", str(empty)) == EXIT_FLIPPED
+    assert f"{CLAIM} is PROVED and not in the lock" in capsys.readouterr().err
+    suite = ET.parse(tmp_path / "out" / "junit.xml").getroot()
+    assert suite.get("failures") == "1"
+
+
 def test_check_passes_against_a_matching_lock(tmp_path):
     assert _run(tmp_path, "--check", "--lock", str(_lock(tmp_path, "PROVED"))) == EXIT_OK
 
