@@ -148,7 +148,10 @@ def sort(x: Any, descending: bool = False) -> Any:
     ordered = [entries[k] for k in order]
     for first, second in zip(ordered, ordered[1:], strict=False):  # the order itself certified, ties exact
         gap = second - first if descending else first - second
-        if gap != 0 and (_digits(gap) is None or _digits(gap) > 0):
+        if gap == 0:
+            continue
+        certain = _digits(gap)
+        if certain is None or certain > 0:
             raise NotExact("two entries cannot be ordered exactly (equal or closer than the certified digits)")
     return np.array(ordered, dtype=object)
 

@@ -50,8 +50,8 @@ def _enclose(expr: sp.Expr) -> Any:
         return iv.mpf(int(expr))
     if expr.is_Rational:
         return iv.mpf(int(expr.p)) / iv.mpf(int(expr.q))
-    if expr.is_Float:
-        return iv.mpf(mpmath.mpf(expr._mpf_))
+    if expr.is_Float:  # its binary value, unrounded (mpmath.mpf(tuple) would round it to 53 bits)
+        return iv.mpf(mpmath.mp.make_mpf(expr._mpf_))
     if isinstance(expr, sp.CRootOf) and expr.is_real:
         # sympy isolates real roots with exact rational arithmetic: a rational within dx of the root
         bits = iv.prec

@@ -13,7 +13,7 @@ from typing import Any, Callable, Sequence
 
 import sympy as sp
 
-from fim_audit.symbolic import interval
+from fim_audit.symbolic.formula import strict_value
 from fim_audit.symbolic.outcome import Certificate, Derivation, Finding
 from fim_audit.symbolic.exact import Instance, Point, closed_form, exact_string
 from fim_audit.symbolic.sums import linearise, on_simplex
@@ -75,14 +75,15 @@ def lemma2_no_constant(reading: str) -> Derivation:
         f"lim_(tau->0+) ||gap(tau)||_2 = {sp.N(norm, 6)} > 0 at z = (0, 1), so ||gap||_2 / tau -> oo: no constant C",
         {"z": ["0", "1"], "tau": "-> 0+"},
         {"limit_of_gap": [_strings(r) for r in limit.tolist()], "limit_of_norm": exact_string(norm)},
-        "exact limit (sympy); the difference's sign by interval arithmetic",
+        "exact limit (sympy)",
     )
 
 
 def _positive(value: sp.Expr) -> bool:
-    """Whether an exact number is certified positive (an interval enclosure above 0)."""
-    certified = interval.certified(value, 30)
-    return certified is not None and certified > 0
+    """Whether an exact number is certified positive (:func:`symbolic.formula.strict_value`: an interval enclosure
+    above 0)."""
+    certain = strict_value(value)
+    return certain is not None and certain > 0
 
 
 def sampled_second_moment_general_n() -> Derivation:
@@ -313,7 +314,7 @@ def remark1_temperature() -> Derivation:
         f"gap {at_one} at tau = 1 but {sp.N(at_zero, 6)} as tau -> 0+: lowering the temperature worsens it",
         {"z": ["log(9)", "0"], "a": ["9/10", "1/10"]},
         {"gap_at_tau_1": exact_string(at_one), "gap_as_tau_to_0": exact_string(at_zero)},
-        "exact limit (sympy)",
+        "exact limit (sympy); the difference's sign by interval arithmetic",
     )
 
 

@@ -94,6 +94,14 @@ def test_a_sign_comes_from_an_enclosure_not_from_sympys_strict_evalf():
     assert value is not None and value > 0 and abs(value / sp.Float("5.4172553328998525568921e-4350") - 1) < 1e-20
 
 
+def test_a_high_precision_float_is_enclosed_at_its_own_precision():
+    """A 70-digit eigenvalue against an irrational bound: the enclosure used to read the Float through
+    mpmath.mpf(tuple), which rounds to 53 bits, and a true difference of 8e-74 was "certified" as 1.2e-17."""
+    eigenvalue_like = sp.Float(sp.N(sp.exp(-1), 75), 70)
+    assert exact.strict_value(eigenvalue_like - sp.exp(-1)) is None
+    assert exact.strict_value(eigenvalue_like - sp.exp(-1) + sp.Rational(1, 10**30)) > 0
+
+
 def test_float_literals_are_rational_only_inside_the_exact_path():
     with exact.float_literals_as_intended():
         assert 0.5 * sp.Integer(1) == sp.Rational(1, 2) and (sp.Integer(1) < 1.5) is sp.true

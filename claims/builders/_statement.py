@@ -246,27 +246,31 @@ def numeric_check(
     per example (a batch of pairs grows quadratically, and so does the cost of shrinking it)."""
     source = draws or relation.over
     searched = relation.relation != "=" and expand is None
-    candidates: list[worst_case.Candidates] = []
 
-    def evaluate(drawn: Mapping[str, np.ndarray], ctx: RunContext) -> Evaluation:
-        cases = expand(drawn) if expand is not None else drawn
-        inputs = {key: ctx.tensor(value) for key, value in cases.items()}
-        if relation.over.assume is not None:  # the hypothesis: only the points that meet it are cases
-            keep = relation.over.holds(inputs)
-            if not bool(keep.any()):
-                return Evaluation(torch.zeros(1, dtype=torch.float64), lambda k: ({}, {}), cases=0)
-            inputs = {key: value[keep] for key, value in inputs.items()}
-        lhs, rhs = relation.numeric_sides(inputs)
-        ratio = relation.ratio(lhs, rhs)
-        if candidates:
-            candidates[0].offer(*_aligned(lhs.value, rhs.value), inputs)
+    def evaluator(pool: worst_case.Candidates | None) -> Callable[[Mapping[str, np.ndarray], RunContext], Evaluation]:
+        """The evaluation of one drawn batch; with a ``pool``, its cases are also offered as worst-case starts."""
 
-        def describe(k: int) -> tuple[dict[str, Any], dict[str, Any]]:
-            shown = {key: value[k].tolist() for key, value in inputs.items()}
-            bound = _row(SAFETY * (lhs.error + rhs.error), k)
-            return shown, {"lhs": _row(lhs.value, k), "rhs": _row(rhs.value, k), "rounding_bound": bound}
+        def evaluate(drawn: Mapping[str, np.ndarray], ctx: RunContext) -> Evaluation:
+            cases = expand(drawn) if expand is not None else drawn
+            inputs = {key: ctx.tensor(value) for key, value in cases.items()}
+            if relation.over.assume is not None:  # the hypothesis: only the points that meet it are cases
+                keep = relation.over.holds(inputs)
+                if not bool(keep.any()):
+                    return Evaluation(torch.zeros(1, dtype=torch.float64), lambda k: ({}, {}), cases=0)
+                inputs = {key: value[keep] for key, value in inputs.items()}
+            lhs, rhs = relation.numeric_sides(inputs)
+            ratio = relation.ratio(lhs, rhs)
+            if pool is not None:
+                pool.offer(*_aligned(lhs.value, rhs.value), inputs)
 
-        return Evaluation(ratio, describe)
+            def describe(k: int) -> tuple[dict[str, Any], dict[str, Any]]:
+                shown = {key: value[k].tolist() for key, value in inputs.items()}
+                bound = _row(SAFETY * (lhs.error + rhs.error), k)
+                return shown, {"lhs": _row(lhs.value, k), "rhs": _row(rhs.value, k), "rounding_bound": bound}
+
+            return Evaluation(ratio, describe)
+
+        return evaluate
 
     def sides(inputs: Mapping[str, torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
         lhs, rhs = relation.numeric_sides(inputs)
@@ -275,18 +279,17 @@ def numeric_check(
 
     def run(ctx: RunContext) -> CheckResult:
         certify_with = certifier(relation) if certify else None
-        candidates[:] = [worst_case.Candidates()] if searched else []
+        pool = worst_case.Candidates() if searched else None
         result = check_property(
-            source.strategy(ctx, max_batch), evaluate, ctx, certify=certify_with, examples=source.fixed(ctx)
+            source.strategy(ctx, max_batch), evaluator(pool), ctx, certify=certify_with, examples=source.fixed(ctx)
         )
-        if result.status is not Status.PASSED or not searched:
+        if result.status is not Status.PASSED or pool is None:
             return result
-        pool, candidates[:] = candidates[0], []
         refined = worst_case.refine(sides, relation.over, pool)
         if not refined:
             return result
         wide = ctx.promoted(torch.float64)
-        found = check_property(st.sampled_from(refined), evaluate, wide, certify=certify_with, examples=refined)
+        found = check_property(st.sampled_from(refined), evaluator(None), wide, certify=certify_with, examples=refined)
         starts = f"the {worst_case.STARTS} best draws per objective (float64)"
         if found.status is not Status.PASSED:
             detail = (

@@ -363,10 +363,11 @@ class Space:
             corners = {name: v.corners(n) for name, v in self.variables.items()}
             depth = max(len(c) for c in corners.values())
             out.append({name: np.stack([c[k % len(c)] for k in range(depth)]) for name, c in corners.items()})
+        pairs = self.pairs
         for batch in list(out):  # corner pairs: the second point a step from the first (not equal to it)
-            for step in PAIR_CORNER_STEPS if self.pairs else ():
+            for step in PAIR_CORNER_STEPS if pairs else ():
                 near = dict(batch)
-                for first, second in self.pairs:
+                for first, second in pairs:
                     other = np.roll(batch[second], 1, axis=0)
                     near[second] = self.variables[second].near(batch[first], other, np.full(len(other), step))
                 out.append(near)

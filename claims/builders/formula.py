@@ -224,10 +224,8 @@ def numeric_derivative(formula: Formula, wrt: str, inputs: Mapping[str, torch.Te
 def _as_bounded(out: Any, like: torch.Tensor) -> Bounded:
     if isinstance(out, Bounded):
         return out
-    if isinstance(out, (int, float)):
-        return bounded.lift(float(out), Bounded(like))
-    if isinstance(out, sp.Expr) and out.is_number and out.is_real:  # a constant of the formula's own: log(len(p))
-        return bounded.lift(out, Bounded(like))
+    if isinstance(out, (int, float)) or (isinstance(out, sp.Expr) and out.is_number and out.is_real):
+        return bounded.lift(out, Bounded(like))  # a constant of the formula's own: 0.5, log(len(p))
     raise TypeError(f"a formula must return a value built from its arguments, not {type(out).__name__}")
 
 

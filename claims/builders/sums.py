@@ -21,7 +21,7 @@ import sympy as sp
 import torch
 
 from fim_audit.claims.builders.domains import Space
-from fim_audit.claims.builders.formula import Formula, call, exact_values, numeric_values
+from fim_audit.claims.builders.formula import Formula, exact_values, numeric_values
 from fim_audit.claims.builders.primitives import symbolic_check
 from fim_audit.claims.model import Check, CheckResult, Counterexample, Kind, Status
 from fim_audit.numeric.context import RunContext
@@ -72,8 +72,8 @@ def partial_sum(
 
     def symbolic_run(ctx: RunContext) -> CheckResult:
         values = _symbols(over)
-        summed = sp.summation(sp.sympify(call(term, {**values, index: t})), (t, 1, big_t))
-        residual = sp.simplify(summed - sp.sympify(call(closed, {**values, upper: big_t})))
+        summed = sp.summation(_scalar(term, {**values, index: t}), (t, 1, big_t))
+        residual = sp.simplify(summed - _scalar(closed, {**values, upper: big_t}))
         if residual == 0:
             return CheckResult(
                 Status.PROVED, f"{what}: sympy's summation closes, residual 0", 1, scope=f"every {upper} >= 1, exact"
@@ -81,16 +81,18 @@ def partial_sum(
         for corner in _exact_corners(over, ctx):
             running = sp.Integer(0)
             for k in range(1, EXACT_T + 1):
-                running += sp.sympify(call(term, {**corner, index: sp.Integer(k)}))
-                difference = exact.strict_value(running - sp.sympify(call(closed, {**corner, upper: sp.Integer(k)})))
+                running += _scalar(term, {**corner, index: sp.Integer(k)})
+                residual = running - _scalar(closed, {**corner, upper: sp.Integer(k)})
+                difference = exact.strict_value(residual)
                 if difference is not None and difference != 0:
                     inputs = {upper: k, **_describe(over, corner)}
                     observed = {"sum": exact.exact_text(running), "difference": exact.exact_text(difference)}
+                    arithmetic = exact.arithmetic(residual)
                     return CheckResult(
                         Status.DISPROVED,
-                        f"{what}: fails at {upper} = {k} (exact)",
+                        f"{what}: fails at {upper} = {k} ({arithmetic})",
                         cases=k,
-                        counterexample=Counterexample(inputs, observed, True, "exact rational sums (sympy)"),
+                        counterexample=Counterexample(inputs, observed, True, f"exact sums, {arithmetic}"),
                     )
         return CheckResult(
             Status.INCONCLUSIVE,

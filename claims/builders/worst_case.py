@@ -12,8 +12,8 @@ each to a local maximum with L-BFGS (:func:`numeric.search.property.local_minimu
 :func:`claims.checks.fisher_models.fisher_floor` refines the Fisher floor), moving the variables through their
 unconstrained parametrisations (:class:`claims.builders.domains.Unconstrained`: the simplex through softmax, an
 interval through a sigmoid), in float64 whatever the audit's dtype.  The refined points are then checked like any
-other case, with the rounding bound, and a failure is certified by exact re-evaluation; the largest relative
-violation found is the evidence a referee reads ("sup of lhs / rhs found: 0.4999").
+other case, with the rounding bound, and a failure is certified by exact re-evaluation; the largest violation found
+is the evidence a referee reads ("(lhs - rhs) / (|lhs| + |rhs|) = -0.0005, i.e. lhs / rhs = 0.999").
 """
 
 from __future__ import annotations
