@@ -21,6 +21,7 @@ import pytest
 import sympy as sp
 
 import fim_audit.claims.builders as fa
+from fim_audit.claims.builders import _statement
 from fim_audit.claims.builders import op
 from fim_audit.claims.builders.formula import exact_values
 from fim_audit.claims.builders.primitives import check_property, derivation_check
@@ -337,3 +338,24 @@ def test_a_refuting_limit_must_be_borne_out_near_the_point():
     )
     point = {"z": np.array([0.0, -5e-324]), "v": np.array([1.0, 0.0]), "t": np.array(0.0)}
     assert decision.at(point, 60) is None
+
+
+def test_a_counterexample_is_reported_at_the_simplest_rational_that_rounds_to_it(audit_context):
+    """The float 0.001 is 1152921504606847/1152921504606846976; where the statement fails at 1/1000 too, the
+    certificate names 1/1000 (at a corner and after a search), and where it fails only at the binary value (a bound
+    between the two) the binary point is kept: the point reported is the point certified."""
+    scalar = fa.space(c=fa.real(0.001, 0.5))
+    for check in fa.at_least(lambda c: c * c, lambda c: c, over=scalar, what="c^2 >= c"):
+        result = check.run(audit_context)
+        assert result.refutes
+        shown = result.counterexample.observed.get("exact_point", result.counterexample.inputs)
+        assert shown == {"c": "1/1000"}, shown
+    binary = sp.Rational(*float(0.001).as_integer_ratio())  # 1/1000 + 2.1e-20
+    fixed = fa.space(c=fa.real(0.001, 0.001))
+    (_, search) = fa.at_most(lambda c: c, lambda c: 0 * c + sp.Rational(1, 1000), over=fixed, what="c <= 1/1000")
+    assert search.run(audit_context).status is Status.PASSED  # a fixed value (an interval of width 0) is searchable
+    relation = _statement.Relation(
+        "c <= 1/1000", fixed, *_statement.pointwise(lambda c: c, lambda c: 0 * c + sp.Rational(1, 1000)), "<="
+    )
+    certified, _, values = _statement.certifier(relation)({"c": np.array(0.001)})
+    assert certified and values["exact_point"] == {"c": exact.exact_text(binary)}  # holds at 1/1000: binary kept

@@ -67,11 +67,12 @@ class Relation:
         lhs, rhs = self.exact_sides(symbolic)
         return np.asarray(lhs, dtype=object), np.asarray(rhs, dtype=object), symbolic
 
-    def exact_at(self, inputs: Mapping[str, Any]) -> tuple[Any, Any, dict[str, Any]]:
-        """Both sides exactly at the point a float counterexample stands for, and that point: evaluated on the exact
-        values directly (eigenvalues, sorting and selections need numbers), or, for what needs symbols (a
-        derivative), built symbolically at that n and then evaluated there."""
-        point_values = self.over.exact_point(inputs)
+    def exact_at(self, inputs: Mapping[str, Any], simplest: bool = False) -> tuple[Any, Any, dict[str, Any]]:
+        """Both sides exactly at the point a float counterexample stands for (``simplest``: at the simplest rationals
+        that round to its floats, :meth:`Space.exact_point`), and that point: evaluated on the exact values directly
+        (eigenvalues, sorting and selections need numbers), or, for what needs symbols (a derivative), built
+        symbolically at that n and then evaluated there."""
+        point_values = self.over.exact_point(inputs, simplest)
         concrete = {name: Symbolic(value, (), (), lambda _: {}) for name, value in point_values.items()}
         try:
             lhs, rhs = self.exact_sides(concrete)
@@ -205,15 +206,14 @@ def _parse(value: Any) -> Any:
 
 
 def certifier(relation: Relation) -> Callable[[Mapping[str, Any]], tuple[bool, str, dict[str, Any]]]:
-    """Re-decide a numeric counterexample exactly, at the binary value of its floats (distributions: divided by
-    their exact sum): certified when some entry fails the relation to 50 guaranteed digits."""
+    """Re-decide a numeric counterexample exactly: first at the simplest rationals that round to its floats (0.001 is
+    reported as 1/1000 when the statement fails there too), else at the binary value of its floats (distributions:
+    divided by their exact sum).  Certified when some entry fails the relation beyond doubt
+    (:meth:`Relation.violation`) at a point that meets the hypothesis exactly."""
 
-    def certify(inputs: Mapping[str, Any]) -> tuple[bool, str, dict[str, Any]]:
-        try:
-            lhs, rhs, point = relation.exact_at(inputs)
-            failing = relation.violation(lhs, rhs)
-        except exact.NotExact as exc:  # the float margin rule decides (numeric.search.property.CannotCertify)
-            raise CannotCertify(f"no exact re-evaluation: {exc}") from None
+    def at(inputs: Mapping[str, Any], simplest: bool) -> tuple[bool, str, dict[str, Any]]:
+        lhs, rhs, point = relation.exact_at(inputs, simplest)
+        failing = relation.violation(lhs, rhs)
         values = {"exact_point": relation.over.describe(point)}
         if relation.over.holds(point) is not True:
             return False, "the exact point does not meet the statement's hypothesis exactly", values
@@ -223,6 +223,16 @@ def certifier(relation: Relation) -> Callable[[Mapping[str, Any]], tuple[bool, s
         shown = f"entry {list(index)} of lhs - rhs = {sp.sstr(difference, full_prec=False)}"
         how = f"re-evaluation at the exact point: {shown} ({arithmetic})"
         return True, how, {**values, "exact_difference": exact.exact_text(difference)}
+
+    def certify(inputs: Mapping[str, Any]) -> tuple[bool, str, dict[str, Any]]:
+        try:
+            try:
+                found = at(inputs, simplest=True)
+            except exact.NotExact:  # two values that round to one simple rational (Vacuous), or no exact form
+                found = (False, "", {})
+            return found if found[0] else at(inputs, simplest=False)
+        except exact.NotExact as exc:  # the float margin rule decides (numeric.search.property.CannotCertify)
+            raise CannotCertify(f"no exact re-evaluation: {exc}") from None
 
     return certify
 
@@ -358,14 +368,15 @@ def corner_check(
         batches = (draws or relation.over).fixed(ctx, sizes=(1, 2, 5))
         for batch in (expand(b) for b in batches) if expand is not None else batches:
             for inputs in rows_of(batch):
-                try:
-                    lhs, rhs, point = relation.exact_at(inputs)
-                except exact.NotExact:
-                    continue
-                if relation.over.holds(point) is not True:
+                found = [
+                    (lhs, rhs, point, relation.violation(lhs, rhs))
+                    for lhs, rhs, point in _exact_points(relation, inputs)
+                    if relation.over.holds(point) is True
+                ]
+                if not found:
                     continue
                 tried += 1
-                failing = relation.violation(lhs, rhs)
+                lhs, rhs, point, failing = next((f for f in found if f[3] is not None), found[-1])
                 if failing is not None:
                     index, difference, arithmetic = failing
                     observed = {
@@ -385,6 +396,18 @@ def corner_check(
         return CheckResult(Status.INCONCLUSIVE, f"{relation.what}: holds at {tried} exact corner points", cases=tried)
 
     return symbolic_check(f"sympy: {relation.what} at the corner points, exact", run, catches=catches)
+
+
+def _exact_points(relation: Relation, inputs: Mapping[str, Any]) -> list[tuple[Any, Any, dict[str, Any]]]:
+    """Both sides at the simplest rationals that round to a corner's floats (the uniform corner 1/3 exactly), and at
+    their binary values; those that have an exact form."""
+    points = []
+    for simplest in (True, False):
+        try:
+            points.append(relation.exact_at(inputs, simplest))
+        except exact.NotExact:
+            continue
+    return points
 
 
 def _validate(relation: Relation) -> None:

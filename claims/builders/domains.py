@@ -31,9 +31,22 @@ from fim_audit.numeric.search import strategies as draws
 from fim_audit.symbolic import formula as exact
 
 
-def _rational(value: float) -> sp.Rational:
+def _rational(value: Any) -> sp.Rational:
+    """The exact value of a float (its binary value); an exact rational is kept as it is."""
+    if isinstance(value, np.ndarray):
+        value = value.item()
+    if isinstance(value, sp.Rational):
+        return value
     fraction = Fraction(float(value))
     return sp.Rational(fraction.numerator, fraction.denominator)
+
+
+def _simplest(values: Any) -> Any:
+    """Each float replaced by the simplest rational that rounds to it (:func:`symbolic.formula.intended_rational`:
+    0.001 -> 1/1000), as an object array: a shorter exact point near the drawn one, tried first when a
+    counterexample is certified (it is certified there or not at all; the binary point is the fallback)."""
+    array = np.asarray(values, dtype=np.float64)
+    return np.vectorize(lambda v: exact.intended_rational(float(v)), otypes=[object])(array)
 
 
 @dataclass(frozen=True)
@@ -68,7 +81,7 @@ IDENTITY = Unconstrained(lambda x: x, lambda x: x)
 def _interval(low: float, high: float) -> Unconstrained:
     width = high - low
     if width <= 0:
-        return Unconstrained(torch.zeros_like, lambda f: torch.full_like(f, low))
+        return Unconstrained(torch.zeros_like, lambda f: low + 0 * f)  # a fixed value; still a function of f
 
     def to_free(x: torch.Tensor) -> torch.Tensor:
         return torch.logit(((x - low) / width).clamp(1e-12, 1 - 1e-12))
@@ -248,7 +261,7 @@ def positive(low: float = 0.05, high: float = 20.0, condition: str = "") -> Vari
         lambda draw, n, batch: draws.positive_scalars(draw, batch, low, high),
         lambda n: [np.array(v) for v in (1.0, low, high) if low <= v <= high],
         _scalar_symbolic("positive", positive=True),
-        lambda value: _rational(float(np.asarray(value))),
+        _rational,
         condition=condition or f"{low:g} <= t <= {high:g}",
         unconstrained=_interval(low, high),
     )
@@ -265,7 +278,7 @@ def real(low: float = -1e3, high: float = 1e3, condition: str = "") -> Variable:
         lambda draw, n, batch: draw(arrays(np.float64, (batch,), elements=element)),
         lambda n: [np.array(v) for v in (0.0, low, high)],
         _scalar_symbolic("real", positive=False),
-        lambda value: _rational(float(np.asarray(value))),
+        _rational,
         condition=condition or f"{low:g} <= c <= {high:g}",
         unconstrained=_interval(low, high),
     )
@@ -382,9 +395,11 @@ class Space:
         """The corner cases of :meth:`fixed`, one dict per point."""
         return [point for batch in self.fixed(ctx, sizes) for point in rows_of(batch)]
 
-    def exact_point(self, inputs: Mapping[str, Any]) -> dict[str, Any]:
-        """The exact values a float counterexample stands for."""
-        return {name: self.variables[name].exact(inputs[name]) for name in self.variables}
+    def exact_point(self, inputs: Mapping[str, Any], simplest: bool = False) -> dict[str, Any]:
+        """The exact values a float counterexample stands for: their binary values, or with ``simplest`` the
+        simplest rationals that round to them (a distribution is then divided by their exact sum)."""
+        chosen = {name: _simplest(inputs[name]) for name in self.variables} if simplest else inputs
+        return {name: self.variables[name].exact(chosen[name]) for name in self.variables}
 
     def size_of(self, inputs: Mapping[str, Any]) -> int:
         for name, variable in self.variables.items():
