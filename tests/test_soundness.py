@@ -359,3 +359,57 @@ def test_a_counterexample_is_reported_at_the_simplest_rational_that_rounds_to_it
     )
     certified, _, values = _statement.certifier(relation)({"c": np.array(0.001)})
     assert certified and values["exact_point"] == {"c": exact.exact_text(binary)}  # holds at 1/1000: binary kept
+
+
+def _gershgorin():
+    """lambda_max(diag p - p p^T) <= 1/2: Gershgorin's discs have centre and radius p_i (1 - p_i), and
+    2 p (1 - p) <= 1/2."""
+    from fim_audit.symbolic.outcome import from_steps
+
+    p = sp.Symbol("p_i", nonnegative=True)
+    half = sp.Rational(1, 2)
+    return from_steps(
+        {
+            "row i of diag p - p p^T: centre p_i (1 - p_i), radius sum_(j != i) p_i p_j = p_i (1 - p_i)": True,
+            "1/2 - 2 p (1 - p) = 2 (p - 1/2)^2": sp.expand(half - 2 * p * (1 - p) - 2 * (p - half) ** 2) == 0,
+        },
+        "Gershgorin",
+        "lambda_max(diag p - p p^T) <= max_i 2 p_i (1 - p_i) <= 1/2",
+        1,
+        "every n >= 1 and p in the simplex",
+    )
+
+
+@pytest.mark.parametrize("proof", [_gershgorin, None], ids=["proved bound", "bound only searched"])
+def test_a_proved_bound_disproves_an_existence_and_a_searched_one_does_not(proof, audit_context):
+    """"There are n and p with lambda_max(diag p - p p^T) > 1/2" is false; a failed search certifies nothing, the
+    impossibility lemma "lambda_max <= 1/2 for every n and p" decides it when (and only when) the lemma is proved."""
+    bound = fa.lemma(
+        "lambda_max(diag p - p p^T) <= 1/2 for every n and p",
+        fa.eigenvalue_bounds(fisher, upper=lambda p: 0.5, over=P, what="lambda_max <= 1/2", proof=proof),
+    )
+    largest = lambda p: op.max(op.eigvalsh(fisher(p))) - 0.5  # noqa: E731
+    record = decide(fa.exists(largest, over=P, what="lambda_max > 1/2", impossibility=bound), audit_context)
+    assert record.verdict is (Verdict.REFUTED if proof else Verdict.OPEN), record.decision.reason
+
+
+@pytest.mark.parametrize("max_n, verdict", [(None, Verdict.OPEN), (4, Verdict.REFUTED)])
+def test_a_swept_lemma_disproves_an_existence_only_over_the_sizes_it_swept(max_n, verdict, audit_context):
+    """M 1 = 0 for M = diag p - p p^T is proved by the exact sweep for n <= symbolic_max_n only: it decides "some p
+    has |M 1|^2 > 0" over n <= 4, and says nothing over every n (n = 7 was never looked at)."""
+    over = fa.space(p=fa.probabilities(), max_n=max_n)
+    kernel = fa.lemma(
+        "(diag p - p p^T) 1 = 0", fa.identity(lambda p: op.sum(fisher(p)), lambda p: 0 * p, over=over, what="M 1 = 0")
+    )
+    residual = lambda p: op.sum(op.sum(fisher(p)) ** 2)  # noqa: E731
+    record = decide(fa.exists(residual, over=over, what="|M 1|^2 > 0", impossibility=kernel), audit_context)
+    assert record.verdict is verdict, record.decision.reason
+    if verdict is Verdict.OPEN:
+        (impossible,) = [c for c in record.readings[0].all_checks if "impossible" in c.check.name]
+        assert "ranges over n >= 1" in impossible.result.detail
+
+
+def test_a_refuted_lemma_disproves_nothing(audit_context):
+    wrong = fa.lemma("p_i <= 1/4", fa.at_most(lambda p: p, lambda p: 0.25, over=P, what="p_i <= 1/4"))
+    record = decide(fa.exists(lambda p: op.max(p) - 0.5, over=P, what="max p > 1/2", impossibility=wrong), audit_context)
+    assert record.verdict is Verdict.PROVED, record.decision.reason

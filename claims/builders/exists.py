@@ -3,7 +3,12 @@
 * ``sympy: ... exact witness``: the quantity evaluated exactly at a witness you give (``witness``: exact values by
   variable name, e.g. ``{"p": ["1/5"] * 5}``) and at the space's corner points: PROVED at the first point that
   satisfies the relation exactly; INCONCLUSIVE otherwise.
-* ``impossibility``: a derivation that no x can satisfy it (DISPROVED with its general argument), if you have one.
+* ``impossibility``: a derivation that no x can satisfy it (DISPROVED with its general argument), if you have one;
+  or a :class:`claims.model.Lemma` stating the negation over the same space ("q(x) <= 0 for every x", with its own
+  checks: a bound proved elsewhere in the paper, its checks reused).  The lemma disproves the existence when its own
+  checks prove it (:func:`claims.verdict.decide_lemma`) *and* a proof's scope covers every size the existence ranges
+  over: a sweep that proved the bound for n <= 6 says nothing about n = 7, so it disproves "there are n and p ..."
+  only for a space with ``max_n`` <= 6 (a derivation's stated scope is taken at its word, and shown).
 * ``torch: search for a witness``: Hypothesis looks for a point whose quantity clears its own rounding bound
   (> 0 by more than SAFETY times the bound), or, for "=", lies within it.  A found witness is numeric evidence; a
   failed search certifies nothing (so a false existence claim stays OPEN unless an impossibility proof decides it).
@@ -17,10 +22,13 @@ import numpy as np
 import sympy as sp
 import torch
 
+import re
+
 from fim_audit.claims.builders.domains import Space
 from fim_audit.claims.builders.formula import Formula, exact_values, numeric_values
 from fim_audit.claims.builders.primitives import derivation_check, search_witness, symbolic_check
-from fim_audit.claims.model import Check, CheckResult, Kind, Status
+from fim_audit.claims.model import Check, CheckResult, Counterexample, Kind, Lemma, Status, Verdict
+from fim_audit.claims.verdict import decide_lemma
 from fim_audit.numeric.context import RunContext
 from fim_audit.numeric.tolerance import SAFETY
 from fim_audit.symbolic import formula as exact
@@ -36,7 +44,7 @@ def exists(
     what: str,
     relation: str = ">",
     witness: Mapping[str, Any] | None = None,
-    impossibility: Callable[[], Derivation] | None = None,
+    impossibility: Callable[[], Derivation] | Lemma | None = None,
 ) -> tuple[Check, ...]:
     """Some point of ``over`` has ``quantity > 0`` (or ``= 0``)."""
     if relation not in RELATIONS:
@@ -80,11 +88,7 @@ def exists(
     def search(ctx: RunContext) -> CheckResult:
         return search_witness(over.strategy(ctx), margin, describe, ctx)
 
-    checks = (
-        []
-        if impossibility is None
-        else [derivation_check(f"sympy: {what} is impossible", impossibility, catches="a witness after all")]
-    )
+    checks = [] if impossibility is None else [_impossibility_check(impossibility, over, what)]
     checks.append(
         symbolic_check(f"sympy: {what}, exact witness", exact_run, catches="no exact witness among the points")
     )
@@ -97,3 +101,57 @@ def _exact(value: Any) -> Any:
     if isinstance(value, (list, tuple, np.ndarray)):
         return np.array([_exact(v) for v in value], dtype=object)
     return sp.sympify(value)
+
+
+_BOUNDED_SCOPE = re.compile(r"every n (?:<= (?P<upper>\d+)|in (?P<low>\d+)\.\.(?P<high>\d+))")
+"""The scopes the framework's own sweeps write ("every n <= 6, ...", "every n in 2..6 of ...")."""
+
+
+def _covers(scope: str | None, over: Space) -> bool:
+    """Whether a proof with this scope covers every size of ``over``: a sweep's sizes must contain the space's
+    (an unbounded space is never covered by a sweep); any other scope is a derivation's, taken at its word."""
+    swept = _BOUNDED_SCOPE.search(scope or "")
+    if swept is None or not over.sized:
+        return True
+    low, high = (1, int(swept["upper"])) if swept["upper"] else (int(swept["low"]), int(swept["high"]))
+    return over.max_n is not None and low <= over.min_n and over.max_n <= high
+
+
+def _impossibility_check(impossibility: Callable[[], Derivation] | Lemma, over: Space, what: str) -> Check:
+    if not isinstance(impossibility, Lemma):
+        return derivation_check(f"sympy: {what} is impossible", impossibility, catches="a witness after all")
+    lemma = impossibility
+
+    def run(ctx: RunContext) -> CheckResult:
+        from fim_audit.claims.engine import run_check  # the engine runs claims, which are built from builders
+
+        results = [(check.name, check.kind, run_check(check, ctx.derive(check.name))) for check in lemma.checks]
+        decision = decide_lemma(results)
+        if decision.verdict is not Verdict.PROVED:
+            return CheckResult(
+                Status.INCONCLUSIVE, f"{what}: the impossibility lemma is {decision.verdict.value}: {decision.reason}"
+            )
+        proofs = [(name, r) for name, kind, r in results if kind is Kind.SYMBOLIC and r.status is Status.PROVED]
+        covering = [(name, r) for name, r in proofs if _covers(r.scope, over)]
+        if not covering:
+            scopes = "; ".join(f"{name}: {r.scope}" for name, r in proofs)
+            sizes = f"n >= {over.min_n}" if over.max_n is None else f"n in {over.min_n}..{over.max_n}"
+            return CheckResult(
+                Status.INCONCLUSIVE,
+                f"{what}: the impossibility lemma is proved only for the sizes its proof covers ({scopes}), and the "
+                f"existence ranges over {sizes}",
+            )
+        name, proof = covering[0]
+        certificate = (
+            f"proof of the negation: the lemma {lemma.statement!r} is proved by {name!r} ({proof.scope}), so no point "
+            "of the space is a witness"
+        )
+        return CheckResult(
+            Status.DISPROVED,
+            f"{what} is impossible: {lemma.statement} ({decision.reason})",
+            cases=sum(r.cases for _, _, r in results),
+            scope=proof.scope,
+            counterexample=Counterexample({"impossibility": lemma.statement}, {"proof": proof.detail}, True, certificate),
+        )
+
+    return symbolic_check(f"sympy: {what} is impossible ({lemma.statement[:60]})", run, catches="a witness after all")
