@@ -28,7 +28,10 @@ products of errors; :data:`numeric.tolerance.SAFETY` covers that and the library
 
 A value may carry a *tangent* (a :class:`Bounded` directional derivative), propagated by the same rules through
 the derivative of each operation (forward-mode differentiation), so a derivative identity gets a bound for
-autograd's side too (:func:`jacobian`).
+autograd's side too (:func:`jacobian`).  A tangent may carry a tangent of its own: a chain (f, f', f'') along one
+direction, where each rule applies to the tangent the operation's derivative on the operands one level shorter
+(:func:`_primal` drops the deepest level), so the second level is the second directional derivative, with its
+bound (:func:`hessian`, by polarisation).
 """
 
 from __future__ import annotations
@@ -166,7 +169,20 @@ def _structural(x: Bounded, f: Callable[[torch.Tensor], torch.Tensor]) -> Bounde
 
 
 def _primal(x: Bounded) -> Bounded:
-    return Bounded(x.value, x.error)
+    """x with the deepest level of its tangent chain dropped: (f, f', f'') -> (f, f'); (f, f') -> f."""
+    deeper = x.tangent is not None and x.tangent.tangent is not None
+    return Bounded(x.value, x.error, _primal(x.tangent) if deeper else None)
+
+
+def _second_order(x: Bounded) -> bool:
+    return x.tangent is not None and x.tangent.tangent is not None
+
+
+def _result_primal(result: Bounded, operands: tuple[Bounded, ...], recompute: Callable[[], Bounded]) -> Bounded:
+    """The value of an operation, one tangent level shorter than its operand, for the operation's own derivative rule
+    (exp' = exp): the result itself at first order; recomputed on the shortened operand at second order (the
+    result's tangent is what the rule is computing)."""
+    return recompute() if any(_second_order(o) for o in operands) else _primal(result)
 
 
 def _tangent(x: Bounded) -> Bounded:
@@ -200,7 +216,8 @@ def _div(a: Bounded, b: Bounded) -> Bounded:
     result = Bounded(value, error)
 
     def rule() -> Bounded:  # d(a / b) = (da - (a / b) db) / b
-        return _div(_add(_tangent(a), _mul(_primal(result), _tangent(b)), -1.0), _primal(b))
+        quotient = _result_primal(result, (a, b), lambda: _div(_primal(a), _primal(b)))
+        return _div(_add(_tangent(a), _mul(quotient, _tangent(b)), -1.0), _primal(b))
 
     return _with_tangent(result, a, b, rule=rule)
 
@@ -208,7 +225,9 @@ def _div(a: Bounded, b: Bounded) -> Bounded:
 def exp(a: Bounded) -> Bounded:
     value = torch.exp(a.value)
     result = Bounded(value, value * (a.error + 2 * _u(a)) + _eta(a))
-    return _with_tangent(result, a, rule=lambda: _mul(_primal(result), _tangent(a)))
+    return _with_tangent(
+        result, a, rule=lambda: _mul(_result_primal(result, (a,), lambda: exp(_primal(a))), _tangent(a))
+    )
 
 
 def log(a: Bounded) -> Bounded:
@@ -220,7 +239,8 @@ def log(a: Bounded) -> Bounded:
 def sqrt(a: Bounded) -> Bounded:
     value = torch.sqrt(a.value)
     result = Bounded(value, a.error / (2 * value) + _u(a) * value)
-    return _with_tangent(result, a, rule=lambda: _div(_tangent(a), _mul(lift(2.0, a), _primal(result))))
+    root = lambda: _result_primal(result, (a,), lambda: sqrt(_primal(a)))  # noqa: E731
+    return _with_tangent(result, a, rule=lambda: _div(_tangent(a), _mul(lift(2.0, a), root())))
 
 
 def absolute(a: Bounded) -> Bounded:
@@ -302,7 +322,8 @@ def sort(x: Bounded, descending: bool = False) -> Bounded:
     """Sorted values; each carries the error of the entry it came from (a sorted list moves by at most the largest
     perturbation, so the bound stays valid entrywise after taking the maximum)."""
     values, index = torch.sort(x.value, descending=descending)
-    return Bounded(values, x.error.amax(dim=-1, keepdim=True).expand_as(values).clone())
+    result = Bounded(values, x.error.amax(dim=-1, keepdim=True).expand_as(values).clone())
+    return _with_tangent(result, x, rule=lambda: _structural(_tangent(x), lambda t: t.gather(-1, index)))
 
 
 def stack(parts: list[Bounded], dim: int = 0) -> Bounded:
@@ -316,15 +337,7 @@ def where(condition: Bounded | torch.Tensor, a: Bounded, b: Bounded) -> Bounded:
     if isinstance(condition, Bounded):
         condition = condition.value > 0.5
     result = Bounded(torch.where(condition, a.value, b.value), torch.where(condition, a.error, b.error))
-    return _with_tangent(
-        result,
-        a,
-        b,
-        rule=lambda: Bounded(
-            torch.where(condition, _tangent(a).value, _tangent(b).value),
-            torch.where(condition, _tangent(a).error, _tangent(b).error),
-        ),
-    )
+    return _with_tangent(result, a, b, rule=lambda: where(condition, _tangent(a), _tangent(b)))
 
 
 def jacobian(f: Callable[[Bounded], Bounded], x: Bounded) -> Bounded:
@@ -338,6 +351,32 @@ def jacobian(f: Callable[[Bounded], Bounded], x: Bounded) -> Bounded:
     return stack(columns, dim=-1)
 
 
+def hessian(f: Callable[[Bounded], Bounded], x: Bounded) -> Bounded:
+    """d^2 f / d x_i d x_j for a scalar f of a vector x (n,), as an (n, n) Bounded: the second directional derivative
+    D^2 f[u] = u^T H u along e_i (the diagonal) and e_i + e_j, one second-order forward pass each, and
+    H_ij = (D^2 f[e_i + e_j] - H_ii - H_jj) / 2 in the same arithmetic (so the bound covers the polarisation too)."""
+    n = x.shape[-1]
+    eye = torch.eye(n, dtype=x.value.dtype, device=x.value.device)
+
+    def second(direction: torch.Tensor) -> Bounded:
+        seeded = Bounded(x.value, x.error, Bounded(direction, tangent=Bounded(torch.zeros_like(direction))))
+        return _tangent(_tangent(f(seeded)))
+
+    diagonal = [second(eye[i]) for i in range(n)]
+    rows = []
+    for i in range(n):
+        row = []
+        for j in range(n):
+            if i == j:
+                row.append(diagonal[i])
+            elif j < i:
+                row.append(rows[j][i])
+            else:
+                row.append((second(eye[i] + eye[j]) - diagonal[i] - diagonal[j]) * 0.5)
+        rows.append(stack(row, dim=-1))
+    return stack(rows, dim=-2)
+
+
 __all__ = [
     "Bounded",
     "absolute",
@@ -349,6 +388,7 @@ __all__ = [
     "eigvalsh",
     "exp",
     "extremum",
+    "hessian",
     "jacobian",
     "lift",
     "log",

@@ -37,7 +37,7 @@ from fim_audit.claims.builders.domains import (
 )
 
 # statement-shaped builders
-from fim_audit.claims.builders.identity import derivative, identity, invariance
+from fim_audit.claims.builders.identity import derivative, hessian, identity, invariance
 from fim_audit.claims.builders.inequality import (
     at_least,
     at_most,
@@ -113,6 +113,7 @@ __all__ = [
     "at_most",
     "decide",
     "derivative",
+    "hessian",
     "eigenvalue_bounds",
     "exists",
     "identity",

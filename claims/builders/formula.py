@@ -201,6 +201,16 @@ def numeric_values(formula: Formula, inputs: Mapping[str, torch.Tensor]) -> Boun
 def numeric_derivative(formula: Formula, wrt: str, inputs: Mapping[str, torch.Tensor]) -> Bounded:
     """d formula / d wrt at each row: (..., n) for a vector variable (the last axis indexes wrt's entries), the
     formula's own shape for a scalar one, with the rounding bound of forward-mode differentiation."""
+    return _numeric_derivatives(formula, wrt, inputs, second=False)
+
+
+def numeric_hessian(formula: Formula, wrt: str, inputs: Mapping[str, torch.Tensor]) -> Bounded:
+    """d^2 formula / d wrt^2 at each row, for a scalar formula: (n, n) for a vector variable, a scalar for a scalar
+    one, with the rounding bound of second-order forward-mode differentiation (:func:`numeric.bounded.hessian`)."""
+    return _numeric_derivatives(formula, wrt, inputs, second=True)
+
+
+def _numeric_derivatives(formula: Formula, wrt: str, inputs: Mapping[str, torch.Tensor], second: bool) -> Bounded:
     names = list(inputs)
 
     def one(*values: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -208,14 +218,20 @@ def numeric_derivative(formula: Formula, wrt: str, inputs: Mapping[str, torch.Te
         variable = point[wrt]
 
         def along(x: Bounded) -> Bounded:
-            return _as_bounded(call(formula, {**point, wrt: x}), values[0])
+            out = _as_bounded(call(formula, {**point, wrt: x}), values[0])
+            if second and out.ndim != 0:
+                raise ValueError(f"a Hessian is of a scalar formula; this one has shape {tuple(out.shape)}")
+            return out
 
         if variable.ndim == 0:
-            out = along(Bounded(variable.value, variable.error, Bounded(torch.ones_like(variable.value))))
-            tangent = out.tangent if out.tangent is not None else Bounded(torch.zeros_like(out.value))
+            zero = torch.zeros_like(variable.value)
+            seed = Bounded(torch.ones_like(variable.value), tangent=Bounded(zero) if second else None)
+            out = along(Bounded(variable.value, variable.error, seed))
+            result = out.tangent.tangent if second and out.tangent is not None else out.tangent
+            result = result if result is not None else Bounded(torch.zeros_like(out.value))
         else:
-            tangent = bounded.jacobian(along, variable)
-        return tangent.value, tangent.error
+            result = (bounded.hessian if second else bounded.jacobian)(along, variable)
+        return result.value, result.error
 
     value, error = torch.func.vmap(one)(*(inputs[name] for name in names))
     return Bounded(value, error)

@@ -1,5 +1,6 @@
 """Identities: ``lhs(x) = rhs(x)`` for every x of a space, entrywise for scalars, vectors and matrices; the same for
-derivatives of any differentiable formula (``d f / d x = claimed``); and invariance ``f(g . x) = f(x)``.
+derivatives of any differentiable formula (``d f / d x = claimed``) and Hessians of a scalar one
+(``d^2 f / d x^2 = claimed``); and invariance ``f(g . x) = f(x)``.
 
 Each returns a tuple of checks:
 
@@ -27,6 +28,7 @@ from fim_audit.claims.builders.formula import (
     call,
     exact_values,
     numeric_derivative,
+    numeric_hessian,
     numeric_values,
     require_variable,
 )
@@ -79,19 +81,53 @@ def derivative(
     z = log e, d/dz_k = e_k d/de_k).  Numerically: forward-mode differentiation with its rounding bound
     (:func:`numeric.bounded.jacobian`), so autograd's side has a tolerance too.
     """
+    return _derivative_checks(f, claimed, wrt, over, what, general_n, max_n, order=1)
+
+
+def hessian(
+    f: Formula,
+    claimed: Formula,
+    *,
+    wrt: str,
+    over: Space,
+    what: str,
+    general_n: Callable[[], Derivation] | None = None,
+    max_n: int | None = None,
+) -> tuple[Check, ...]:
+    """``d^2 f / d wrt^2 = claimed`` on ``over``, for a scalar twice-differentiable formula ``f``: an (n, n) matrix
+    ``H[i, j] = d^2 f / d x_i d x_j`` for a vector variable, a scalar for a scalar one.  Exactly: sympy differentiates
+    twice; numerically: second-order forward-mode tangents with their rounding bound, H_ij by polarisation
+    (:func:`numeric.bounded.hessian`; n (n + 1) / 2 passes per point)."""
+    return _derivative_checks(f, claimed, wrt, over, what, general_n, max_n, order=2)
+
+
+def _derivative_checks(
+    f: Formula,
+    claimed: Formula,
+    wrt: str,
+    over: Space,
+    what: str,
+    general_n: Callable[[], Derivation] | None,
+    max_n: int | None,
+    order: int,
+) -> tuple[Check, ...]:
+    role = "a derivative" if order == 1 else "a Hessian"
     if wrt not in over.variables:
-        raise ValueError(f"derivative with respect to {wrt!r}, which is not a variable of the space")
-    require_variable(f, wrt, list(over.variables), "a derivative")
+        raise ValueError(f"{role} with respect to {wrt!r}, which is not a variable of the space")
+    require_variable(f, wrt, list(over.variables), role)
+    differentiate = numeric_derivative if order == 1 else numeric_hessian
 
     def numeric(inputs):
-        return numeric_derivative(f, wrt, inputs), numeric_values(claimed, inputs)
+        return differentiate(f, wrt, inputs), numeric_values(claimed, inputs)
 
     def exact_sides(symbolic: Mapping[str, Symbolic]) -> tuple[Any, Any]:
         values = {name: v.value for name, v in symbolic.items()}
-        jacobian = _exact_derivative(
-            exact_values(f, values), symbolic[wrt], over.variables[wrt].vector, _length(values[wrt])
-        )
-        return jacobian, exact_values(claimed, values)
+        derived = exact_values(f, values)
+        if order == 2 and np.asarray(derived, dtype=object).ndim != 0:
+            raise ValueError(f"a Hessian is of a scalar formula; this one has shape {np.shape(derived)}")
+        for _ in range(order):
+            derived = _exact_derivative(derived, symbolic[wrt], over.variables[wrt].vector, _length(values[wrt]))
+        return derived, exact_values(claimed, values)
 
     relation = _statement.Relation(what, over, numeric, exact_sides, "=")
     return _identity_checks(relation, general_n, max_n)

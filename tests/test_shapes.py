@@ -1,0 +1,89 @@
+"""The statement shapes real papers use beyond identities and bounds (issue 26, item 8), each decided through the
+public builders, with a true statement beside a false variant of the same shape:
+
+* ``hessian``: d^2 f / dx^2 = claimed, exact (sympy differentiates twice) and with second-order forward-mode tangents
+  whose rounding bound covers the polarisation;
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+
+import fim_audit.claims.builders as fa
+from fim_audit.claims.builders import op
+from fim_audit.claims.engine import run_claim
+from fim_audit.claims.model import Verdict
+from fim_audit.numeric import bounded
+from fim_audit.numeric.bounded import Bounded
+from fim_audit.numeric.context import RunContext
+
+
+def decide(checks, ctx):
+    claim = fa.claim("outside.s", fa.Source("outside", "-", "-", "s"), fa.reading("r", "s", checks))
+    return run_claim(claim, ctx)
+
+
+@pytest.fixture(params=["float64", "float32"])
+def any_dtype(request, audit_context):
+    return replace(audit_context, dtype=RunContext.create(dtype=request.param).dtype)
+
+
+def sigma(z):
+    return op.softmax(z)
+
+
+def fisher(p):
+    return op.diag(p) - op.outer(p, p)
+
+
+@pytest.mark.parametrize(
+    "claimed, verdict",
+    [
+        (lambda z: fisher(sigma(z)), Verdict.PROVED),  # Boyd & Vandenberghe §3.1.5
+        (lambda z: op.diag(sigma(z)), Verdict.REFUTED),  # the outer product dropped
+        (lambda z: fisher(sigma(z)) / 2, Verdict.REFUTED),  # a factor
+    ],
+    ids=["diag - outer", "diag", "half"],
+)
+def test_the_hessian_of_log_sum_exp(claimed, verdict, any_dtype):
+    checks = fa.hessian(op.logsumexp, claimed, wrt="z", over=fa.space(z=fa.logits()), what="Hessian of lse")
+    assert decide(checks, any_dtype).verdict is verdict
+
+
+def test_a_scalar_hessian(audit_context):
+    entropy_term = lambda t: t * op.log(t)  # noqa: E731
+    over = fa.space(t=fa.positive())
+    assert decide(fa.hessian(entropy_term, lambda t: 1 / t, wrt="t", over=over, what="f''"), audit_context).verdict is (
+        Verdict.PROVED
+    )
+    assert decide(fa.hessian(entropy_term, lambda t: -1 / t, wrt="t", over=over, what="f''"), audit_context).verdict is (
+        Verdict.REFUTED
+    )
+
+
+def test_a_hessian_is_of_a_scalar_formula():
+    with pytest.raises(ValueError, match="scalar formula"):
+        fa.hessian(sigma, lambda z: op.diag(z), wrt="z", over=fa.space(z=fa.logits()), what="H")[0].validate()
+
+
+@given(st.lists(st.floats(-30, 30), min_size=1, max_size=6))
+def test_second_order_tangents_agree_with_autograd_within_their_bound(entries):
+    """The bound is a bound: |H - H_autograd| <= SAFETY x (bound + autograd's own rounding, of the same order)."""
+    from fim_audit.numeric.tolerance import SAFETY
+
+    x = torch.tensor(entries, dtype=torch.float64)
+
+    def f(z):
+        return bounded.total(bounded.sqrt(z * z + 1.0) * bounded.exp(bounded.softmax(z)))
+
+    def reference(z):
+        return (torch.sqrt(z * z + 1) * torch.exp(torch.softmax(z, -1))).sum()
+
+    computed = bounded.hessian(f, Bounded(x))
+    expected = torch.autograd.functional.hessian(reference, x)
+    assert bool(((computed.value - expected).abs() <= SAFETY * 2 * computed.error + 1e-300).all())
