@@ -58,12 +58,9 @@ def test_the_hessian_of_log_sum_exp(claimed, verdict, any_dtype):
 def test_a_scalar_hessian(audit_context):
     entropy_term = lambda t: t * op.log(t)  # noqa: E731
     over = fa.space(t=fa.positive())
-    assert decide(fa.hessian(entropy_term, lambda t: 1 / t, wrt="t", over=over, what="f''"), audit_context).verdict is (
-        Verdict.PROVED
-    )
-    assert decide(fa.hessian(entropy_term, lambda t: -1 / t, wrt="t", over=over, what="f''"), audit_context).verdict is (
-        Verdict.REFUTED
-    )
+    for claimed, verdict in ((lambda t: 1 / t, Verdict.PROVED), (lambda t: -1 / t, Verdict.REFUTED)):
+        checks = fa.hessian(entropy_term, claimed, wrt="t", over=over, what="f''")
+        assert decide(checks, audit_context).verdict is verdict
 
 
 def test_a_hessian_is_of_a_scalar_formula():

@@ -382,7 +382,7 @@ def _gershgorin():
 
 @pytest.mark.parametrize("proof", [_gershgorin, None], ids=["proved bound", "bound only searched"])
 def test_a_proved_bound_disproves_an_existence_and_a_searched_one_does_not(proof, audit_context):
-    """"There are n and p with lambda_max(diag p - p p^T) > 1/2" is false; a failed search certifies nothing, the
+    """ "There are n and p with lambda_max(diag p - p p^T) > 1/2" is false; a failed search certifies nothing, the
     impossibility lemma "lambda_max <= 1/2 for every n and p" decides it when (and only when) the lemma is proved."""
     bound = fa.lemma(
         "lambda_max(diag p - p p^T) <= 1/2 for every n and p",
@@ -411,5 +411,6 @@ def test_a_swept_lemma_disproves_an_existence_only_over_the_sizes_it_swept(max_n
 
 def test_a_refuted_lemma_disproves_nothing(audit_context):
     wrong = fa.lemma("p_i <= 1/4", fa.at_most(lambda p: p, lambda p: 0.25, over=P, what="p_i <= 1/4"))
-    record = decide(fa.exists(lambda p: op.max(p) - 0.5, over=P, what="max p > 1/2", impossibility=wrong), audit_context)
+    existence = fa.exists(lambda p: op.max(p) - 0.5, over=P, what="max p > 1/2", impossibility=wrong)
+    record = decide(existence, audit_context)
     assert record.verdict is Verdict.PROVED, record.decision.reason

@@ -151,7 +151,9 @@ def _impossibility_check(impossibility: Callable[[], Derivation] | Lemma, over: 
             f"{what} is impossible: {lemma.statement} ({decision.reason})",
             cases=sum(r.cases for _, _, r in results),
             scope=proof.scope,
-            counterexample=Counterexample({"impossibility": lemma.statement}, {"proof": proof.detail}, True, certificate),
+            counterexample=Counterexample(
+                {"impossibility": lemma.statement}, {"proof": proof.detail}, True, certificate
+            ),
         )
 
     return symbolic_check(f"sympy: {what} is impossible ({lemma.statement[:60]})", run, catches="a witness after all")
