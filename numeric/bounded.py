@@ -304,6 +304,13 @@ def eye(n: int, like: Bounded) -> Bounded:
     return Bounded(torch.eye(n, dtype=like.value.dtype, device=like.value.device))
 
 
+def onehot(index: Bounded, like: Bounded) -> Bounded:
+    """e_index, a vector of ``like``'s length (exact); ``index`` holds an integer value (a label)."""
+    n = like.shape[-1]
+    positions = torch.arange(n, dtype=like.value.dtype, device=like.value.device)
+    return _mask(like, positions == lift(index, like).value)
+
+
 def softmax(z: Bounded, tau: Any = 1.0) -> Bounded:
     """sigma(z / tau), shifted by the maximum (exp never overflows; the shift is exact on the perturbed values)."""
     s = z / tau
@@ -383,6 +390,7 @@ __all__ = [
     "diag",
     "eye",
     "log_softmax",
+    "onehot",
     "softmax",
     "sort",
     "eigvalsh",

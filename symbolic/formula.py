@@ -127,6 +127,18 @@ def eye(n: int, like: Any = None) -> Any:
     return np.array(sp.eye(n).tolist(), dtype=object)
 
 
+def onehot(index: Any, like: Any) -> Any:
+    """e_index, a vector of ``like``'s length: exact only for a concrete integer index (a symbolic label has no
+    entrywise form; the exact sweep enumerates labels instead)."""
+    index = sp.sympify(index)
+    if not index.is_Integer:
+        raise NotExact(f"a one-hot vector needs a concrete index, not {index}")
+    n = len(like)
+    if not 0 <= int(index) < n:
+        raise ValueError(f"index {index} is outside 0..{n - 1}")
+    return np.array([sp.Integer(int(k == int(index))) for k in range(n)], dtype=object)
+
+
 def softmax(z: Any, tau: Any = 1) -> Any:
     """sigma(z / tau) = exp(z / tau) / sum exp(z / tau) (no shift: it is exact here, and a Max would not cancel)."""
     e = exp(np.asarray(z, dtype=object) / tau)

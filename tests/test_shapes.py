@@ -3,6 +3,8 @@ public builders, with a true statement beside a false variant of the same shape:
 
 * ``hessian``: d^2 f / dx^2 = claimed, exact (sympy differentiates twice) and with second-order forward-mode tangents
   whose rounding bound covers the polarisation;
+* integer and label variables (``labels()``: y in 0..n-1, used through ``op.onehot`` and ``op.pick``;
+  ``integers(low, high)``): drawn as integers, kept fixed by the local search, enumerated by the exact sweep;
 """
 
 from __future__ import annotations
@@ -84,3 +86,51 @@ def test_second_order_tangents_agree_with_autograd_within_their_bound(entries):
     computed = bounded.hessian(f, Bounded(x))
     expected = torch.autograd.functional.hessian(reference, x)
     assert bool(((computed.value - expected).abs() <= SAFETY * 2 * computed.error + 1e-300).all())
+
+
+LABELLED = fa.space(z=fa.logits(), y=fa.labels())
+
+
+def cross_entropy(z, y):
+    return -op.pick(op.log_softmax(z), y)
+
+
+@pytest.mark.parametrize(
+    "claimed, verdict",
+    [
+        (lambda z, y: op.softmax(z) - op.onehot(y, z), Verdict.PROVED),  # the gradient of softmax cross-entropy
+        (lambda z, y: op.onehot(y, z) - op.softmax(z), Verdict.REFUTED),  # its sign
+        (lambda z, y: op.softmax(z), Verdict.REFUTED),  # the label dropped
+    ],
+    ids=["sigma - e_y", "e_y - sigma", "sigma"],
+)
+def test_the_gradient_of_cross_entropy_at_a_label(claimed, verdict, any_dtype):
+    record = decide(fa.derivative(cross_entropy, claimed, wrt="z", over=LABELLED, what="CE gradient"), any_dtype)
+    assert record.verdict is verdict
+    if verdict is Verdict.REFUTED:
+        assert "y" in record.counterexample.inputs  # the certified point names its label
+
+
+def test_the_hessian_of_cross_entropy_does_not_depend_on_the_label(audit_context):
+    checks = fa.hessian(cross_entropy, lambda z, y: fisher(sigma(z)), wrt="z", over=LABELLED, what="CE Hessian")
+    record = decide(checks, audit_context)
+    assert record.verdict is Verdict.PROVED
+    (sweep,) = [c for c in record.readings[0].all_checks if "exact for each n" in c.check.name]
+    assert sweep.result.cases == audit_context.profile.symbolic_max_n  # every label at every n <= 6, one row each
+
+
+def test_an_integer_variable_is_drawn_enumerated_and_refuted_at_an_integer(audit_context):
+    over = fa.space(t=fa.positive(), k=fa.integers(1, 4))
+    true = fa.at_most(lambda t, k: t, lambda t, k: k * t, over=over, what="t <= k t")
+    false = fa.at_most(lambda t, k: 2 * t, lambda t, k: k * t, over=over, what="2 t <= k t")
+    assert decide(true, audit_context).verdict is Verdict.SUPPORTED
+    record = decide(false, audit_context)
+    assert record.verdict is Verdict.REFUTED and record.counterexample.inputs["k"] in ("1", 1.0)
+    scaled = fa.identity(lambda t, k: k * (t + 1), lambda t, k: k * t + k, over=over, what="k (t + 1) = k t + k")
+    assert decide(scaled, audit_context).verdict is Verdict.PROVED
+
+
+def test_a_label_is_never_moved_off_the_integers():
+    with pytest.raises(ValueError, match="not an integer"):
+        fa.labels().exact(0.5)
+    assert fa.space(y=fa.labels(), x=fa.logits(), w=fa.labels()).pairs == []

@@ -27,6 +27,8 @@ from fim_audit.claims.builders.formula import Formula, op
 from fim_audit.claims.builders.domains import (
     Space,
     Variable,
+    integers,
+    labels,
     logits,
     positive,
     probabilities,
@@ -98,6 +100,8 @@ __all__ = [
     "Formula",
     "Space",
     "Variable",
+    "integers",
+    "labels",
     "logits",
     "op",
     "positive",

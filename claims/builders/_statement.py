@@ -62,8 +62,11 @@ class Relation:
             raise ValueError(f"relation {self.relation!r} is not one of {RELATIONS}")
 
     # --- exact ---------------------------------------------------------------------------------------------------
-    def instance(self, n: int) -> tuple[Any, Any, dict[str, Symbolic]]:
+    def instance(self, n: int, fixed: Mapping[str, Any] | None = None) -> tuple[Any, Any, dict[str, Symbolic]]:
+        """Both sides at size n in symbols; ``fixed``: exact values of discrete variables (labels), which have no
+        entrywise symbolic form."""
         symbolic = self.over.symbolic(n)
+        symbolic.update({name: Symbolic(value, (), (), lambda _: {}) for name, value in (fixed or {}).items()})
         lhs, rhs = self.exact_sides(symbolic)
         return np.asarray(lhs, dtype=object), np.asarray(rhs, dtype=object), symbolic
 
@@ -81,7 +84,8 @@ class Relation:
             raise
         except exact.NotExact:
             pass
-        lhs, rhs, symbolic = self.instance(self.over.size_of(inputs))
+        discrete = {name: point_values[name] for name, v in self.over.variables.items() if v.values is not None}
+        lhs, rhs, symbolic = self.instance(self.over.size_of(inputs), discrete)
         substitution: dict[sp.Symbol, sp.Expr] = {}
         for name, variable in symbolic.items():
             substitution.update(variable.point(point_values[name]))
@@ -144,9 +148,15 @@ def sweep(relation: Relation, *, catches: str, max_n: int | None = None) -> Chec
         raise ValueError("only identities are swept exactly")
     over = relation.over
 
+    def size(n: int) -> int:
+        return max(n, over.min_n) if over.sized else 1
+
     def build(n: int) -> Instance:
-        size = max(n, over.min_n) if over.sized else 1
-        lhs, rhs, symbolic = relation.instance(size)
+        cases = over.symbolic_cases(size(n))
+        sides = [
+            tuple(np.asarray(side, dtype=object) for side in relation.exact_sides(symbolic)) for _, symbolic in cases
+        ]
+        symbolic = cases[0][1]
         positive = tuple(s for v in symbolic.values() for s in v.positive)
         real = tuple(s for v in symbolic.values() for s in v.real)
 
@@ -156,7 +166,25 @@ def sweep(relation: Relation, *, catches: str, max_n: int | None = None) -> Chec
                 for name, v in symbolic.items()
             }
 
-        return Instance(positive, real, _matrix(lhs), _matrix(rhs), describe)
+        if len(cases) == 1:
+            return Instance(positive, real, _matrix(sides[0][0]), _matrix(sides[0][1]), describe)
+        # one row per combination of the discrete variables' values (the failing row names them, see run)
+        lhs_rows, rhs_rows = [], []
+        for lhs, rhs in sides:
+            left, right = np.broadcast_arrays(lhs, rhs)
+            lhs_rows.append([exact.normalise(v) for v in left.ravel()])
+            rhs_rows.append([exact.normalise(v) for v in right.ravel()])
+        return Instance(positive, real, sp.Matrix(lhs_rows), sp.Matrix(rhs_rows), describe)
+
+    def named(result: CheckResult) -> CheckResult:
+        """A failing row of an enumerated instance is a combination of discrete values: put them in the point."""
+        counterexample = result.counterexample
+        cases = over.symbolic_cases(size(counterexample.observed["n"] + (over.min_n - 1 if over.sized else 0)))
+        if len(cases) == 1:
+            return result
+        fixed = cases[counterexample.observed["entry"][0]][0]
+        inputs = {**counterexample.inputs, **{name: exact.exact_text(value) for name, value in fixed.items()}}
+        return replace(result, counterexample=replace(counterexample, inputs=inputs))
 
     def run(ctx: RunContext) -> CheckResult:
         bound = ctx.profile.symbolic_max_n if max_n is None else min(max_n, ctx.profile.symbolic_max_n)
@@ -169,6 +197,8 @@ def sweep(relation: Relation, *, catches: str, max_n: int | None = None) -> Chec
             result = from_derivation(prove_up_to(lambda k: build(k + offset), bound - offset, relation.what))
         except exact.NotExact as exc:  # eigenvalues, sorting: no exact form for symbolic entries
             return CheckResult(Status.INCONCLUSIVE, f"{relation.what}: no exact form for symbolic n ({exc})")
+        if result.status is Status.DISPROVED:
+            result = named(result)
         if result.status is Status.DISPROVED and over.assume is not None:
             point = {name: _parse(value) for name, value in result.counterexample.inputs.items()}
             if over.holds(point) is not True:

@@ -16,6 +16,7 @@ zeros of a distribution, logits of size 1e4 and near-ties, temperatures from 0.0
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Callable, Mapping, Sequence
@@ -89,6 +90,8 @@ def _interval(low: float, high: float) -> Unconstrained:
     return Unconstrained(to_free, lambda f: low + width * torch.sigmoid(f))
 
 
+FIXED = Unconstrained(lambda x: x, lambda f: f.detach() + 0 * f)
+"""A discrete variable (a label, an integer): the local search keeps it where it was drawn (zero gradient)."""
 SIMPLEX = Unconstrained(lambda p: torch.log(p.clamp_min(1e-300)), lambda f: torch.softmax(f, dim=-1))
 NONNEGATIVE = Unconstrained(lambda w: w.clamp_min(0).sqrt(), lambda f: f * f)
 
@@ -113,6 +116,9 @@ class Variable:
     additive: bool = False
     """Whether a point near x is x + h d (a linear space: logits, vectors); else x + h (y - x), which stays in a
     convex domain (the simplex, weights, an interval)."""
+    values: Callable[[int], range] | None = None
+    """A discrete variable's values at size n (a label: 0..n-1; an integer: low..high): never moved by the local
+    search nor paired; the exact sweep enumerates them when there are at most ENUMERATED of them."""
 
     def near(self, x: np.ndarray, other: np.ndarray, steps: np.ndarray) -> np.ndarray:
         """Rows at distance about ``steps`` (one per row) from the rows of ``x``, towards the rows of ``other``: the
@@ -284,6 +290,72 @@ def real(low: float = -1e3, high: float = 1e3, condition: str = "") -> Variable:
     )
 
 
+ENUMERATED = 16
+"""The most values of a discrete variable the exact sweep decides one by one (else it keeps the integer symbol)."""
+
+
+def _integer(value: Any) -> sp.Integer:
+    """The exact integer a drawn value (a float holding an integer) or an exact one stands for."""
+    if isinstance(value, np.ndarray):
+        value = value.item()
+    if isinstance(value, sp.Basic):
+        if not value.is_Integer:
+            raise ValueError(f"{value} is not an integer")
+        return value
+    if not float(value).is_integer():
+        raise ValueError(f"{value!r} is not an integer")
+    return sp.Integer(int(value))
+
+
+def _integer_symbolic(nonnegative: bool):
+    def build(name: str, n: int) -> Symbolic:
+        symbol = sp.Symbol(name, integer=True, nonnegative=nonnegative or None)
+        return Symbolic(symbol, (), (), lambda value: {symbol: _integer(value)})
+
+    return build
+
+
+def _integers_drawn(low: Callable[[int], int], high: Callable[[int], int]):
+    def rows(draw: st.DrawFn, n: int, batch: int) -> np.ndarray:
+        element = st.integers(low(n), high(n)).map(float)
+        return draw(arrays(np.float64, (batch,), elements=element))
+
+    return rows
+
+
+def labels(condition: str = "y in {0, ..., n-1}") -> Variable:
+    """A class label: an integer from 0 to n - 1 (the size of the space's vectors), used through ``op.onehot(y, z)``
+    and ``op.pick(v, y)``.  Corners: the first and the last class."""
+    return Variable(
+        "label",
+        False,
+        _integers_drawn(lambda n: 0, lambda n: n - 1),
+        lambda n: [np.array(0.0), np.array(float(n - 1))],
+        _integer_symbolic(nonnegative=True),
+        _integer,
+        condition=condition,
+        unconstrained=FIXED,
+        values=range,
+    )
+
+
+def integers(low: int, high: int, condition: str = "") -> Variable:
+    """An integer in [low, high] (a count, an exponent, a number of steps)."""
+    if not (isinstance(low, int) and isinstance(high, int) and low <= high):
+        raise ValueError(f"integers({low!r}, {high!r}): need integers low <= high")
+    return Variable(
+        "integer",
+        False,
+        _integers_drawn(lambda n: low, lambda n: high),
+        lambda n: [np.array(float(v)) for v in sorted({low, high, min(max(1, low), high)})],
+        _integer_symbolic(nonnegative=low >= 0),
+        _integer,
+        condition=condition or f"k in {{{low}, ..., {high}}}",
+        unconstrained=FIXED,
+        values=lambda n: range(low, high + 1),
+    )
+
+
 PAIR_STEPS = (-6.0, 0.0)
 """log10 of the distance between the two points of a drawn near pair."""
 PAIR_CORNER_STEPS = (2.0**-10,)
@@ -356,6 +428,8 @@ class Space:
         first: dict[tuple[str, bool], str] = {}
         pairs = []
         for name, variable in self.variables.items():
+            if variable.values is not None:  # two labels are not "near" each other
+                continue
             key = (variable.kind, variable.vector)
             if key in first:
                 pairs.append((first[key], name))
@@ -390,6 +464,23 @@ class Space:
 
     def symbolic(self, n: int) -> dict[str, Symbolic]:
         return {name: variable.symbolic(name, n) for name, variable in self.variables.items()}
+
+    def symbolic_cases(self, n: int) -> list[tuple[dict[str, sp.Integer], dict[str, Symbolic]]]:
+        """The space at size n as exact cases: one per combination of the values of its discrete variables (those
+        with at most ENUMERATED values; a label has no entrywise symbolic form), each (those values, the variables
+        with them fixed); a space without discrete variables is one case."""
+        symbolic = self.symbolic(n)
+        listed = {
+            name: list(v.values(n))
+            for name, v in self.variables.items()
+            if v.values is not None and len(v.values(n)) <= ENUMERATED
+        }
+        cases = []
+        for combination in itertools.product(*listed.values()):
+            fixed = dict(zip(listed, map(sp.Integer, combination), strict=True))
+            concrete = {name: Symbolic(value, (), (), lambda _: {}) for name, value in fixed.items()}
+            cases.append((fixed, {**symbolic, **concrete}))
+        return cases
 
     def corners(self, ctx: RunContext, sizes: Sequence[int] | None = None) -> list[dict[str, np.ndarray]]:
         """The corner cases of :meth:`fixed`, one dict per point."""
