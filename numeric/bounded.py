@@ -15,7 +15,7 @@ a * b               e_a |b| + e_b |a| + u |a b| + eta
 a / b               (e_a + |a / b| e_b) / |b| + u |a / b| + eta
 exp(a)              exp(a) (e_a + 2u) + eta          (torch's exp is within 1-2 ulps)
 log(a), a > 0       e_a / a + 2u |log a|
-sqrt(a), a > 0      e_a / (2 sqrt a) + u sqrt a
+sqrt(a), a >= 0     min(e_a / (2 sqrt a), sqrt e_a) + u sqrt a
 sum of k terms      sum e + gamma_(k-1) sum |terms|   (recursive summation; torch's pairwise sum is tighter)
 A @ B, inner k      e_A |B| + |A| e_B + gamma_k |A| |B|
 eigvalsh(M)         ||e_M||_F + gamma_(n+8) ||M||_F    (Weyl's theorem and the backward stability of eigh)
@@ -237,8 +237,11 @@ def log(a: Bounded) -> Bounded:
 
 
 def sqrt(a: Bounded) -> Bounded:
+    """sqrt(a + d) - sqrt(a) is at most |d| / (2 sqrt a) to first order and sqrt|d| always: the smaller (at a = 0,
+    where the first is 0 / 0, the second)."""
     value = torch.sqrt(a.value)
-    result = Bounded(value, a.error / (2 * value) + _u(a) * value)
+    linear = torch.where(value > 0, a.error / (2 * value), torch.inf)
+    result = Bounded(value, torch.minimum(linear, torch.sqrt(a.error)) + _u(a) * value)
     root = lambda: _result_primal(result, (a,), lambda: sqrt(_primal(a)))  # noqa: E731
     return _with_tangent(result, a, rule=lambda: _div(_tangent(a), _mul(lift(2.0, a), root())))
 

@@ -5,13 +5,17 @@ public builders, with a true statement beside a false variant of the same shape:
   whose rounding bound covers the polarisation;
 * integer and label variables (``labels()``: y in 0..n-1, used through ``op.onehot`` and ``op.pick``;
   ``integers(low, high)``): drawn as integers, kept fixed by the local search, enumerated by the exact sweep;
+* ``unbounded``: a negated bound ("f is not Lipschitz") through an explicit witness family, refuted only by a
+  proved bound;
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
 import pytest
+import sympy as sp
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
@@ -134,3 +138,71 @@ def test_a_label_is_never_moved_off_the_integers():
     with pytest.raises(ValueError, match="not an integer"):
         fa.labels().exact(0.5)
     assert fa.space(y=fa.labels(), x=fa.logits(), w=fa.labels()).pairs == []
+
+
+HALF_LINE = fa.space(x=fa.real(0.0, 1e3), y=fa.real(0.0, 1e3))
+
+
+def lipschitz_quotient(f):
+    return lambda x, y: op.abs(f(x) - f(y)) / op.abs(x - y)
+
+
+def test_a_function_that_is_not_lipschitz_is_proved_so_by_a_witness_family(audit_context):
+    """sqrt is not Lipschitz on [0, 1000]: along x = 1/t, y = 0 the quotient is sqrt(t) -> oo."""
+    checks = fa.unbounded(
+        lipschitz_quotient(op.sqrt), over=HALF_LINE, family=lambda t: {"x": 1 / t, "y": 0 * t}, what="sqrt"
+    )
+    assert decide(checks, audit_context).verdict is Verdict.PROVED
+
+
+@pytest.mark.parametrize(
+    "family, why",
+    [
+        (lambda t: {"x": 1 / t, "y": 0 * t}, "tends to 0"),  # a family along which the quotient stays bounded
+        (lambda t: {"x": t, "y": 0 * t}, "not shown to lie in the domain"),  # a family that leaves [0, 1000]
+    ],
+    ids=["bounded along it", "leaves the space"],
+)
+def test_a_family_that_is_no_witness_decides_nothing(family, why, audit_context):
+    """f(x) = x^2 / (1 + x^2) is Lipschitz (|f'| <= 3 sqrt(3) / 8), so "f is not Lipschitz" is false; a family that
+    is no witness proves nothing either way, and without a proved bound the statement stays OPEN."""
+    quotient = lipschitz_quotient(lambda x: x * x / (1 + x * x))
+    record = decide(fa.unbounded(quotient, over=HALF_LINE, family=family, what="q"), audit_context)
+    assert record.verdict is Verdict.OPEN
+    (symbolic,) = [c for c in record.readings[0].all_checks if c.check.name.startswith("sympy")]
+    assert why in symbolic.result.detail
+
+
+def test_a_false_negated_bound_is_refuted_by_a_proved_bound(audit_context):
+    """ "x / (1 + x) is not bounded on x > 0" is false: the lemma x / (1 + x) <= 1, proved, refutes it."""
+    from fim_audit.symbolic.outcome import from_steps
+
+    def proof():
+        x = sp.Symbol("x", positive=True)
+        step = sp.simplify(1 - x / (1 + x) - 1 / (1 + x)) == 0
+        return from_steps({"1 - x/(1+x) = 1/(1+x) > 0": step}, "bound", "x/(1+x) <= 1", 1, "every x > 0")
+
+    over = fa.space(x=fa.positive(1e-3, 1e300))
+    bound = fa.lemma(
+        "x/(1+x) <= 1", fa.at_most(lambda x: x / (1 + x), lambda x: 0 * x + 1, over=over, what="<= 1", proof=proof)
+    )
+    checks = fa.unbounded(
+        lambda x: x / (1 + x), over=over, family=lambda t: {"x": t}, what="x/(1+x)", impossibility=bound
+    )
+    assert decide(checks, audit_context).verdict is Verdict.REFUTED
+
+
+@pytest.mark.parametrize(
+    "values, grows",
+    [
+        ([float(k) for k in range(61)], True),  # log t along t = 2^k
+        ([float(np.log1p(k)) for k in range(61)], True),  # log log t
+        ([1 - 2.0**-k for k in range(61)], False),  # 1 - 1/t
+        ([min(2.0**k, 1e9) for k in range(61)], False),  # min(t, 1e9): large, bounded
+    ],
+    ids=["log t", "log log t", "1 - 1/t", "min(t, 1e9)"],
+)
+def test_growth_along_a_family_is_read_as_the_asymptotic_rule_reads_it(values, grows):
+    from fim_audit.claims.builders.sums import settles
+
+    assert (not settles(values, [1e-12] * len(values), "O")[0]) is grows

@@ -25,7 +25,7 @@ from fim_audit.claims.builders import _statement
 from fim_audit.claims.builders import op
 from fim_audit.claims.builders.formula import exact_values
 from fim_audit.claims.builders.primitives import check_property, derivation_check
-from fim_audit.claims.builders.sums import _growth
+from fim_audit.claims.builders.sums import settles
 from fim_audit.claims.engine import run_claim
 from fim_audit.claims.model import Status, Verdict
 from fim_audit.numeric.context import RunContext
@@ -240,7 +240,7 @@ def test_a_limit_sympy_cannot_take_is_inconclusive_not_an_error(audit_context):
 )
 def test_a_rising_ratio_is_evidence_of_a_bound_only_when_it_settles(name, ratio, holds):
     ratios = [ratio(k) for k in range(1, 21)]
-    assert _growth(ratios, [1e-12] * 20, "O")[0] is holds, name
+    assert settles(ratios, [1e-12] * 20, "O")[0] is holds, name
 
 
 # --- time budgets ----------------------------------------------------------------------------------------------------

@@ -54,6 +54,7 @@ from fim_audit.claims.builders.monotone import monotone
 from fim_audit.claims.builders.limits import limit
 from fim_audit.claims.builders.sums import asymptotic, partial_sum
 from fim_audit.claims.builders.exists import exists
+from fim_audit.claims.builders.unbounded import unbounded
 from fim_audit.claims.builders.paired import Sample, decide, paired
 
 # softmax calculus, with general-n derivations (entry kernels kernel(x_i, x_j, delta_ij))
@@ -108,6 +109,7 @@ __all__ = [
     "probabilities",
     "real",
     "space",
+    "unbounded",
     "vectors",
     "weights",
     # statement-shaped builders

@@ -23,6 +23,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 import sympy as sp
+from sympy.core.logic import fuzzy_and
 import torch
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -116,6 +117,9 @@ class Variable:
     additive: bool = False
     """Whether a point near x is x + h d (a linear space: logits, vectors); else x + h (y - x), which stays in a
     convex domain (the simplex, weights, an interval)."""
+    contains: Callable[[Any, int], bool | None] | None = None
+    """Whether an exact value (entries may hold symbols, such as a witness family's parameter t > 0) lies in the
+    domain at size n: True, False, or None when sympy cannot decide."""
     values: Callable[[int], range] | None = None
     """A discrete variable's values at size n (a label: 0..n-1; an integer: low..high): never moved by the local
     search nor paired; the exact sweep enumerates them when there are at most ENUMERATED of them."""
@@ -132,6 +136,37 @@ class Variable:
         fallback = np.broadcast_to((-1.0) ** np.arange(x.shape[-1]) if x.ndim > 1 else 1.0, x.shape)
         unit = np.where(length > 0, direction / np.where(length > 0, length, 1.0), fallback)
         return x + h * unit
+
+
+def _every(value: Any, test: Callable[[sp.Expr], bool | None]) -> bool | None:
+    """True when ``test`` holds for every entry, False when it fails for one, None otherwise (sympy's fuzzy and)."""
+    results = [test(sp.sympify(entry)) for entry in np.ravel(np.asarray(value, dtype=object))]
+    return False if False in results else (True if all(results) else None)
+
+
+def _in_interval(low: float, high: float, integer: bool = False) -> Callable[[Any, int], bool | None]:
+    bounds = exact.intended_rational(low), exact.intended_rational(high)
+
+    def test(v: sp.Expr) -> bool | None:
+        inside = [(v - bounds[0]).is_nonnegative, (bounds[1] - v).is_nonnegative]
+        return fuzzy_and(inside + ([v.is_integer] if integer else []))
+
+    return lambda value, n: _every(value, test)
+
+
+def _on_simplex(value: Any, n: int) -> bool | None:
+    nonnegative = _every(value, lambda v: v.is_nonnegative)
+    if nonnegative is not True:
+        return nonnegative
+    return True if sp.simplify(sum(np.ravel(np.asarray(value, dtype=object))) - 1) == 0 else None
+
+
+def _real_entries(value: Any, n: int) -> bool | None:
+    return _every(value, lambda v: v.is_real)
+
+
+def _nonnegative_entries(value: Any, n: int) -> bool | None:
+    return _every(value, lambda v: v.is_nonnegative)
 
 
 def _vector_symbolic(kind: str, *, positive: bool, transform: Callable[[Any], Any] | None = None):
@@ -203,6 +238,7 @@ def logits(condition: str = "z in R^n") -> Variable:
         _exact_vector,
         condition=condition,
         additive=True,
+        contains=_real_entries,
     )
 
 
@@ -226,6 +262,7 @@ def probabilities(condition: str = "p in the simplex") -> Variable:
         _exact_distribution,
         condition=condition,
         unconstrained=SIMPLEX,
+        contains=_on_simplex,
     )
 
 
@@ -240,6 +277,7 @@ def weights(condition: str = "w >= 0") -> Variable:
         _exact_vector,
         condition=condition,
         unconstrained=NONNEGATIVE,
+        contains=_nonnegative_entries,
     )
 
 
@@ -254,6 +292,7 @@ def vectors(condition: str = "v in R^n") -> Variable:
         _exact_vector,
         condition=condition,
         additive=True,
+        contains=_real_entries,
     )
 
 
@@ -270,6 +309,7 @@ def positive(low: float = 0.05, high: float = 20.0, condition: str = "") -> Vari
         _rational,
         condition=condition or f"{low:g} <= t <= {high:g}",
         unconstrained=_interval(low, high),
+        contains=_in_interval(low, high),
     )
 
 
@@ -287,6 +327,7 @@ def real(low: float = -1e3, high: float = 1e3, condition: str = "") -> Variable:
         _rational,
         condition=condition or f"{low:g} <= c <= {high:g}",
         unconstrained=_interval(low, high),
+        contains=_in_interval(low, high),
     )
 
 
@@ -336,6 +377,7 @@ def labels(condition: str = "y in {0, ..., n-1}") -> Variable:
         condition=condition,
         unconstrained=FIXED,
         values=range,
+        contains=lambda value, n: _in_interval(0, n - 1, integer=True)(value, n),
     )
 
 
@@ -353,6 +395,7 @@ def integers(low: int, high: int, condition: str = "") -> Variable:
         condition=condition or f"k in {{{low}, ..., {high}}}",
         unconstrained=FIXED,
         values=lambda n: range(low, high + 1),
+        contains=_in_interval(low, high, integer=True),
     )
 
 

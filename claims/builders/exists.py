@@ -88,7 +88,7 @@ def exists(
     def search(ctx: RunContext) -> CheckResult:
         return search_witness(over.strategy(ctx), margin, describe, ctx)
 
-    checks = [] if impossibility is None else [_impossibility_check(impossibility, over, what)]
+    checks = [] if impossibility is None else [impossibility_check(impossibility, over, what)]
     checks.append(
         symbolic_check(f"sympy: {what}, exact witness", exact_run, catches="no exact witness among the points")
     )
@@ -117,7 +117,9 @@ def _covers(scope: str | None, over: Space) -> bool:
     return over.max_n is not None and low <= over.min_n and over.max_n <= high
 
 
-def _impossibility_check(impossibility: Callable[[], Derivation] | Lemma, over: Space, what: str) -> Check:
+def impossibility_check(impossibility: Callable[[], Derivation] | Lemma, over: Space, what: str) -> Check:
+    """The check that no point of ``over`` satisfies the statement: a derivation, or a lemma stating the negation
+    (see the module docstring)."""
     if not isinstance(impossibility, Lemma):
         return derivation_check(f"sympy: {what} is impossible", impossibility, catches="a witness after all")
     lemma = impossibility

@@ -154,7 +154,7 @@ def asymptotic(
     Exactly: the limit L of a_T / g(T), by sympy's limit of the closed form when the summation closes, else by
     Stolz-Cesaro (g increasing and unbounded: L = lim s(T) / (g(T) - g(T - 1))) or, for a bounded order, by sympy's
     convergence tests of the series (a divergent series of terms of one sign has unbounded partial sums).  Anything
-    sympy cannot close is INCONCLUSIVE with its reason.  Numerically: the ratio along T = 2^k (:func:`_growth`)."""
+    sympy cannot close is INCONCLUSIVE with its reason.  Numerically: the ratio along T = 2^k (:func:`settles`)."""
     if relation not in RELATIONS:
         raise ValueError(f"relation {relation!r} is not one of {RELATIONS}")
     big_t = sp.Symbol(of, integer=True, positive=True)
@@ -219,7 +219,7 @@ def asymptotic(
         g = numeric_values(order, {**_repeated(values, len(marks)), of: points})
         ratios = (a_t / g.value).tolist()
         noise = (SAFETY * (a_error + (a_t / g.value).abs() * g.error) / g.value.abs()).tolist()
-        verdict, why = _growth(ratios, noise, relation)
+        verdict, why = settles(ratios, noise, relation)
         detail = (
             f"{what}: a_{of} / g({of}) at {of} = 2^1..2^{NUMERIC_K}: "
             + ", ".join(f"{r:.4g}" for r in ratios[::4])
@@ -298,7 +298,7 @@ TAIL = 8
 """Increments (doublings of T) the decay is fitted on."""
 
 
-def _growth(ratios: list[float], noise: list[float], relation: str) -> tuple[bool, str]:
+def settles(ratios: list[float], noise: list[float], relation: str) -> tuple[bool, str]:
     """Whether the ratios along T = 2^1..2^K are evidence for ``relation`` (each ratio known to within ``noise``),
     and why in words.  O: the ratio does not rise beyond noise over the run, or its increments decay fast enough
     (DECAY_POWER); Theta: the same and it does not fall towards 0; o: it falls and settles."""
@@ -317,7 +317,7 @@ def _growth(ratios: list[float], noise: list[float], relation: str) -> tuple[boo
         power = -float(np.polyfit(logs[0], logs[1], 1)[0])
         settles = power >= DECAY_POWER
         reading = "summable: consistent with a bound" if settles else f"slower than k^-{DECAY_POWER}: no bound in sight"
-        why = f"the ratio keeps rising; its increments per doubling decay like k^-{power:.2f} ({reading})"
+        why = f"the ratio keeps rising; its increments per doubling go like k^{-power:.2f} ({reading})"
     falling = size[-1] < size[0] and not rising
     if relation == "O":
         return settles, why
