@@ -5,6 +5,8 @@ public builders, with a true statement beside a false variant of the same shape:
   whose rounding bound covers the polarisation;
 * integer and label variables (``labels()``: y in 0..n-1, used through ``op.onehot`` and ``op.pick``;
   ``integers(low, high)``): drawn as integers, kept fixed by the local search, enumerated by the exact sweep;
+* ``expectation`` over random variables (``gaussian``, ``gumbel``, ``uniform``): exact through sympy.stats where it
+  closes, else Monte Carlo, whose refutation is certified on fresh draws by a stated rule;
 * ``unbounded``: a negated bound ("f is not Lipschitz") through an explicit witness family, refuted only by a
   proved bound;
 """
@@ -206,3 +208,60 @@ def test_growth_along_a_family_is_read_as_the_asymptotic_rule_reads_it(values, g
     from fim_audit.claims.builders.sums import settles
 
     assert (not settles(values, [1e-12] * len(values), "O")[0]) is grows
+
+
+DOT = fa.space(q=fa.vectors())
+GUMBEL_MAX = fa.space(z=fa.logits(), y=fa.labels())
+
+
+def argmax_is(z, y, g):
+    return op.where(op.pick(z + g, y) >= op.max(z + g), 1, 0)
+
+
+@pytest.mark.parametrize(
+    "claimed, verdict",
+    [(lambda q: op.dot(q, q), Verdict.PROVED), (lambda q: op.dot(q, q) / len(q), Verdict.REFUTED)],
+    ids=["|q|^2", "|q|^2 / d"],
+)
+def test_the_variance_of_a_dot_product_with_gaussian_keys(claimed, verdict, audit_context):
+    """E[(q . k)^2] = |q|^2 for k with iid N(0, 1) entries (Vaswani et al. 2017, footnote 4): sympy.stats decides it."""
+    checks = fa.expectation(
+        lambda q, k: op.dot(q, k) ** 2, claimed, over=DOT, noise={"k": fa.gaussian()}, what="E (q . k)^2"
+    )
+    record = decide(checks, audit_context)
+    assert record.verdict is verdict
+    if verdict is Verdict.REFUTED:
+        assert "sympy.stats" in record.counterexample.certificate
+
+
+@pytest.mark.parametrize(
+    "noise, verdict", [(fa.gumbel(), Verdict.SUPPORTED), (fa.gaussian(), Verdict.REFUTED)], ids=["Gumbel", "Gaussian"]
+)
+def test_the_gumbel_max_trick(noise, verdict, audit_context):
+    """P(argmax(z + G) = y) = softmax(z)_y for iid Gumbel(0, 1) G (Gumbel 1954; Maddison et al. 2014); false for
+    Gaussian noise.  sympy.stats cannot integrate the maximum: Monte Carlo decides, the refutation certified on fresh
+    draws."""
+    checks = fa.expectation(
+        argmax_is, lambda z, y: op.pick(op.softmax(z), y), over=GUMBEL_MAX, noise={"g": noise}, what="Gumbel-max"
+    )
+    record = decide(checks, audit_context)
+    assert record.verdict is verdict, record.decision.reason
+    if verdict is Verdict.REFUTED:
+        certificate = record.counterexample.certificate
+        assert "fresh draws" in certificate and "standard errors" in certificate
+
+
+def test_a_statistical_fluke_is_not_certified(audit_context, monkeypatch):
+    """With the search's threshold lowered to 0.01 standard errors, a true statement (the Gumbel-max trick) fails
+    the search by chance; the fresh draws do not bear the failure out, so nothing is certified: OPEN, never
+    REFUTED."""
+    import importlib
+
+    monkeypatch.setattr(importlib.import_module("fim_audit.claims.builders.expectation"), "Z_PASS", 0.01)
+    checks = fa.expectation(
+        argmax_is, lambda z, y: op.pick(op.softmax(z), y), over=GUMBEL_MAX, noise={"g": fa.gumbel()}, what="G-max"
+    )
+    record = decide(checks, audit_context)
+    assert record.verdict is Verdict.OPEN, record.decision.reason
+    (monte_carlo,) = [c for c in record.readings[0].all_checks if "Monte Carlo" in c.check.name]
+    assert monte_carlo.result.counterexample.certified is False

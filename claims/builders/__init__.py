@@ -54,6 +54,7 @@ from fim_audit.claims.builders.monotone import monotone
 from fim_audit.claims.builders.limits import limit
 from fim_audit.claims.builders.sums import asymptotic, partial_sum
 from fim_audit.claims.builders.exists import exists
+from fim_audit.claims.builders.expectation import RandomVariable, expectation, gaussian, gumbel, uniform
 from fim_audit.claims.builders.unbounded import unbounded
 from fim_audit.claims.builders.paired import Sample, decide, paired
 
@@ -100,6 +101,7 @@ __all__ = [
     # formulas and spaces
     "Formula",
     "Space",
+    "RandomVariable",
     "Variable",
     "integers",
     "labels",
@@ -110,6 +112,7 @@ __all__ = [
     "real",
     "space",
     "unbounded",
+    "uniform",
     "vectors",
     "weights",
     # statement-shaped builders
@@ -122,6 +125,9 @@ __all__ = [
     "hessian",
     "eigenvalue_bounds",
     "exists",
+    "expectation",
+    "gaussian",
+    "gumbel",
     "identity",
     "invariance",
     "kernel",

@@ -1,0 +1,342 @@
+"""Expectations and probabilities over random variables: ``E_noise[quantity(x, noise)] = claimed(x)`` (or ``<=``) for
+every x of a space, where ``noise`` names independent random variables (iid components for a vector).  A probability
+is the expectation of an indicator: P(argmax(z + G) = y) = E[op.where(op.pick(z + g, y) >= op.max(z + g), 1, 0)].
+
+* ``sympy: ... exact expectation``: for n = 1..EXACT_MAX_N (capped by the profile), sympy.stats computes the
+  expectation with the space's variables as symbols; PROVED (that scope) when it equals the claimed side identically,
+  DISPROVED at the first rational point where the exact difference is non-zero, INCONCLUSIVE where sympy.stats does
+  not close (a maximum of random variables, say) or runs out of its share of the time budget.
+* ``torch: ... Monte Carlo``: at points drawn from the space, the mean of SAMPLES x mc_samples noise draws, with its
+  standard error s / sqrt(N) (plus the rounding bound of both sides).  A point passes within Z_PASS standard errors.
+  A failing point is re-decided on fresh, independent draws (CERTIFY_FACTOR times more): the refutation is certified
+  when the fresh mean misses the claimed value by at least Z_CERTIFY standard errors (under the central limit theorem,
+  p < 10^-15 for a quantity of finite variance) and every one of BLOCKS equal sub-blocks misses it on the same side.
+  The rule assumes finite variance (the sample variance stands for it); say so in the claim if the quantity may not
+  have one.
+
+Noise is drawn with a ``torch.Generator`` seeded from the check's seed and the point, so a run is reproducible.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass, replace
+from typing import Any, Callable, Mapping
+
+import numpy as np
+import sympy as sp
+import sympy.stats as stats
+import torch
+
+from fim_audit.claims.builders.domains import Space, rows_of
+from fim_audit.claims.builders.formula import Formula, exact_values, numeric_values
+from fim_audit.claims.builders.primitives import Evaluation, check_property, symbolic_check
+from fim_audit.claims.model import Check, CheckResult, Counterexample, Kind, Status
+from fim_audit.numeric.context import RunContext
+from fim_audit.numeric.tolerance import SAFETY
+from fim_audit.symbolic import formula as exact
+from fim_audit.symbolic.budget import OutOfTime, time_budget
+
+EXACT_MAX_N = 3
+"""sympy.stats' expectations grow quickly with the number of random components."""
+EXACT_SHARE = 6
+"""Each size's exact expectation gets 1/EXACT_SHARE of the profile's sympy time budget."""
+SAMPLES = 16
+"""Noise draws per point: SAMPLES x the profile's ``mc_samples`` (65536 in the default profile)."""
+CERTIFY_FACTOR = 16
+"""A failing point is re-decided on CERTIFY_FACTOR times more fresh draws (standard error 4 times smaller)."""
+Z_PASS = 5.0
+Z_CERTIFY = 8.0
+BLOCKS = 8
+MAX_POINTS_PER_EXAMPLE = 4
+"""Points per drawn batch (each costs N noise draws)."""
+CHUNK = 1 << 16
+"""Noise draws evaluated at once."""
+
+
+@dataclass(frozen=True)
+class RandomVariable:
+    """A random variable of a statement: a vector of n iid components (``vector``) or a scalar.  ``sample`` draws
+    ``shape`` values with a generator; ``exact`` is the same law in sympy.stats, one named component."""
+
+    law: str
+    vector: bool
+    sample: Callable[[torch.Generator, tuple[int, ...], torch.dtype, torch.device], torch.Tensor]
+    exact: Callable[[str], Any]
+
+
+def _uniform(generator: torch.Generator, shape, dtype, device) -> torch.Tensor:
+    return torch.rand(shape, generator=generator, dtype=dtype, device=device)
+
+
+def gaussian(mean: float = 0.0, std: float = 1.0, vector: bool = True) -> RandomVariable:
+    """N(mean, std^2) components."""
+    if not std > 0:
+        raise ValueError(f"gaussian: std must be > 0, got {std!r}")
+
+    def sample(generator, shape, dtype, device):
+        return mean + std * torch.randn(shape, generator=generator, dtype=dtype, device=device)
+
+    law = f"N({mean:g}, {std:g}^2)"
+    return RandomVariable(law, vector, sample, lambda name: stats.Normal(name, _rational(mean), _rational(std)))
+
+
+def gumbel(location: float = 0.0, scale: float = 1.0, vector: bool = True) -> RandomVariable:
+    """Gumbel(location, scale) components (the Gumbel-max trick's noise)."""
+    if not scale > 0:
+        raise ValueError(f"gumbel: scale must be > 0, got {scale!r}")
+
+    def sample(generator, shape, dtype, device):
+        u = _uniform(generator, shape, dtype, device).clamp_min(torch.finfo(dtype).tiny)
+        return location - scale * torch.log(-torch.log(u))
+
+    law = f"Gumbel({location:g}, {scale:g})"
+    return RandomVariable(law, vector, sample, lambda name: stats.Gumbel(name, _rational(scale), _rational(location)))
+
+
+def uniform(low: float = 0.0, high: float = 1.0, vector: bool = True) -> RandomVariable:
+    """Uniform(low, high) components."""
+    if not low < high:
+        raise ValueError(f"uniform: need low < high, got {low!r}, {high!r}")
+
+    def sample(generator, shape, dtype, device):
+        return low + (high - low) * _uniform(generator, shape, dtype, device)
+
+    law = f"U({low:g}, {high:g})"
+    return RandomVariable(law, vector, sample, lambda name: stats.Uniform(name, _rational(low), _rational(high)))
+
+
+def _rational(value: float) -> sp.Rational:
+    return exact.intended_rational(float(value))
+
+
+def expectation(
+    quantity: Formula,
+    claimed: Formula,
+    *,
+    over: Space,
+    noise: Mapping[str, RandomVariable],
+    what: str,
+    relation: str = "=",
+) -> tuple[Check, ...]:
+    """``E[quantity] = claimed`` (``relation="<="``: ``E[quantity] <= claimed``) at every point of ``over``, the
+    expectation over the independent random variables ``noise`` (by name; ``quantity`` takes them and the space's
+    variables, ``claimed`` the space's only)."""
+    if relation not in ("=", "<="):
+        raise ValueError(f"relation {relation!r} is not '=' or '<='")
+    clash = set(noise) & set(over.variables)
+    if clash or not noise:
+        raise ValueError(f"the noise needs names of its own, not the space's: {sorted(clash) or 'no noise given'}")
+    law = ", ".join(f"{name} ~ {rv.law}" + (" iid" if rv.vector else "") for name, rv in noise.items())
+    decide = _MonteCarlo(quantity, claimed, over, noise, relation)
+    return (
+        symbolic_check(
+            f"sympy: {what}, exact expectation ({law})",
+            lambda ctx: _exact(quantity, claimed, over, noise, relation, what, ctx),
+            catches="a claimed expectation that differs from the exact one at some n <= 3, at a rational point",
+        ),
+        Check(
+            f"torch: {what}, Monte Carlo ({law})",
+            Kind.NUMERIC,
+            f"a claimed expectation missed by more than {Z_PASS:g} standard errors at a drawn point, certified on "
+            f"fresh draws at {Z_CERTIFY:g}",
+            decide.run,
+        ),
+    )
+
+
+def _exact(
+    quantity: Formula,
+    claimed: Formula,
+    over: Space,
+    noise: Mapping[str, RandomVariable],
+    relation: str,
+    what: str,
+    ctx: RunContext,
+) -> CheckResult:
+    largest = min(EXACT_MAX_N, ctx.profile.symbolic_max_n, over.largest_n(ctx))
+    sizes = range(over.min_n, largest + 1) if over.sized else range(1, 2)
+    if not sizes:
+        return CheckResult(Status.INCONCLUSIVE, f"{what}: n >= {over.min_n} exceeds the exact bound {largest}")
+    decided = 0
+    for n in sizes:
+        for fixed, symbolic in over.symbolic_cases(n):
+            undecided = _exact_case(quantity, claimed, noise, relation, what, n, fixed, symbolic, ctx)
+            if undecided is not None:
+                return replace(undecided, cases=decided + undecided.cases)
+            decided += 1
+    return CheckResult(
+        Status.PROVED,
+        f"{what}: the exact expectation {'equals' if relation == '=' else 'is at most'} the claimed side for every "
+        f"n in {sizes[0]}..{sizes[-1]}"
+        + (" and every value of the discrete variables" if decided > len(sizes) else ""),
+        cases=decided,
+        scope=f"every n in {sizes[0]}..{sizes[-1]}, exact expectation (sympy.stats)",
+    )
+
+
+def _exact_case(
+    quantity: Formula,
+    claimed: Formula,
+    noise: Mapping[str, RandomVariable],
+    relation: str,
+    what: str,
+    n: int,
+    fixed: Mapping[str, sp.Integer],
+    symbolic: Mapping[str, Any],
+    ctx: RunContext,
+) -> CheckResult | None:
+    """One exact case (a size, and values of the discrete variables): None when the expectation equals the claimed
+    side (``"<="``: does not exceed it) identically, else the result that decides or leaves the check."""
+    values = {name: v.value for name, v in symbolic.items()}
+    variables = {name: _exact_noise(name, rv, n) for name, rv in noise.items()}
+    at = f"n = {n}" + "".join(f", {name} = {value}" for name, value in fixed.items())
+    try:
+        with time_budget(ctx.profile.sympy_seconds / EXACT_SHARE, f"the exact expectation at {at}"):
+            inside = exact_values(quantity, {**values, **variables}).item()
+            mean = sp.simplify(stats.E(inside))
+            residual = sp.simplify(mean - exact_values(claimed, values).item())
+    except OutOfTime as exc:
+        return CheckResult(Status.INCONCLUSIVE, f"{what}: {exc}")
+    except (exact.NotExact, NotImplementedError, ValueError, TypeError) as exc:
+        return CheckResult(Status.INCONCLUSIVE, f"{what}: sympy.stats does not close at {at} ({exc})")
+    if mean.has(sp.Integral, stats.Expectation) or stats.random_symbols(mean):
+        return CheckResult(Status.INCONCLUSIVE, f"{what}: sympy.stats leaves an integral at {at}")
+    if residual == 0 or (relation == "<=" and residual.is_nonpositive):
+        return None
+    failing = _failing_point(residual, symbolic, relation)
+    if failing is None:
+        return CheckResult(Status.INCONCLUSIVE, f"{what}: residual {sp.sstr(residual)} not decided at {at}")
+    point, value = failing
+    return CheckResult(
+        Status.DISPROVED,
+        f"{what}: at {at} the exact expectation minus the claimed side is {exact.exact_text(value)} at {point}",
+        cases=1,
+        counterexample=Counterexample(
+            point,
+            {"E_minus_claimed": exact.exact_text(value), "E": exact.exact_text(mean)},
+            True,
+            "exact expectation (sympy.stats) and exact rational arithmetic",
+        ),
+    )
+
+
+def _exact_noise(name: str, rv: RandomVariable, n: int) -> Any:
+    if not rv.vector:
+        return rv.exact(name)
+    return np.array([rv.exact(f"{name}_{k}") for k in range(n)], dtype=object)
+
+
+def _at(value: Any, point: Mapping[sp.Symbol, sp.Expr]) -> Any:
+    array = np.asarray(value, dtype=object)
+    return np.vectorize(lambda e: sp.sympify(e).xreplace(point), otypes=[object])(array)
+
+
+def _failing_point(
+    residual: sp.Expr, symbolic: Mapping[str, Any], relation: str
+) -> tuple[dict[str, Any], sp.Expr] | None:
+    """A simple rational point (every symbol 1, then 1, 2, 3, ...) where the exact residual E - claimed is non-zero
+    (``"<="``: positive), described variable by variable, with the residual there."""
+    symbols = [s for v in symbolic.values() for s in (*v.positive, *v.real)]
+    for point in ({s: sp.Integer(1) for s in symbols}, {s: sp.Integer(k + 1) for k, s in enumerate(symbols)}):
+        value = exact.strict_value(residual.xreplace(point))
+        if value is None or not value.is_real or value == 0 or (relation == "<=" and value < 0):
+            continue
+        described = {name: exact.exact_text(_at(v.value, point)) for name, v in symbolic.items()}
+        return described, value
+    return None
+
+
+@dataclass(frozen=True)
+class _MonteCarlo:
+    """The Monte Carlo check: each drawn point's mean over N noise draws against the claimed value."""
+
+    quantity: Formula
+    claimed: Formula
+    over: Space
+    noise: Mapping[str, RandomVariable]
+    relation: str
+
+    def run(self, ctx: RunContext) -> CheckResult:
+        samples = SAMPLES * ctx.profile.mc_samples
+
+        def evaluate(drawn: Mapping[str, np.ndarray], ctx: RunContext) -> Evaluation:
+            points = rows_of(drawn)[:MAX_POINTS_PER_EXAMPLE]
+            if self.over.assume is not None:
+                points = [p for p in points if bool(self.over.holds(_batch(p, ctx)).all())]
+            if not points:
+                return Evaluation(torch.zeros(1, dtype=torch.float64), lambda k: ({}, {}), cases=0)
+            found = [self.estimate(point, samples, ctx, salt=0) for point in points]
+            ratios = torch.tensor([f["z"] / Z_PASS for f in found], dtype=torch.float64)
+
+            def describe(k: int) -> tuple[dict[str, Any], dict[str, Any]]:
+                return {name: np.asarray(v).tolist() for name, v in points[k].items()}, found[k]
+
+            return Evaluation(ratios, describe)
+
+        def certify(inputs: Mapping[str, Any]) -> tuple[bool, str, dict[str, Any]]:
+            point = {name: np.asarray(v, dtype=np.float64) for name, v in inputs.items()}
+            fresh = self.estimate(point, CERTIFY_FACTOR * samples, ctx, salt=1)
+            same_side = fresh["blocks_on_one_side"]
+            certified = fresh["z"] >= Z_CERTIFY and same_side
+            how = (
+                f"Monte Carlo on {fresh['samples']} fresh draws: the mean misses the claimed value by "
+                f"{fresh['z']:.3g} standard errors (certifying needs >= {Z_CERTIFY:g}, p < 1e-15 under the central "
+                f"limit theorem for a quantity of finite variance), every one of {BLOCKS} sub-blocks "
+                + ("on the same side" if same_side else "NOT on the same side")
+            )
+            return certified, how, {"fresh": fresh}
+
+        return check_property(self.over.strategy(ctx, MAX_POINTS_PER_EXAMPLE), evaluate, ctx, certify=certify)
+
+    def estimate(self, point: Mapping[str, np.ndarray], samples: int, ctx: RunContext, salt: int) -> dict[str, Any]:
+        """The mean of ``quantity`` over ``samples`` noise draws at one point, its standard error, the claimed value,
+        and how many standard errors (plus rounding) the mean misses it by (``"<="``: exceeds it by)."""
+        generator = torch.Generator(device=ctx.device).manual_seed(_seed(point, ctx.seed, salt))
+        n = self.over.size_of(point)
+        claimed = numeric_values(self.claimed, _batch(point, ctx))
+        target, target_error = float(claimed.value.reshape(-1)[0]), float(claimed.error.reshape(-1)[0])
+        totals = np.zeros(BLOCKS)
+        squares = np.zeros(BLOCKS)
+        rounding = 0.0
+        per_block = max(samples // BLOCKS, 1)
+        for block in range(BLOCKS):
+            for start in range(0, per_block, CHUNK):
+                count = min(CHUNK, per_block - start)
+                inputs = {name: value.expand(count, *value.shape[1:]) for name, value in _batch(point, ctx).items()}
+                for name, rv in self.noise.items():
+                    shape = (count, n) if rv.vector else (count,)
+                    inputs[name] = rv.sample(generator, shape, ctx.dtype, ctx.device)
+                values = numeric_values(self.quantity, inputs)
+                value = values.value.reshape(count).to(torch.float64)
+                totals[block] += float(value.sum())
+                squares[block] += float((value * value).sum())
+                rounding = max(rounding, float(values.error.max()))
+        count = per_block * BLOCKS
+        mean = float(totals.sum() / count)
+        variance = max(float(squares.sum() / count) - mean * mean, 0.0) * count / max(count - 1, 1)
+        error = math.sqrt(variance / count) + SAFETY * (rounding + target_error)
+        gap = mean - target
+        z = (abs(gap) if self.relation == "=" else gap) / error if error > 0 else (math.inf if gap else 0.0)
+        sides = np.sign(totals / per_block - target)
+        return {
+            "samples": count,
+            "mean": mean,
+            "claimed": target,
+            "standard_error": math.sqrt(variance / count),
+            "z": z if math.isfinite(z) else 1e300,
+            "blocks_on_one_side": bool(abs(sides.sum()) == BLOCKS and (self.relation == "=" or sides[0] > 0)),
+        }
+
+
+def _batch(point: Mapping[str, Any], ctx: RunContext) -> dict[str, torch.Tensor]:
+    return {name: ctx.tensor(np.asarray(value, dtype=np.float64))[None] for name, value in point.items()}
+
+
+def _seed(point: Mapping[str, np.ndarray], seed: int, salt: int) -> int:
+    """A seed from the check's seed and the point's bytes: the same point gets the same noise in every run."""
+    digest = hashlib.sha256(f"{seed}:{salt}".encode())
+    for name in sorted(point):
+        digest.update(name.encode() + np.ascontiguousarray(point[name], dtype=np.float64).tobytes())
+    return int.from_bytes(digest.digest()[:8], "little") % (2**63)
