@@ -7,6 +7,8 @@ public builders, with a true statement beside a false variant of the same shape:
   ``integers(low, high)``): drawn as integers, kept fixed by the local search, enumerated by the exact sweep;
 * ``expectation`` over random variables (``gaussian``, ``gumbel``, ``uniform``): exact through sympy.stats where it
   closes, else Monte Carlo, whose refutation is certified on fresh draws by a stated rule;
+* a function class (``SmoothFamily``): a parametrised adversarial family of L-smooth functions bounded below, its
+  smoothness constant computed, searched like any space;
 * ``unbounded``: a negated bound ("f is not Lipschitz") through an explicit witness family, refuted only by a
   proved bound;
 """
@@ -265,3 +267,52 @@ def test_a_statistical_fluke_is_not_certified(audit_context, monkeypatch):
     assert record.verdict is Verdict.OPEN, record.decision.reason
     (monte_carlo,) = [c for c in record.readings[0].all_checks if "Monte Carlo" in c.check.name]
     assert monte_carlo.result.counterexample.certified is False
+
+
+FAMILY = fa.SmoothFamily()
+FUNCTIONS = fa.space(x=fa.vectors(), **FAMILY.variables())
+
+
+def gradient_descent(steps: int, step: float):
+    """T steps of x <- x - step grad f(x) / L from x: (min_t |grad f(x_t)|^2, f(x_0) - f(x_T), L)."""
+
+    def run(x, mu, a, b, c):
+        member = {"mu": mu, "a": a, "b": b, "c": c}
+        smoothness = FAMILY.smoothness(**member)
+        y, norms = x, []
+        for _ in range(steps):
+            g = FAMILY.gradient(y, **member)
+            norms.append(op.dot(g, g))
+            y = y - step * g / smoothness
+        return op.min(op.stack(norms)), FAMILY.value(x, **member) - FAMILY.value(y, **member), smoothness
+
+    return run
+
+
+@pytest.mark.parametrize("constant, verdict", [(2.0, Verdict.SUPPORTED), (0.5, Verdict.REFUTED)], ids=["2L", "L/2"])
+def test_the_gradient_descent_rate_over_a_class_of_smooth_functions(constant, verdict, audit_context):
+    """For every L-smooth f bounded below, T steps of size 1/L give min_t |grad f(x_t)|^2 <= 2 L (f(x_0) - f(x_T)) / T
+    (Nesterov 2004, §1.2.3, with f* <= f(x_T)); the constant L/2 is false (a member of the family shows it)."""
+    steps = 2
+    run = gradient_descent(steps, 1.0)
+    checks = fa.at_most(
+        lambda **v: run(**v)[0],
+        lambda **v: constant * run(**v)[2] * run(**v)[1] / steps,
+        over=FUNCTIONS,
+        what="GD rate",
+    )
+    assert decide(checks, audit_context).verdict is verdict
+
+
+def test_the_family_is_smooth_with_its_computed_constant(audit_context):
+    """|grad f(x) - grad f(y)| <= L |x - y| over the family (pairs near the diagonal included): the constant is one."""
+    over = fa.space(x=fa.vectors(), y=fa.vectors(), **FAMILY.variables())
+
+    def gap(x, y, mu, a, b, c):
+        d = FAMILY.gradient(x, mu, a, b, c) - FAMILY.gradient(y, mu, a, b, c)
+        return op.sqrt(op.dot(d, d))
+
+    bound = lambda x, y, mu, a, b, c: FAMILY.smoothness(mu, a, b, c) * op.sqrt(op.dot(x - y, x - y))  # noqa: E731
+    assert decide(fa.at_most(gap, bound, over=over, what="L-smooth"), audit_context).verdict is Verdict.SUPPORTED
+    half = lambda **v: bound(**v) / 2  # noqa: E731
+    assert decide(fa.at_most(gap, half, over=over, what="L/2-smooth"), audit_context).verdict is Verdict.REFUTED

@@ -54,6 +54,7 @@ from fim_audit.claims.builders.monotone import monotone
 from fim_audit.claims.builders.limits import limit
 from fim_audit.claims.builders.sums import asymptotic, partial_sum
 from fim_audit.claims.builders.exists import exists
+from fim_audit.claims.builders.functions import SmoothFamily
 from fim_audit.claims.builders.expectation import RandomVariable, expectation, gaussian, gumbel, uniform
 from fim_audit.claims.builders.unbounded import unbounded
 from fim_audit.claims.builders.paired import Sample, decide, paired
@@ -102,6 +103,7 @@ __all__ = [
     "Formula",
     "Space",
     "RandomVariable",
+    "SmoothFamily",
     "Variable",
     "integers",
     "labels",
