@@ -244,29 +244,65 @@ def test_the_gumbel_max_trick(noise, verdict, audit_context):
     Gaussian noise.  sympy.stats cannot integrate the maximum: Monte Carlo decides, the refutation certified on fresh
     draws."""
     checks = fa.expectation(
-        argmax_is, lambda z, y: op.pick(op.softmax(z), y), over=GUMBEL_MAX, noise={"g": noise}, what="Gumbel-max"
+        argmax_is,
+        lambda z, y: op.pick(op.softmax(z), y),
+        over=GUMBEL_MAX,
+        noise={"g": noise},
+        what="Gumbel-max",
+        bounds=(0, 1),
     )
     record = decide(checks, audit_context)
     assert record.verdict is verdict, record.decision.reason
     if verdict is Verdict.REFUTED:
         certificate = record.counterexample.certificate
-        assert "fresh draws" in certificate and "standard errors" in certificate
+        assert "fresh draws" in certificate and "Bernstein" in certificate
 
 
 def test_a_statistical_fluke_is_not_certified(audit_context, monkeypatch):
-    """With the search's threshold lowered to 0.01 standard errors, a true statement (the Gumbel-max trick) fails
-    the search by chance; the fresh draws do not bear the failure out, so nothing is certified: OPEN, never
-    REFUTED."""
+    """With the search's level raised to 0.5, a true statement (the Gumbel-max trick) fails the search by chance; the
+    fresh draws do not bear the failure out, so nothing is certified: OPEN, never REFUTED."""
     import importlib
 
-    monkeypatch.setattr(importlib.import_module("fim_audit.claims.builders.expectation"), "Z_PASS", 0.01)
+    monkeypatch.setattr(importlib.import_module("fim_audit.claims.builders.expectation"), "ALPHA_SEARCH", 0.5)
     checks = fa.expectation(
-        argmax_is, lambda z, y: op.pick(op.softmax(z), y), over=GUMBEL_MAX, noise={"g": fa.gumbel()}, what="G-max"
+        argmax_is,
+        lambda z, y: op.pick(op.softmax(z), y),
+        over=GUMBEL_MAX,
+        noise={"g": fa.gumbel()},
+        what="G-max",
+        bounds=(0, 1),
     )
     record = decide(checks, audit_context)
     assert record.verdict is Verdict.OPEN, record.decision.reason
     (monte_carlo,) = [c for c in record.readings[0].all_checks if "Monte Carlo" in c.check.name]
     assert monte_carlo.result.counterexample.certified is False
+
+
+def test_a_rare_event_never_drawn_is_no_evidence_against_its_probability(audit_context):
+    """At z = (-8, 8), P(argmax = 0) = 1.1e-7: a million draws rarely see it, and a sample variance of 0 made the
+    deviation "2e13 standard errors" and REFUTED the Gumbel-max trick.  Bernstein's bound under the claimed value
+    says the empty sample is unremarkable."""
+    checks = fa.expectation(
+        argmax_is,
+        lambda z, y: op.pick(op.softmax(z), y),
+        over=fa.space(z=fa.logits(), y=fa.labels(), examples=[{"z": [-8.0, 8.0], "y": 0.0}]),
+        noise={"g": fa.gumbel()},
+        what="G-max",
+        bounds=(0, 1),
+    )
+    assert decide(checks, audit_context).verdict is Verdict.SUPPORTED
+
+
+def test_a_quantity_outside_its_stated_bounds_is_an_error(audit_context):
+    checks = fa.expectation(
+        lambda c, u: 2 * u,
+        lambda c: 0 * c + 1,
+        over=fa.space(c=fa.real(0, 1)),
+        noise={"u": fa.uniform(vector=False)},
+        what="E 2U",
+        bounds=(0, 1),
+    )
+    assert decide(checks, audit_context).verdict is Verdict.OPEN  # the Monte Carlo check raised: the bound is false
 
 
 FAMILY = fa.SmoothFamily()

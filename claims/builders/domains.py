@@ -481,8 +481,9 @@ class Space:
         return pairs
 
     def fixed(self, ctx: RunContext, sizes: Sequence[int] | None = None) -> list[dict[str, np.ndarray]]:
-        """The corner cases, one batch per size: by default the smallest, 2 and the largest, then ``examples``
-        (n = 1024, say); with ``sizes`` given (the exact checks: small n), those sizes only."""
+        """The corner cases, two batches per size (the variables' corners in lockstep, and rotated by one per
+        variable): by default the smallest, 2 and the largest, then ``examples`` (n = 1024, say); with ``sizes`` given
+        (the exact checks: small n), those sizes only."""
         largest = self.largest_n(ctx)
         extra = list(self.examples) if sizes is None else []
         if sizes is None:
@@ -493,6 +494,14 @@ class Space:
             corners = {name: v.corners(n) for name, v in self.variables.items()}
             depth = max(len(c) for c in corners.values())
             out.append({name: np.stack([c[k % len(c)] for k in range(depth)]) for name, c in corners.items()})
+            if len(corners) > 1 and depth > 1:  # and rotated, so that corner k of one variable also meets corner
+                # k + 1 of the next (z = 0, 1, ... with v = (1, -1, ...): lockstep alone pairs it with v = 1)
+                out.append(
+                    {
+                        name: np.stack([c[(k + j) % len(c)] for k in range(depth)])
+                        for j, (name, c) in enumerate(corners.items())
+                    }
+                )
         pairs = self.pairs
         for batch in list(out):  # corner pairs: the second point a step from the first (not equal to it)
             for step in PAIR_CORNER_STEPS if pairs else ():

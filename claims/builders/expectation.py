@@ -6,13 +6,19 @@ is the expectation of an indicator: P(argmax(z + G) = y) = E[op.where(op.pick(z 
   expectation with the space's variables as symbols; PROVED (that scope) when it equals the claimed side identically,
   DISPROVED at the first rational point where the exact difference is non-zero, INCONCLUSIVE where sympy.stats does
   not close (a maximum of random variables, say) or runs out of its share of the time budget.
-* ``torch: ... Monte Carlo``: at points drawn from the space, the mean of SAMPLES x mc_samples noise draws, with its
-  standard error s / sqrt(N) (plus the rounding bound of both sides).  A point passes within Z_PASS standard errors.
-  A failing point is re-decided on fresh, independent draws (CERTIFY_FACTOR times more): the refutation is certified
-  when the fresh mean misses the claimed value by at least Z_CERTIFY standard errors (under the central limit theorem,
-  p < 10^-15 for a quantity of finite variance) and every one of BLOCKS equal sub-blocks misses it on the same side.
-  The rule assumes finite variance (the sample variance stands for it); say so in the claim if the quantity may not
-  have one.
+* ``torch: ... Monte Carlo`` (in float64 whatever the audit's dtype: it estimates the exact expectation, and
+  float32 comparisons bias an indicator): at the space's corners (z = 0, 1, ..., n - 1 among them), then at points
+  drawn from it, the mean of SAMPLES x mc_samples noise draws against the claimed value c, beyond the rounding bound
+  of both sides.  With ``bounds=(low, high)`` (the quantity lies in [low, high] for every draw: an indicator lies in
+  [0, 1]; every draw is checked), the deviation is judged by Bernstein's inequality under the hypothesis E = c,
+  whose variance is at most (c - low)(high - c) (Bhatia-Davis):
+  P(|mean - c| >= eps) <= 2 exp(-N eps^2 / (2 (c - low)(high - c) + 2 (high - low) eps / 3)), a bound that needs no
+  asymptotics and no variance estimate (a rare event, p = 1e-7, never seen in a million draws, is no evidence
+  against it).  A point fails the search when that probability is below ALPHA_SEARCH; a failing point is re-decided
+  on CERTIFY_FACTOR times more fresh, independent draws, and the refutation is certified when the probability is
+  below ALPHA_CERTIFY there and every one of BLOCKS sub-blocks misses c on the same side.  Without ``bounds`` the
+  search uses the sample's standard error (Z_PASS of them), and a failure is never certified (a sample variance can
+  be 0 where the true one is not).
 
 Noise is drawn with a ``torch.Generator`` seeded from the check's seed and the point, so a run is reproducible.
 """
@@ -47,7 +53,10 @@ SAMPLES = 16
 CERTIFY_FACTOR = 16
 """A failing point is re-decided on CERTIFY_FACTOR times more fresh draws (standard error 4 times smaller)."""
 Z_PASS = 5.0
-Z_CERTIFY = 8.0
+"""Without bounds: a point passes within Z_PASS sample standard errors (evidence only)."""
+ALPHA_SEARCH = 1e-6
+ALPHA_CERTIFY = 1e-15
+"""With bounds: Bernstein probabilities below which a deviation fails the search, and certifies a refutation."""
 BLOCKS = 8
 MAX_POINTS_PER_EXAMPLE = 4
 """Points per drawn batch (each costs N noise draws)."""
@@ -119,17 +128,21 @@ def expectation(
     noise: Mapping[str, RandomVariable],
     what: str,
     relation: str = "=",
+    bounds: tuple[float, float] | None = None,
 ) -> tuple[Check, ...]:
     """``E[quantity] = claimed`` (``relation="<="``: ``E[quantity] <= claimed``) at every point of ``over``, the
     expectation over the independent random variables ``noise`` (by name; ``quantity`` takes them and the space's
-    variables, ``claimed`` the space's only)."""
+    variables, ``claimed`` the space's only).  ``bounds``: the range of the quantity ((0, 1) for an indicator, so a
+    probability), which a certified Monte Carlo refutation needs (see the module docstring)."""
+    if bounds is not None and not bounds[0] < bounds[1]:
+        raise ValueError(f"bounds {bounds!r}: need low < high")
     if relation not in ("=", "<="):
         raise ValueError(f"relation {relation!r} is not '=' or '<='")
     clash = set(noise) & set(over.variables)
     if clash or not noise:
         raise ValueError(f"the noise needs names of its own, not the space's: {sorted(clash) or 'no noise given'}")
     law = ", ".join(f"{name} ~ {rv.law}" + (" iid" if rv.vector else "") for name, rv in noise.items())
-    decide = _MonteCarlo(quantity, claimed, over, noise, relation)
+    decide = _MonteCarlo(quantity, claimed, over, noise, relation, bounds)
     return (
         symbolic_check(
             f"sympy: {what}, exact expectation ({law})",
@@ -139,8 +152,9 @@ def expectation(
         Check(
             f"torch: {what}, Monte Carlo ({law})",
             Kind.NUMERIC,
-            f"a claimed expectation missed by more than {Z_PASS:g} standard errors at a drawn point, certified on "
-            f"fresh draws at {Z_CERTIFY:g}",
+            "a claimed expectation missed beyond chance at a drawn point (Bernstein's inequality with bounds, "
+            f"probability < {ALPHA_SEARCH:g}; else {Z_PASS:g} standard errors), certified on fresh draws (< "
+            f"{ALPHA_CERTIFY:g}, with bounds only)",
             decide.run,
         ),
     )
@@ -257,18 +271,21 @@ class _MonteCarlo:
     over: Space
     noise: Mapping[str, RandomVariable]
     relation: str
+    bounds: tuple[float, float] | None
 
     def run(self, ctx: RunContext) -> CheckResult:
         samples = SAMPLES * ctx.profile.mc_samples
+        wide = ctx.promoted(torch.float64)  # an estimate of the exact expectation: float32 comparisons of z + g
+        # at |z| = 1e4 tie within 1e-3 and bias an indicator's mean by more than the sampling error
 
         def evaluate(drawn: Mapping[str, np.ndarray], ctx: RunContext) -> Evaluation:
             points = rows_of(drawn)[:MAX_POINTS_PER_EXAMPLE]
             if self.over.assume is not None:
-                points = [p for p in points if bool(self.over.holds(_batch(p, ctx)).all())]
+                points = [p for p in points if bool(self.over.holds(_batch(p, wide)).all())]
             if not points:
                 return Evaluation(torch.zeros(1, dtype=torch.float64), lambda k: ({}, {}), cases=0)
-            found = [self.estimate(point, samples, ctx, salt=0) for point in points]
-            ratios = torch.tensor([f["z"] / Z_PASS for f in found], dtype=torch.float64)
+            found = [self.estimate(point, samples, wide, salt=0) for point in points]
+            ratios = torch.tensor([self.excess(f, ALPHA_SEARCH) for f in found], dtype=torch.float64)
 
             def describe(k: int) -> tuple[dict[str, Any], dict[str, Any]]:
                 return {name: np.asarray(v).tolist() for name, v in points[k].items()}, found[k]
@@ -276,58 +293,87 @@ class _MonteCarlo:
             return Evaluation(ratios, describe)
 
         def certify(inputs: Mapping[str, Any]) -> tuple[bool, str, dict[str, Any]]:
+            if self.bounds is None:
+                return False, "a Monte Carlo failure is certified only for a quantity with stated bounds", {}
             point = {name: np.asarray(v, dtype=np.float64) for name, v in inputs.items()}
-            fresh = self.estimate(point, CERTIFY_FACTOR * samples, ctx, salt=1)
+            fresh = self.estimate(point, CERTIFY_FACTOR * samples, wide, salt=1)
             same_side = fresh["blocks_on_one_side"]
-            certified = fresh["z"] >= Z_CERTIFY and same_side
+            certified = self.excess(fresh, ALPHA_CERTIFY) >= 1 and same_side
             how = (
-                f"Monte Carlo on {fresh['samples']} fresh draws: the mean misses the claimed value by "
-                f"{fresh['z']:.3g} standard errors (certifying needs >= {Z_CERTIFY:g}, p < 1e-15 under the central "
-                f"limit theorem for a quantity of finite variance), every one of {BLOCKS} sub-blocks "
+                f"Monte Carlo on {fresh['samples']} fresh draws, the quantity in {list(self.bounds)}: mean "
+                f"{fresh['mean']:.6g} against {fresh['claimed']:.6g}; Bernstein's inequality under E = claimed gives "
+                f"probability <= {fresh['bernstein']:.3g} of a deviation this large (certifying needs <= "
+                f"{ALPHA_CERTIFY:g}); every one of {BLOCKS} sub-blocks "
                 + ("on the same side" if same_side else "NOT on the same side")
             )
             return certified, how, {"fresh": fresh}
 
-        return check_property(self.over.strategy(ctx, MAX_POINTS_PER_EXAMPLE), evaluate, ctx, certify=certify)
+        strategy = self.over.strategy(ctx, MAX_POINTS_PER_EXAMPLE)
+        return check_property(strategy, evaluate, ctx, certify=certify, examples=self.over.fixed(ctx))
+
+    def excess(self, found: Mapping[str, Any], alpha: float) -> float:
+        """> 1 where the deviation is beyond chance at level ``alpha`` (with bounds: log p / log alpha; without:
+        standard errors over Z_PASS)."""
+        if self.bounds is None:
+            return found["z"] / Z_PASS
+        return math.log(max(found["bernstein"], 1e-300)) / math.log(alpha)
 
     def estimate(self, point: Mapping[str, np.ndarray], samples: int, ctx: RunContext, salt: int) -> dict[str, Any]:
-        """The mean of ``quantity`` over ``samples`` noise draws at one point, its standard error, the claimed value,
-        and how many standard errors (plus rounding) the mean misses it by (``"<="``: exceeds it by)."""
+        """The mean of ``quantity`` over ``samples`` noise draws at one point against the claimed value: the
+        deviation beyond rounding, its size in sample standard errors, and (with bounds) Bernstein's probability."""
         generator = torch.Generator(device=ctx.device).manual_seed(_seed(point, ctx.seed, salt))
         n = self.over.size_of(point)
         claimed = numeric_values(self.claimed, _batch(point, ctx))
         target, target_error = float(claimed.value.reshape(-1)[0]), float(claimed.error.reshape(-1)[0])
-        totals = np.zeros(BLOCKS)
-        squares = np.zeros(BLOCKS)
-        rounding = 0.0
+        totals, squares = np.zeros(BLOCKS), np.zeros(BLOCKS)
+        rounding, low, high = 0.0, math.inf, -math.inf
         per_block = max(samples // BLOCKS, 1)
         for block in range(BLOCKS):
             for start in range(0, per_block, CHUNK):
                 count = min(CHUNK, per_block - start)
                 inputs = {name: value.expand(count, *value.shape[1:]) for name, value in _batch(point, ctx).items()}
                 for name, rv in self.noise.items():
-                    shape = (count, n) if rv.vector else (count,)
-                    inputs[name] = rv.sample(generator, shape, ctx.dtype, ctx.device)
+                    inputs[name] = rv.sample(generator, (count, n) if rv.vector else (count,), ctx.dtype, ctx.device)
                 values = numeric_values(self.quantity, inputs)
                 value = values.value.reshape(count).to(torch.float64)
                 totals[block] += float(value.sum())
                 squares[block] += float((value * value).sum())
                 rounding = max(rounding, float(values.error.max()))
+                low, high = min(low, float(value.min())), max(high, float(value.max()))
+        if self.bounds is not None and not self.bounds[0] <= low <= high <= self.bounds[1]:
+            raise ValueError(
+                f"the quantity took values in [{low:g}, {high:g}], outside its stated bounds {self.bounds}"
+            )
         count = per_block * BLOCKS
         mean = float(totals.sum() / count)
         variance = max(float(squares.sum() / count) - mean * mean, 0.0) * count / max(count - 1, 1)
-        error = math.sqrt(variance / count) + SAFETY * (rounding + target_error)
         gap = mean - target
-        z = (abs(gap) if self.relation == "=" else gap) / error if error > 0 else (math.inf if gap else 0.0)
+        summation = count * 2.0**-53 * max(abs(low), abs(high))  # float64 sums of the draws (recursive-summation bound)
+        allowance = SAFETY * (rounding + target_error) + summation
+        beyond = max((abs(gap) if self.relation == "=" else gap) - allowance, 0.0)
+        standard_error = math.sqrt(variance / count)
         sides = np.sign(totals / per_block - target)
         return {
             "samples": count,
             "mean": mean,
             "claimed": target,
-            "standard_error": math.sqrt(variance / count),
-            "z": z if math.isfinite(z) else 1e300,
+            "standard_error": standard_error,
+            "z": beyond / standard_error if standard_error > 0 else (1e300 if beyond > 0 else 0.0),
+            "bernstein": self.bernstein(target, beyond, count),
             "blocks_on_one_side": bool(abs(sides.sum()) == BLOCKS and (self.relation == "=" or sides[0] > 0)),
         }
+
+    def bernstein(self, claimed: float, deviation: float, count: int) -> float:
+        """P(mean - E >= deviation), doubled for "=", under E = claimed for a quantity in ``bounds`` (variance at
+        most (claimed - low)(high - claimed)); 1 without bounds, and 0 when the claimed value lies outside them."""
+        if self.bounds is None or deviation <= 0:
+            return 1.0
+        low, high = self.bounds
+        if not low <= claimed <= high:
+            return 0.0
+        variance = (claimed - low) * (high - claimed)
+        exponent = count * deviation**2 / (2 * variance + 2 * (high - low) * deviation / 3)
+        return min(1.0, (2.0 if self.relation == "=" else 1.0) * math.exp(-exponent))
 
 
 def _batch(point: Mapping[str, Any], ctx: RunContext) -> dict[str, torch.Tensor]:

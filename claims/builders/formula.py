@@ -266,7 +266,12 @@ def exact_values(formula: Formula, inputs: Mapping[str, Any]) -> Any:
     numpy's float warnings are silenced here: object arrays hold sympy numbers, and numpy warns when a comparison
     such as ``p > 0`` of an entry like exp(-1250) passes through a Python float, which decides nothing."""
     with np.errstate(all="ignore"):
-        values = np.asarray(call(formula, inputs), dtype=object)
+        try:
+            values = np.asarray(call(formula, inputs), dtype=object)
+        except TypeError as exc:  # numpy asks bool() of a comparison of symbols (``u > 0`` for symbolic u)
+            if "truth value of Relational" not in str(exc):
+                raise
+            raise exact.NotExact(f"a comparison that depends on the symbols: {exc}") from None
         return np.vectorize(_exact_constants, otypes=[object])(values)
 
 

@@ -18,16 +18,28 @@ Sources (cited per claim in its ``Source``):
 * [Gol73] G. H. Golub, Some modified matrix eigenvalue problems, SIAM Review 15(2) (1973) 318-334.
 * [Guo17] C. Guo, G. Pleiss, Y. Sun, K. Q. Weinberger, On calibration of modern neural networks, ICML (2017).
 * [JKB97] N. L. Johnson, S. Kotz, N. Balakrishnan, Discrete Multivariate Distributions, Wiley (1997).
+* [Bis06] C. M. Bishop, Pattern Recognition and Machine Learning, Springer (2006).
+* [Vas17] A. Vaswani et al., Attention is all you need, NeurIPS (2017).
+* [MTM14] C. J. Maddison, D. Tarlow, T. Minka, A* sampling, NeurIPS (2014) (after E. J. Gumbel, 1954).
+* [Nes04] Y. Nesterov, Introductory Lectures on Convex Optimization, Kluwer (2004).
+
+The later pairs use the shapes of issue 26, item 8: a Hessian, a label, an expectation over Gaussian or Gumbel noise,
+a class of smooth functions, a negated bound (through a witness family, its false variant refuted by a proved bound)
+and an existence (its false variant refuted by a proved bound as the impossibility).
 """
 
 from __future__ import annotations
 
 from functools import partial
 
+import sympy as sp
+
 from fim_audit.claims.builders import (
-    Source, at_least, at_most, claim, derivative, eigenvalue_bounds, identity, invariance, limit, logits, loewner,
-    monotone, op, positive, probabilities, rank, reading, real, space, vectors,
+    SmoothFamily, Source, at_least, at_most, claim, derivative, eigenvalue_bounds, exists, expectation, gaussian,
+    gumbel, hessian, identity, invariance, labels, lemma, limit, logits, loewner, monotone, op, positive,
+    probabilities, rank, reading, real, space, unbounded, vectors,
 )  # fmt: skip
+from fim_audit.symbolic.outcome import Derivation, from_steps
 
 PAPER = "published"
 
@@ -40,6 +52,10 @@ AN00 = partial(Source, "AN00", "Amari & Nagaoka, Methods of Information Geometry
 GOL73 = partial(Source, "Gol73", "SIAM Review 15(2)")
 GUO17 = partial(Source, "Guo17", "ICML 2017, On calibration of modern neural networks")
 JKB97 = partial(Source, "JKB97", "Johnson, Kotz & Balakrishnan, Discrete Multivariate Distributions")
+BIS06 = partial(Source, "Bis06", "Bishop, Pattern Recognition and Machine Learning")
+VAS17 = partial(Source, "Vas17", "NeurIPS 2017, Attention is all you need")
+MTM14 = partial(Source, "MTM14", "NeurIPS 2014, A* sampling")
+NES04 = partial(Source, "Nes04", "Nesterov, Introductory Lectures on Convex Optimization")
 
 Z = space(z=logits())
 ZT = space(z=logits(), T=positive())
@@ -52,6 +68,10 @@ PV = space(p=probabilities(), v=vectors())
 ZV = space(z=logits(), v=vectors(), t=real(-1.0, 1.0), max_n=2)
 """n <= 2: sympy's exact limit of the KL quotient takes about a second at n = 2 and up to minutes beyond (each
 point has a time budget; the readings say so)."""
+LABELLED = space(z=logits(), y=labels())
+PQ = space(p=probabilities(), q=probabilities(), min_n=2, max_n=2)
+SMOOTH = SmoothFamily()
+FUNCTIONS = space(x=vectors(), **SMOOTH.variables())
 
 
 def fisher(p):
@@ -81,6 +101,66 @@ def score_outer_mean(p):
     """E_(y ~ p)[(e_y - p)(e_y - p)^T] = M^T diag(p) M with M = I - 1 p^T (row k of M: e_k - p)."""
     m = op.eye(len(p), p) - op.outer(ones(p), p)
     return m.T @ op.diag(p) @ m
+
+
+def cross_entropy(z, y):
+    """-log softmax(z)_y [Bis06 §4.3.4]."""
+    return -op.pick(op.log_softmax(z), y)
+
+
+def argmax_is(z, y, g):
+    """The indicator of argmax(z + g) = y."""
+    return op.where(op.pick(z + g, y) >= op.max(z + g), 1, 0)
+
+
+def gradient_descent_rate(constant, steps=2):
+    """(min_(t < T) |grad f(x_t)|^2, constant L (f(x_0) - f(x_T)) / T) for T steps of size 1/L (the smooth family)."""
+
+    def run(x, mu, a, b, c):
+        member = {"mu": mu, "a": a, "b": b, "c": c}
+        smoothness = SMOOTH.smoothness(**member)
+        y, norms = x, []
+        for _ in range(steps):
+            g = SMOOTH.gradient(y, **member)
+            norms.append(op.dot(g, g))
+            y = y - g / smoothness
+        return op.min(op.stack(norms)), constant * smoothness * (
+            SMOOTH.value(x, **member) - SMOOTH.value(y, **member)
+        ) / steps
+
+    return run
+
+
+def total_variation_at_most_one() -> Derivation:
+    """TV(p, q) = sum |p_i - q_i| / 2 <= sum (p_i + q_i) / 2 = 1, by |a - b| <= a + b for a, b >= 0."""
+    a, b = sp.symbols("a b", nonnegative=True)
+    steps = {
+        "|a - b| <= a + b for a, b >= 0 (both (a + b) - (a - b) = 2b and (a + b) + (a - b) = 2a are >= 0)": bool(
+            (2 * b).is_nonnegative and (2 * a).is_nonnegative
+        ),
+        "sum_i (p_i + q_i) / 2 = 1 on the simplex": True,
+    }
+    return from_steps(
+        steps, "TV <= 1", "TV(p, q) <= 1 for all distributions p, q", 1, "every n and p, q in the simplex"
+    )
+
+
+def gershgorin_half() -> Derivation:
+    """lambda_max(diag p - p p^T) <= 1/2: Gershgorin's discs have centre and radius p_i (1 - p_i) [Boh92], and
+    2 p (1 - p) <= 1/2."""
+    p = sp.Symbol("p_i", nonnegative=True)
+    half = sp.Rational(1, 2)
+    steps = {
+        "row i: centre p_i (1 - p_i), radius sum_(j != i) p_i p_j = p_i (1 - p_i)": True,
+        "1/2 - 2 p (1 - p) = 2 (p - 1/2)^2 >= 0": sp.expand(half - 2 * p * (1 - p) - 2 * (p - half) ** 2) == 0,
+    }
+    return from_steps(steps, "Gershgorin", "lambda_max(F(p)) <= 1/2", 1, "every n >= 1 and p in the simplex")
+
+
+BOHNING_BOUND = lemma(
+    "lambda_max(diag p - p p^T) <= 1/2 for every n and p",
+    eigenvalue_bounds(fisher, upper=lambda p: 0.5, over=ROWS, what="lambda_max <= 1/2", proof=gershgorin_half),
+)
 
 
 def pair(name, source, statement, checks, false_statement, false_checks, *, mutation):
@@ -360,6 +440,142 @@ STATEMENTS = [
             what="KL / t^2 -> v^T F v",
         ),
         mutation="factor",
+    ),
+]
+
+STATEMENTS += [
+    pair(
+        "lse-hessian",
+        BV04("§3.1.5", "∇²f(z) = diag(σ) − σσᵀ for f = log Σ exp z_i"),
+        "For every n and z: the Hessian of log-sum-exp is diag(sigma) - sigma sigma^T.",
+        hessian(op.logsumexp, lambda z: fisher(op.softmax(z)), wrt="z", over=Z, what="Hessian of lse"),
+        "For every n and z: the Hessian of log-sum-exp is diag(sigma).",
+        hessian(op.logsumexp, lambda z: op.diag(op.softmax(z)), wrt="z", over=Z, what="Hessian of lse, diagonal"),
+        mutation="dropped-term",
+    ),
+    pair(
+        "cross-entropy-gradient",
+        BIS06("§4.3.4, eq. (4.109)", "∇_(a_j) E = y_j − t_j (softmax outputs y, one-hot targets t)"),
+        "For every n, z and label y: d(-log softmax(z)_y) / dz = softmax(z) - e_y.",
+        derivative(cross_entropy, lambda z, y: op.softmax(z) - op.onehot(y, z), wrt="z", over=LABELLED, what="CE"),
+        "For every n, z and label y: d(-log softmax(z)_y) / dz = e_y - softmax(z).",
+        derivative(cross_entropy, lambda z, y: op.onehot(y, z) - op.softmax(z), wrt="z", over=LABELLED, what="CE-"),
+        mutation="sign",
+    ),
+    pair(
+        "dot-product-variance",
+        VAS17("§3.2.1, footnote 4", "q · k = Σ q_i k_i has mean 0 and variance d_k (components mean 0, variance 1)"),
+        "For every d and q in R^d, k with iid N(0, 1) components: E[(q . k)^2] = |q|^2 (the footnote given q).",
+        expectation(
+            lambda q, k: op.dot(q, k) ** 2,
+            lambda q: op.dot(q, q),
+            over=space(q=vectors()),
+            noise={"k": gaussian()},
+            what="E (q . k)^2",
+        ),
+        "For every d and q, k ~ N(0, I): E[(q . k)^2] = |q|^2 / d.",
+        expectation(
+            lambda q, k: op.dot(q, k) ** 2,
+            lambda q: op.dot(q, q) / len(q),
+            over=space(q=vectors()),
+            noise={"k": gaussian()},
+            what="E (q . k)^2 scaled",
+        ),
+        mutation="factor",
+    ),
+    pair(
+        "gumbel-max",
+        MTM14("§2", "argmax_i (φ_i + G_i) ~ exp(φ_i) / Σ exp(φ_j) for iid Gumbel(0) G_i"),
+        "For every n, z and y: P(argmax(z + G) = y) = softmax(z)_y for G with iid Gumbel(0, 1) components.",
+        expectation(
+            argmax_is,
+            lambda z, y: op.pick(op.softmax(z), y),
+            over=LABELLED,
+            noise={"g": gumbel()},
+            what="Gumbel-max",
+            bounds=(0, 1),
+        ),
+        "For every n, z and y: P(argmax(z + G) = y) = softmax(z)_y for G with iid N(0, 1) components.",
+        expectation(
+            argmax_is,
+            lambda z, y: op.pick(op.softmax(z), y),
+            over=LABELLED,
+            noise={"g": gaussian()},
+            what="Gaussian-max",
+            bounds=(0, 1),
+        ),
+        mutation="noise",
+    ),
+    pair(
+        "gradient-descent-rate",
+        NES04("§1.2.3", "min_(0≤k≤N) ‖f′(x_k)‖² ≤ 2L (f(x_0) − f*) / (N + 1) for step 1/L"),
+        "For every L-smooth f bounded below (the smooth family) and x: two steps of size 1/L give "
+        "min_t |grad f(x_t)|^2 <= 2 L (f(x_0) - f(x_2)) / 2.",
+        at_most(
+            lambda **v: gradient_descent_rate(2)(**v)[0],
+            lambda **v: gradient_descent_rate(2)(**v)[1],
+            over=FUNCTIONS,
+            what="GD rate",
+        ),
+        "The same with L / 2 in place of 2 L.",
+        at_most(
+            lambda **v: gradient_descent_rate(0.5)(**v)[0],
+            lambda **v: gradient_descent_rate(0.5)(**v)[1],
+            over=FUNCTIONS,
+            what="GD rate, L/2",
+        ),
+        mutation="constant",
+    ),
+    pair(
+        "kl-unbounded",
+        CT06("§2.3 (D(p‖q) = ∞ where q_i = 0 < p_i)", "relative entropy is not bounded on the simplex"),
+        "sup over distributions p, q (n = 2) of KL(p || q) is +oo (p = (1/2, 1/2), q = (1/(t+1), t/(t+1)), t -> oo).",
+        unbounded(
+            lambda p, q: op.sum(op.xlogx(p)) - op.sum(p * op.log(q)),
+            over=PQ,
+            family=lambda t: {"p": op.stack([0 * t + 0.5, 0 * t + 0.5]), "q": op.stack([1 / (t + 1), t / (t + 1)])},
+            what="KL unbounded",
+        ),
+        "sup over distributions p, q (n = 2) of the total variation sum |p_i - q_i| / 2 is +oo.",
+        unbounded(
+            lambda p, q: op.sum(op.abs(p - q)) / 2,
+            over=PQ,
+            family=lambda t: {"p": op.stack([0 * t + 0.5, 0 * t + 0.5]), "q": op.stack([1 / (t + 1), t / (t + 1)])},
+            what="TV unbounded",
+            impossibility=lemma(
+                "TV(p, q) <= 1",
+                at_most(
+                    lambda p, q: op.sum(op.abs(p - q)) / 2,
+                    lambda p, q: 0 * p[0] + 1,
+                    over=PQ,
+                    what="TV <= 1",
+                    proof=total_variation_at_most_one,
+                ),
+            ),
+        ),
+        mutation="divergence",
+    ),
+    pair(
+        "fisher-bound-attained",
+        BOH92(
+            "Lemma (the bound 1/2 of the multinomial Hessian)", "λ_max(diag p − ppᵀ) ≤ 1/2, attained at p = (1/2, 1/2)"
+        ),
+        "There are n and p with lambda_max(diag p - p p^T) = 1/2.",
+        exists(
+            lambda p: op.max(op.eigvalsh(fisher(p))) - 0.5,
+            over=ROWS,
+            what="lambda_max = 1/2",
+            relation="=",
+            witness={"p": ["1/2", "1/2"]},
+        ),
+        "There are n and p with lambda_max(diag p - p p^T) > 1/2.",
+        exists(
+            lambda p: op.max(op.eigvalsh(fisher(p))) - 0.5,
+            over=ROWS,
+            what="lambda_max > 1/2",
+            impossibility=BOHNING_BOUND,
+        ),
+        mutation="strict",
     ),
 ]
 
