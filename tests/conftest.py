@@ -15,6 +15,7 @@ without it would silently leave the claims out, so it is refused.
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -48,6 +49,12 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture(scope="session")
 def audit_context() -> RunContext:
     return RunContext.create(PROFILE, DEVICE)
+
+
+@pytest.fixture(params=["float64", "float32"])
+def any_dtype(request, audit_context) -> RunContext:
+    """The session's audit context in each working dtype."""
+    return replace(audit_context, dtype=RunContext.create(dtype=request.param).dtype)
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,6 @@ public builders, with a true statement beside a false variant of the same shape:
 
 from __future__ import annotations
 
-from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -25,22 +24,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import fim_audit.claims.builders as fa
+from tests.outside import decide
 from fim_audit.claims.builders import op
-from fim_audit.claims.engine import run_claim
 from fim_audit.claims.model import Verdict
 from fim_audit.numeric import bounded
 from fim_audit.numeric.bounded import Bounded
-from fim_audit.numeric.context import RunContext
-
-
-def decide(checks, ctx):
-    claim = fa.claim("outside.s", fa.Source("outside", "-", "-", "s"), fa.reading("r", "s", checks))
-    return run_claim(claim, ctx)
-
-
-@pytest.fixture(params=["float64", "float32"])
-def any_dtype(request, audit_context):
-    return replace(audit_context, dtype=RunContext.create(dtype=request.param).dtype)
 
 
 def sigma(z):
@@ -309,18 +297,15 @@ FAMILY = fa.SmoothFamily()
 FUNCTIONS = fa.space(x=fa.vectors(), **FAMILY.variables())
 
 
-def gradient_descent(steps: int, step: float):
-    """T steps of x <- x - step grad f(x) / L from x: (min_t |grad f(x_t)|^2, f(x_0) - f(x_T), L)."""
+def gradient_descent(steps: int):
+    """T steps of size 1/L from x: (min_t |grad f(x_t)|^2, f(x_0) - f(x_T), L)."""
 
     def run(x, mu, a, b, c):
         member = {"mu": mu, "a": a, "b": b, "c": c}
-        smoothness = FAMILY.smoothness(**member)
-        y, norms = x, []
-        for _ in range(steps):
-            g = FAMILY.gradient(y, **member)
-            norms.append(op.dot(g, g))
-            y = y - step * g / smoothness
-        return op.min(op.stack(norms)), FAMILY.value(x, **member) - FAMILY.value(y, **member), smoothness
+        iterates = FAMILY.descent(x, steps, **member)
+        norms = op.stack([op.dot(g, g) for g in (FAMILY.gradient(y, **member) for y in iterates[:-1])])
+        decrease = FAMILY.value(iterates[0], **member) - FAMILY.value(iterates[-1], **member)
+        return op.min(norms), decrease, FAMILY.smoothness(**member)
 
     return run
 
@@ -330,7 +315,7 @@ def test_the_gradient_descent_rate_over_a_class_of_smooth_functions(constant, ve
     """For every L-smooth f bounded below, T steps of size 1/L give min_t |grad f(x_t)|^2 <= 2 L (f(x_0) - f(x_T)) / T
     (Nesterov 2004, §1.2.3, with f* <= f(x_T)); the constant L/2 is false (a member of the family shows it)."""
     steps = 2
-    run = gradient_descent(steps, 1.0)
+    run = gradient_descent(steps)
     checks = fa.at_most(
         lambda **v: run(**v)[0],
         lambda **v: constant * run(**v)[2] * run(**v)[1] / steps,

@@ -21,14 +21,13 @@ import pytest
 import sympy as sp
 
 import fim_audit.claims.builders as fa
+from tests.outside import decide
 from fim_audit.claims.builders import _statement
 from fim_audit.claims.builders import op
 from fim_audit.claims.builders.formula import exact_values
 from fim_audit.claims.builders.primitives import check_property, derivation_check
 from fim_audit.claims.builders.sums import settles
-from fim_audit.claims.engine import run_claim
 from fim_audit.claims.model import Status, Verdict
-from fim_audit.numeric.context import RunContext
 from fim_audit.numeric.search.property import CannotCertify, Evaluation
 from fim_audit.symbolic import formula as exact
 from fim_audit.symbolic.budget import OutOfTime, time_budget
@@ -47,16 +46,6 @@ def fisher(p):
 
 def norm(v):
     return op.sqrt(op.sum(v * v))
-
-
-def decide(checks, ctx):
-    claim = fa.claim("outside.s", fa.Source("outside", "-", "-", "s"), fa.reading("r", "s", checks))
-    return run_claim(claim, ctx)
-
-
-@pytest.fixture(params=["float64", "float32"])
-def any_dtype(request, audit_context):
-    return replace(audit_context, dtype=RunContext.create(dtype=request.param).dtype)
 
 
 # --- exact is exact ------------------------------------------------------------------------------------------------

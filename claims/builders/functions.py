@@ -57,6 +57,15 @@ class SmoothFamily:
         """L = mu + max_i |a_i| b_i^2 / 4, a Lipschitz constant of the gradient."""
         return mu + op.max(op.abs(a) * b * b) / 4
 
+    def descent(self, x: Any, steps: int, mu: Any, a: Any, b: Any, c: Any, step: float = 1.0) -> list[Any]:
+        """The iterates x_0 = x, ..., x_steps of gradient descent with step size ``step`` / L."""
+        member = {"mu": mu, "a": a, "b": b, "c": c}
+        smoothness = self.smoothness(**member)
+        iterates = [x]
+        for _ in range(steps):
+            iterates.append(iterates[-1] - step * self.gradient(iterates[-1], **member) / smoothness)
+        return iterates
+
 
 def _softplus(u: Any) -> Any:
     """log(1 + e^u), written so that it does not overflow: max(u, 0) + log(1 + e^-|u|)."""

@@ -118,15 +118,10 @@ def gradient_descent_rate(constant, steps=2):
 
     def run(x, mu, a, b, c):
         member = {"mu": mu, "a": a, "b": b, "c": c}
-        smoothness = SMOOTH.smoothness(**member)
-        y, norms = x, []
-        for _ in range(steps):
-            g = SMOOTH.gradient(y, **member)
-            norms.append(op.dot(g, g))
-            y = y - g / smoothness
-        return op.min(op.stack(norms)), constant * smoothness * (
-            SMOOTH.value(x, **member) - SMOOTH.value(y, **member)
-        ) / steps
+        iterates = SMOOTH.descent(x, steps, **member)
+        norms = [op.dot(g, g) for g in (SMOOTH.gradient(y, **member) for y in iterates[:-1])]
+        decrease = SMOOTH.value(iterates[0], **member) - SMOOTH.value(iterates[-1], **member)
+        return op.min(op.stack(norms)), constant * SMOOTH.smoothness(**member) * decrease / steps
 
     return run
 
