@@ -149,14 +149,34 @@ def run_claim(claim: Claim, ctx: RunContext, done: dict[Check, CheckRecord] | No
 
 
 def run_audit(
-    claims: Iterable[Claim], ctx: RunContext, on_record: Callable[[ClaimRecord], None] | None = None
+    claims: Iterable[Claim],
+    ctx: RunContext,
+    on_record: Callable[[ClaimRecord], None] | None = None,
+    jobs: int = 1,
 ) -> list[ClaimRecord]:
-    """Run claims in order, reporting each record as soon as it is decided."""
-    records = []
-    done: dict[Check, CheckRecord] = {}
-    for claim in claims:
-        record = run_claim(claim, ctx, done)
-        if on_record is not None:
-            on_record(record)
-        records.append(record)
-    return records
+    """Run claims, reporting each record (in claim order) as soon as it is decided; with ``jobs`` > 1, claims run
+    in that many worker processes (:mod:`claims.parallel`), with the same results.
+
+    Every check computes with one CPU thread: float reductions split across threads sum in a thread-count-dependent
+    order, so their last bits (and through Hypothesis' ``target`` the examples drawn next) would depend on the
+    machine; parallelism comes from processes instead."""
+    from fim_audit.claims import parallel  # the worker pool imports the engine
+
+    claims = list(claims)
+    with parallel.one_thread():
+        if jobs > 1 and len(claims) > 1 and parallel.available(ctx):
+            return parallel.run_claims(claims, ctx, jobs, on_record)
+        records = []
+        done: dict[Check, CheckRecord] = {}
+        for claim in claims:
+            record = run_claim(claim, ctx, done)
+            if on_record is not None:
+                on_record(record)
+            records.append(record)
+        return records
+
+
+def checks_run_by(claim: Claim) -> tuple[Check, ...]:
+    """Every check :func:`run_claim` runs for ``claim``, in a fixed order (readings, their lemmas, the correction)."""
+    readings = claim.formalizations + ((claim.correction,) if claim.correction else ())
+    return tuple(dict.fromkeys(check for reading in readings for check in reading.all_checks))

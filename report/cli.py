@@ -1,7 +1,8 @@
 """The ``fim-audit`` command.
 
     fim-audit run [--out DIR] [--only PATTERN] [--profile default|ci|thorough] [--device auto|cpu|cuda]
-                  [--dtype float64|float32] [--seed N] [--durations N] [--check | --update-lock] [--lock PATH]
+                  [--dtype float64|float32] [--seed N] [--durations N] [--jobs N] [--check | --update-lock]
+                  [--lock PATH]
     fim-audit list [--only PATTERN]
     fim-audit report RESULTS.json [--out DIR] [--pdf]
     fim-audit readme RESULTS.json [--readme README.md] [--check]
@@ -27,6 +28,7 @@ Exit status (issue 27), so that CI can tell a flipped verdict from a crash:
 from __future__ import annotations
 
 import argparse
+import os
 import shlex
 import sys
 import tempfile
@@ -80,6 +82,17 @@ _count_argument = _integer_at_least(0)
 """--durations N: 0 meaning all, as in pytest's --durations."""
 _seed_count = _integer_at_least(2)
 """--seeds N: a 95% interval needs two seeds."""
+
+
+def _jobs_argument(text: str) -> int:
+    """--jobs N: a positive number of worker processes."""
+    try:
+        jobs = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if jobs < 1:
+        raise argparse.ArgumentTypeError(f"{jobs} is not a positive number of processes")
+    return jobs
 
 
 def _print_durations(records: Sequence[ClaimRecord], count: int) -> None:
@@ -167,7 +180,7 @@ def _run(args: argparse.Namespace) -> int:
         f"({environment['device_name']}), {environment['dtype']}, seed {ctx.seed}",
         flush=True,
     )
-    records = run_audit(claims, ctx, lambda r: _print_record(r, lock.get(r.claim.id)))
+    records = run_audit(claims, ctx, lambda r: _print_record(r, lock.get(r.claim.id)), jobs=args.jobs)
     figures, figure_errors = _render_all_figures(records, ctx, out)
     document = results_document(records, environment, lock, figures)
     try:
@@ -389,6 +402,14 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"global seed (default: {DEFAULT_SEED})")
     run.add_argument(
         "--durations", type=_count_argument, metavar="N", help="list the N slowest claims, each with its slowest check"
+    )
+    run.add_argument(
+        "--jobs",
+        type=_jobs_argument,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="claims run in N worker processes, with the results of one (default: the number of CPUs; 1: in this "
+        "process; CPU runs on Linux and macOS)",
     )
     run.add_argument(
         "--papers",

@@ -17,6 +17,7 @@ import math
 from typing import Any, Callable
 
 import numpy as np
+import sympy as sp
 import torch
 from hypothesis import strategies as st
 
@@ -302,6 +303,19 @@ extrapolates to -0.007, a limit shifted by 0.02 to +0.005 (unresolvable), 1 - 1/
 1 - 1/(1 + T^2) to 0.15."""
 
 
+def _fitted_intercept(errors: list[float]) -> float:
+    """a of the least-squares fit e(n) = a + (b + c log log n) / log n over REM_SIZES, solved exactly from the
+    float data (the normal equations in rationals): LAPACK's least squares (MKL) returns different last bits in a
+    forked worker process, and results must not depend on which process ran the check (fim-audit run --jobs)."""
+    rows = []
+    for n in REM_SIZES:
+        log_n = math.log(n)
+        rows.append([sp.Integer(1), sp.Rational(1 / log_n), sp.Rational(math.log(log_n) / log_n)])
+    design = sp.Matrix(rows)
+    values = sp.Matrix([sp.Rational(e) for e in errors])
+    return float((design.T * design).LUsolve(design.T * values)[0])
+
+
 def rem_convergence(*, catches: str) -> Check:
     """Random energy model at its typical sample (:func:`numeric.temperature.rem_typical_scores`, no seed): the
     mean error e(n) of H / log n against h(T) = max(0, 1 - 1/T^2) on a T grid away from T_c = 1 is fitted as
@@ -318,10 +332,7 @@ def rem_convergence(*, catches: str) -> Check:
             float((entropy_density(rem_typical_scores(n, device=ctx.device), grid) - limit).abs().mean())
             for n in REM_SIZES
         ]
-        log_n = torch.tensor([math.log(n) for n in REM_SIZES], dtype=torch.float64)
-        design = torch.stack([torch.ones_like(log_n), 1 / log_n, torch.log(log_n) / log_n], dim=1)
-        beta = torch.linalg.lstsq(design, torch.tensor(errors, dtype=torch.float64)[:, None]).solution.squeeze(-1)
-        intercept = float(beta[0])
+        intercept = _fitted_intercept(errors)
         detail = (
             f"mean |H/log n - h(T)| = {errors[-1]:.3g} at n = 2^{int(math.log2(REM_SIZES[-1]))}, extrapolated to "
             f"{intercept:.3g} (fit a + (b + c log log n) / log n over n = {REM_SIZES[0]}..{REM_SIZES[-1]}; "
