@@ -180,7 +180,7 @@ def _run(args: argparse.Namespace) -> int:
         f"({environment['device_name']}), {environment['dtype']}, seed {ctx.seed}",
         flush=True,
     )
-    records = run_audit(claims, ctx, lambda r: _print_record(r, lock.get(r.claim.id)), jobs=args.jobs)
+    records = run_audit(claims, ctx, lambda r: _print_record(r, lock.get(r.claim.id)), jobs=getattr(args, "jobs", 1))
     figures, figure_errors = _render_all_figures(records, ctx, out)
     document = results_document(records, environment, lock, figures)
     try:

@@ -196,7 +196,7 @@ def test_an_internal_error_is_exit_4_with_the_traceback_in_a_log(tmp_path, monke
 def test_ctrl_c_is_one_line_and_exit_130(tmp_path, monkeypatch, capsys):
     from fim_audit.report import cli, entry
 
-    def interrupted(*_):
+    def interrupted(*_, **__):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(cli, "run_audit", interrupted)
