@@ -28,7 +28,6 @@ Exit status (issue 27), so that CI can tell a flipped verdict from a crash:
 from __future__ import annotations
 
 import argparse
-import os
 import shlex
 import sys
 import tempfile
@@ -162,6 +161,13 @@ def _papers(args: argparse.Namespace) -> tuple[Paper, ...]:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from fim_audit.claims.parallel import one_thread
+
+    with one_thread():  # from the papers' loading on (a value cached then is used later), as in every worker
+        return _run_audit(args)
+
+
+def _run_audit(args: argparse.Namespace) -> int:
     try:
         ctx = RunContext.create(args.profile, args.device, args.dtype, args.seed, getattr(args, "seeds", None))
     except ConfigurationError as exc:
@@ -180,7 +186,8 @@ def _run(args: argparse.Namespace) -> int:
         f"({environment['device_name']}), {environment['dtype']}, seed {ctx.seed}",
         flush=True,
     )
-    records = run_audit(claims, ctx, lambda r: _print_record(r, lock.get(r.claim.id)), jobs=getattr(args, "jobs", 1))
+    report = lambda r: _print_record(r, lock.get(r.claim.id))  # noqa: E731
+    records = run_audit(claims, ctx, report, jobs=getattr(args, "jobs", 1))
     figures, figure_errors = _render_all_figures(records, ctx, out)
     document = results_document(records, environment, lock, figures)
     try:
@@ -406,10 +413,10 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--jobs",
         type=_jobs_argument,
-        default=os.cpu_count() or 1,
+        default=1,
         metavar="N",
-        help="claims run in N worker processes, with the results of one (default: the number of CPUs; 1: in this "
-        "process; CPU runs on Linux and macOS)",
+        help="claims run in N worker processes forked from this one, with its results (default 1: in this process; "
+        "CPU runs on Linux and macOS)",
     )
     run.add_argument(
         "--papers",
