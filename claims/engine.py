@@ -20,6 +20,7 @@ from fim_audit.claims.model import (
     Verdict,
 )
 from fim_audit.claims.verdict import Decision, decide_claim, decide_formalization, decide_lemma
+from fim_audit.numeric.threads import one_thread
 
 if TYPE_CHECKING:  # the engine only passes the context on (and derives each check's seed from it)
     from fim_audit.numeric.context import RunContext
@@ -163,7 +164,7 @@ def run_audit(
     from fim_audit.claims import parallel  # the worker pool imports the engine
 
     claims = list(claims)
-    with parallel.one_thread():
+    with one_thread():
         if jobs > 1 and len(claims) > 1 and parallel.available(ctx):
             return parallel.run_claims(claims, ctx, jobs, on_record)
         records = []

@@ -4,7 +4,7 @@ Claims hold formulas (lambdas), which do not pickle, so the workers are forked f
 papers and find the claims where it left them; each runs whole claims and sends back only what its checks found
 (results and seeds, plain data).  The parent puts each result beside its own check and applies the verdict rule, so
 a record is the one a sequential run builds: every check's seed depends on its name alone, and every process
-computes with one thread (:func:`one_thread`).  A check shared by two claims runs in each claim's worker, with the
+computes with one thread (:mod:`numeric.threads`).  A check shared by two claims runs in each claim's worker, with the
 same seed, hence the same result.
 
 Forking needs the ``fork`` start method (Linux, macOS) and a CPU run (a CUDA context does not survive a fork);
@@ -16,17 +16,15 @@ Spawned workers (which load the papers afresh) avoid that, but gave other Hypoth
 
 from __future__ import annotations
 
-import contextlib
 import multiprocessing
 import time
 from dataclasses import replace
-from typing import Callable, Iterator
-
-import torch
+from typing import Callable
 
 from fim_audit.claims.engine import CheckRecord, ClaimRecord, checks_run_by, run_claim
 from fim_audit.claims.model import Check, CheckResult, Claim
 from fim_audit.numeric.context import RunContext
+from fim_audit.numeric.threads import share_cores
 
 _CLAIMS: list[Claim] = []
 """The claims of the running audit, for the forked workers to find."""
@@ -34,17 +32,6 @@ _CONTEXT: list[RunContext] = []
 
 Found = tuple[list[tuple[CheckResult, int]], float]
 """What a worker sends back for one claim: (each check's result and seed, in :func:`checks_run_by` order; seconds)."""
-
-
-@contextlib.contextmanager
-def one_thread() -> Iterator[None]:
-    """Compute with one intra-op thread within (restored after)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
 
 
 def available(ctx: RunContext) -> bool:
@@ -59,7 +46,7 @@ def run_claims(
     _CLAIMS[:], _CONTEXT[:] = claims, [ctx]
     records = []
     try:
-        with multiprocessing.get_context("fork").Pool(min(jobs, len(claims)), initializer=_start_worker) as pool:
+        with multiprocessing.get_context("fork").Pool(min(jobs, len(claims)), initializer=share_cores) as pool:
             for claim, found in zip(claims, pool.imap(_run_one, range(len(claims))), strict=True):
                 record = _record(claim, ctx, found)
                 if on_record is not None:
@@ -69,10 +56,6 @@ def run_claims(
         _CLAIMS.clear()
         _CONTEXT.clear()
     return records
-
-
-def _start_worker() -> None:
-    torch.set_num_threads(1)
 
 
 def _run_one(index: int) -> Found:

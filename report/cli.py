@@ -161,7 +161,7 @@ def _papers(args: argparse.Namespace) -> tuple[Paper, ...]:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from fim_audit.claims.parallel import one_thread
+    from fim_audit.numeric.threads import one_thread
 
     with one_thread():  # from the papers' loading on (a value cached then is used later), as in every worker
         return _run_audit(args)

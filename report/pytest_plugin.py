@@ -125,7 +125,7 @@ class ClaimItem(pytest.Item):
     def runtest(self) -> None:
         from fim_audit.claims.engine import run_claim
         from fim_audit.claims.lock import Expectation, expectation
-        from fim_audit.claims.parallel import one_thread
+        from fim_audit.numeric.threads import one_thread
         from fim_audit.report.junit import outcome_message
         from fim_audit.report.results import claim_entry
 

@@ -5,13 +5,14 @@ confidence intervals and the interval decision, and the experiment cache."""
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import pytest
 import torch
 
 from fim_audit.claims.model import Status
 from fim_audit.numeric.training import cache as experiment_cache
-from fim_audit.numeric.training import fa_adam
+from fim_audit.numeric.training import experiments, fa_adam
 from fim_audit.numeric.training.char_corpus import corpus
 from fim_audit.numeric.confidence import mean_interval, t_quantile
 from fim_audit.numeric.training.tiny_gpt import GPTConfig, build
@@ -23,7 +24,8 @@ CPU = torch.device("cpu")
 
 
 def _model(reciprocal: bool = False, seed: int = 0):
-    return build(GPTConfig(vocabulary=11, length=8, width=8, layers=2, heads=2, reciprocal=reciprocal), seed, F64, CPU)
+    """A stack of one model: attention patterns are (layers, 1, batch, heads, T, T)."""
+    return build(GPTConfig(vocabulary=11, length=8, width=8, layers=2, heads=2, reciprocal=reciprocal), [seed], F64, CPU)
 
 
 @pytest.mark.parametrize("reciprocal", [False, True])
@@ -43,14 +45,14 @@ def test_the_model_is_causal(reciprocal):
 
 
 def _queries_and_keys(model, layer: int, ids: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """The (batch, heads, T, d_head) queries and keys of one layer of the 8-wide, 2-head test model on ``ids``."""
+    """The (1, batch, heads, T, d_head) queries and keys of one layer of the 8-wide, 2-head test model on ``ids``."""
     block = model.blocks[layer]
     captured = {}
     hook = block.norm1.register_forward_hook(lambda m, i, o: captured.update(x=o.detach()))
     model(ids, ids, record_attention=True)
     hook.remove()
     q, k, _ = block.attention.qkv(captured["x"]).split(8, dim=-1)
-    return tuple(t.reshape(ids.shape[0], ids.shape[1], 2, 4).transpose(1, 2) for t in (q, k))
+    return tuple(t.reshape(1, ids.shape[0], ids.shape[1], 2, 4).transpose(2, 3) for t in (q, k))
 
 
 def test_reciprocal_layers_alternate_and_score_k_i_dot_q_j():
@@ -64,7 +66,7 @@ def test_reciprocal_layers_alternate_and_score_k_i_dot_q_j():
     reciprocal(ids, ids, record_attention=True)
     torch.testing.assert_close(reciprocal.attention_patterns()[0], standard.attention_patterns()[0])
     q, k = _queries_and_keys(reciprocal, 1, ids)
-    scores = torch.einsum("bhid,bhjd->bhij", k, q) / 2.0
+    scores = torch.einsum("mbhid,mbhjd->mbhij", k, q) / 2.0
     mask = torch.ones(8, 8, dtype=torch.bool).tril()
     expected = torch.softmax(scores.masked_fill(~mask, -math.inf), dim=-1)
     torch.testing.assert_close(reciprocal.attention_patterns()[1], expected)
@@ -79,27 +81,28 @@ def test_knlp_patterns_are_the_doc_codes_records():
     recorded = model.knlp_patterns()
     torch.testing.assert_close(recorded[0], model.attention_patterns()[0])
     q, k = _queries_and_keys(model, 1, ids)
-    expected = torch.softmax(torch.einsum("bhid,bhjd->bhij", q, k) / 2.0, dim=-2)
+    expected = torch.softmax(torch.einsum("mbhid,mbhjd->mbhij", q, k) / 2.0, dim=-2)
     torch.testing.assert_close(model.knlp_patterns()[1], expected)
     torch.testing.assert_close(expected.sum(dim=-2), torch.ones_like(expected[..., 0, :]))
 
 
 def test_a_sharp_initialisation_starts_attention_sharp():
     """GPTConfig.attention_init scales the query and key weights only: sharp attention, same other weights."""
-    standard = build(GPTConfig(11, 8, 8, 1, 2), 0, torch.float32, CPU)
-    sharp = build(GPTConfig(11, 8, 8, 1, 2, attention_init=0.5), 0, torch.float32, CPU)
-    sharp_weight, standard_weight = (m.blocks[0].attention.qkv.weight.detach() for m in (sharp, standard))
+    standard = build(GPTConfig(11, 8, 8, 1, 2), [0], torch.float32, CPU)
+    sharp = build(GPTConfig(11, 8, 8, 1, 2, attention_init=0.5), [0], torch.float32, CPU)
+    sharp_weight, standard_weight = (m.blocks[0].attention.qkv.weight.detach()[0] for m in (sharp, standard))
     torch.testing.assert_close(sharp_weight[16:], standard_weight[16:])
-    assert float(sharp_weight[:16].std()) > 10 * float(standard_weight[:16].std())
+    torch.testing.assert_close(sharp_weight[:16], standard_weight[:16] * 25)
 
 
 def test_the_fisher_approximation_is_damped_mean_of_a_a_transpose():
-    attention = torch.rand(3, 2, 4, 5, 5, dtype=F64).tril()
+    """(layers 3, models 2, batch 2, heads 4, T 5, T 5): one damped mean over layers and heads per model and sequence."""
+    attention = torch.rand(3, 2, 2, 4, 5, 5, dtype=F64).tril()
     attention = attention / attention.sum(dim=-1, keepdim=True)
     fisher = fa_adam.compute_fisher_approximation(attention)
-    reference = torch.einsum("lbhij,lbhkj->bik", attention, attention) / 12
+    reference = torch.einsum("lmbhij,lmbhkj->mbik", attention, attention) / 12
     scale = reference.diagonal(dim1=-2, dim2=-1).mean(dim=-1)
-    torch.testing.assert_close(fisher, reference + fa_adam.DAMPING * scale[:, None, None] * torch.eye(5, dtype=F64))
+    torch.testing.assert_close(fisher, reference + fa_adam.DAMPING * scale[..., None, None] * torch.eye(5, dtype=F64))
     assert bool((torch.linalg.eigvalsh(fisher) > 0).all())
 
 
@@ -111,21 +114,21 @@ def test_fa_adam_solves_on_the_token_axis_of_every_linear_layer(monkeypatch):
     ids = torch.randint(0, 11, (3, 8), generator=torch.Generator().manual_seed(3))
     fixed = torch.rand(3, 8, 8, dtype=F64)
     fixed = fixed @ fixed.transpose(-1, -2) + torch.eye(8, dtype=F64)
-    monkeypatch.setattr(fa_adam, "compute_fisher_approximation", lambda attention: fixed)
+    monkeypatch.setattr(fa_adam, "compute_fisher_approximation", lambda attention: fixed[None])
     linear = model.blocks[0].mlp[0]
     seen = {}
     handle = linear.register_forward_hook(lambda m, i, o: seen.update(x=i[0].detach(), y=o))
     loss = model(ids, ids, record_attention=True)
     handle.remove()
     delta = torch.autograd.grad(loss, seen["y"])[0]
-    expected = sum(torch.linalg.solve(fixed[b], delta[b]).T @ seen["x"][b] for b in range(3))
+    expected = sum(torch.linalg.solve(fixed[b], delta[0, b]).T @ seen["x"][0, b] for b in range(3))
     optimizer = fa_adam.FisherAttentionAdam(model, model.attention_patterns, lr=0.5, moments=False)
     before = {name: p.detach().clone() for name, p in model.named_parameters()}
     model.zero_grad()
     model(ids, ids, record_attention=True).backward()
     plain = model.tokens.weight.grad.clone()
     optimizer.step()
-    torch.testing.assert_close(before["blocks.0.mlp.0.weight"] - linear.weight.detach(), 0.5 * expected)
+    torch.testing.assert_close(before["blocks.0.mlp.0.weight"][0] - linear.weight.detach()[0], 0.5 * expected)
     torch.testing.assert_close(before["tokens.weight"] - model.tokens.weight.detach(), 0.5 * plain)
 
 
@@ -155,15 +158,77 @@ def test_attention_metrics_of_uniform_causal_attention():
     torch.testing.assert_close(torch.tensor(metrics["correlation"], dtype=F64), torch.ones(4, 4, dtype=F64))
 
 
+def _tiny(optimizer: str = "fa-adam-moments", lr: float = 1e-2, seed: int = 5, reciprocal: bool = False) -> RunSpec:
+    config = GPTConfig(corpus().vocabulary_size, 8, 8, 2 if reciprocal else 1, 2, reciprocal=reciprocal)
+    return RunSpec(config, optimizer, lr, seed, 6, 4, 3, 4, 2)
+
+
+def _without_seconds(log: dict) -> dict:
+    return {name: value for name, value in log.items() if name != "seconds"}
+
+
 def test_a_tiny_run_is_deterministic_and_logs_every_evaluation():
-    spec = RunSpec(GPTConfig(corpus().vocabulary_size, 8, 8, 1, 2), "fa-adam-moments", 1e-2, 5, 6, 4, 3, 4, 2)
-    first, second = train(spec, CPU), train(spec, CPU)
+    spec = _tiny()
+    [first], [second] = train([spec], CPU), train([spec], CPU)
     assert first["step"] == evaluation_steps(6, 3) == [0, 2, 4, 6]
     assert first["val_loss"] == second["val_loss"] and first["metrics"] == second["metrics"]
     assert first["val_loss"][-1] < first["val_loss"][0]
     assert first["knlp"] == second["knlp"] and len(first["knlp"]["knlp"]["eigmax"]) == 1
     assert first["knlp"]["row_sums"][0] == pytest.approx([1.0, 1.0], abs=1e-6)
     assert first["knlp"]["reversed"] == [False]
+
+
+@pytest.mark.parametrize(
+    ("spec", "diverged"),
+    [
+        (_tiny("adam", 3e-2), [False, False, False]),
+        (_tiny("adam", 3e-2, reciprocal=True), [False, False, False]),
+        (_tiny("fa-adam", 1e-1), [False, False, False]),
+        (_tiny("fa-adam-moments", 1e-2), [False, False, False]),
+        (_tiny("fa-adam", 300.0), [True, False, True]),
+    ],
+    ids=["adam", "reciprocal", "fa-adam", "fa-adam-moments", "fa-adam-one-diverging"],
+)
+def test_a_stack_trains_each_model_as_if_alone(spec, diverged):
+    """A stack of three seeds gives each run the log it has when trained alone, bit for bit (wall times aside),
+    when one of them diverges too (its log ends at the evaluation that found it, the others train on)."""
+    specs = [replace(spec, seed=seed) for seed in (9, 10, 11)]
+    stacked = train(specs, CPU)
+    alone = train(specs[:1], CPU) + train(specs[1:], CPU)
+    assert [_without_seconds(log) for log in stacked] == [_without_seconds(log) for log in alone]
+    assert stacked[0]["val_loss"] != stacked[1]["val_loss"]
+    assert [log["val_loss"][-1] is None for log in stacked] == diverged
+    assert ["knlp" not in log for log in stacked] == diverged
+
+
+def test_a_stack_holds_runs_that_differ_in_their_seed_only():
+    with pytest.raises(ValueError, match="seed only"):
+        train([_tiny(seed=1), _tiny(lr=0.5, seed=2)], CPU)
+    with pytest.raises(ValueError, match="at least one"):
+        train([], CPU)
+    with pytest.raises(ValueError, match="at least one seed"):
+        build(GPTConfig(11), [], F64, CPU)
+
+
+def test_runs_are_the_same_from_one_process_or_two(tmp_path, monkeypatch):
+    """experiments.runs spreads stacks over spawned processes; the logs are those of one process, and the second
+    request reads them from the cache."""
+    specs = [_tiny("adam", 3e-2, seed) for seed in (1, 2, 3)] + [_tiny("fa-adam", 1e-1, seed) for seed in (1, 2)]
+    monkeypatch.setenv("FIM_AUDIT_CACHE", "off")
+    monkeypatch.setattr(experiments, "training_processes", lambda device: 1)
+    one = experiments.runs(specs, CPU)
+    monkeypatch.setenv("FIM_AUDIT_CACHE", str(tmp_path))
+    monkeypatch.setattr(experiments, "training_processes", lambda device: 2)
+    two = experiments.runs(specs, CPU)
+    assert [_without_seconds(log) for log in one] == [_without_seconds(log) for log in two]
+    monkeypatch.setattr(experiments, "train", lambda *args: pytest.fail("trained although cached"))
+    assert experiments.runs(specs, CPU) == two
+
+
+def test_stacks_group_by_everything_but_the_seed():
+    specs = [_tiny("adam", 3e-2, seed) for seed in range(5)] + [_tiny("fa-adam", 1e-1, 9)]
+    assert experiments._stacks(specs, 2) == [[0, 1], [2, 3, 4], [5]]
+    assert experiments._stacks(specs, 1) == [[0, 1, 2, 3, 4], [5]]
 
 
 def test_unknown_optimizer_and_bad_sizes_are_refused():
@@ -200,18 +265,14 @@ def test_interval_decision(differences, status, certified):
 
 def test_the_cache_stores_reuses_and_recovers(tmp_path, monkeypatch):
     monkeypatch.setenv("FIM_AUDIT_CACHE", str(tmp_path))
-    calls = []
-
-    def compute():
-        calls.append(1)
-        return {"value": len(calls)}
-
-    assert experiment_cache.cached("k", {"a": 1}, CPU, compute) == {"value": 1}
-    assert experiment_cache.cached("k", {"a": 1}, CPU, compute) == {"value": 1}
-    assert experiment_cache.cached("k", {"a": 2}, CPU, compute) == {"value": 2}
+    assert experiment_cache.cached_entry("k", {"a": 1}, CPU) is None
+    experiment_cache.store("k", {"a": 1}, CPU, {"value": 1})
+    experiment_cache.store("k", {"a": 2}, CPU, {"value": 2})
+    assert experiment_cache.cached_entry("k", {"a": 1}, CPU) == {"value": 1}
+    assert experiment_cache.cached_entry("k", {"a": 2}, CPU) == {"value": 2}
+    assert not list((tmp_path / "k").glob("*.tmp"))
     (tmp_path / "k" / f"{experiment_cache.key({'a': 1}, CPU)}.json").write_text("{not json")
-    experiment_cache.cached("k", {"a": 1}, CPU, compute)
-    assert len(calls) == 3
+    assert experiment_cache.cached_entry("k", {"a": 1}, CPU) is None
     monkeypatch.setenv("FIM_AUDIT_CACHE", "off")
-    experiment_cache.cached("k", {"a": 1}, CPU, compute)
-    assert len(calls) == 4
+    experiment_cache.store("k", {"a": 3}, CPU, {"value": 3})
+    assert experiment_cache.cached_entry("k", {"a": 2}, CPU) is None

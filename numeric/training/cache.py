@@ -14,7 +14,7 @@ import hashlib
 import json
 import os
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import torch
 
@@ -59,19 +59,27 @@ def key(specification: dict[str, Any], device: torch.device) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()[:32]
 
 
-def cached(
-    kind: str, specification: dict[str, Any], device: torch.device, compute: Callable[[], dict[str, Any]]
-) -> dict[str, Any]:
-    """The cached result of ``compute`` for ``specification``, computing and storing it on a miss."""
+def _entry(kind: str, specification: dict[str, Any], device: torch.device) -> Path | None:
     directory = cache_directory()
-    if directory is None:
-        return compute()
-    path = directory / kind / f"{key(specification, device)}.json"
+    return None if directory is None else directory / kind / f"{key(specification, device)}.json"
+
+
+def cached_entry(kind: str, specification: dict[str, Any], device: torch.device) -> dict[str, Any] | None:
+    """The stored result for ``specification``, or None when the cache is off, misses or holds a corrupt entry."""
+    path = _entry(kind, specification, device)
+    if path is None:
+        return None
     try:
         return json.loads(path.read_text())
     except (OSError, ValueError):
-        pass
-    result = compute()
+        return None
+
+
+def store(kind: str, specification: dict[str, Any], device: torch.device, result: dict[str, Any]) -> None:
+    """Store ``result`` for ``specification`` (atomically: a reader sees the old entry or the new one)."""
+    path = _entry(kind, specification, device)
+    if path is None:
+        return
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_suffix(f".{os.getpid()}.tmp")
@@ -79,4 +87,3 @@ def cached(
         temporary.replace(path)
     except OSError:
         pass  # a read-only cache location only costs the re-run
-    return result

@@ -16,21 +16,24 @@ width 32, context 32; 33k parameters) for 200 steps from 20 seeds per arm, one t
 CPU; ``thorough`` trains a 4 x 4, width 128, context 64 model for 2000 steps from 5 seeds (GPU recommended).
 Twenty seeds, not five, because five left fim-attn.prop2 and fim-metrics.ra-lower-eigmax to the draw of seeds
 (their verdicts flipped between global seeds): at twenty the pooled eigmax difference is resolved to about 1% of
-its size and the coupling slope to about 13%.  Every run is cached on disk
-(:mod:`numeric.training.cache`) and in memory.
+its size and the coupling slope to about 13%.  The seeds of an arm train as one stack of models
+(:func:`runs`); every run is cached on disk (:mod:`numeric.training.cache`) and in memory.
 """
 
 from __future__ import annotations
 
 import functools
+import multiprocessing
+import os
 from dataclasses import dataclass, replace
 from typing import Any
 
 import torch
 
 from fim_audit.numeric.context import RunContext
+from fim_audit.numeric.threads import share_cores
 from fim_audit.numeric.training.char_corpus import corpus
-from fim_audit.numeric.training.cache import cached
+from fim_audit.numeric.training.cache import cached_entry, store
 from fim_audit.numeric.training.tiny_gpt import GPTConfig
 from fim_audit.numeric.training.loop import OPTIMIZERS, RunSpec, train
 
@@ -107,9 +110,48 @@ def _spec(
     )
 
 
-def run(spec: RunSpec, device: torch.device) -> dict[str, Any]:
-    """One training run, from the cache when it holds it."""
-    return cached("training", spec.to_json(), device, lambda: train(spec, device))
+def training_processes(device: torch.device) -> int:
+    """Processes that train at once: one per usable core on a CPU (none can start from a daemonic process, such
+    as a ``fim-audit run --jobs`` worker); one on an accelerator, which takes a whole stack at once."""
+    if device.type != "cpu" or multiprocessing.current_process().daemon:
+        return 1
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _stacks(specs: list[RunSpec], processes: int) -> list[list[int]]:
+    """Indices of ``specs`` grouped into stacks of runs that differ in their seed only, each stack cut into at
+    most ``processes`` contiguous pieces of near-equal size."""
+    groups: dict[RunSpec, list[int]] = {}
+    for k, spec in enumerate(specs):
+        groups.setdefault(replace(spec, seed=0), []).append(k)
+    pieces = []
+    for members in groups.values():
+        count = min(processes, len(members))
+        pieces += [members[len(members) * j // count : len(members) * (j + 1) // count] for j in range(count)]
+    return pieces
+
+
+def runs(specs: list[RunSpec], device: torch.device) -> list[dict[str, Any]]:
+    """Training runs, each from the cache when it holds it.  The others are trained as stacks of models
+    (:func:`numeric.training.loop.train`, one per group of runs that differ in their seed only), spread over
+    :func:`training_processes` spawned processes (each on one thread: :func:`numeric.threads.share_cores`), and
+    stored one by one.  A run's log does not depend on the
+    stack it trained in (tests/test_training.py), so neither does it depend on the number of processes."""
+    logs = [cached_entry("training", spec.to_json(), device) for spec in specs]
+    missing = [k for k, log in enumerate(logs) if log is None]
+    processes = training_processes(device)
+    pieces = [[missing[j] for j in piece] for piece in _stacks([specs[k] for k in missing], processes)]
+    tasks = [[specs[k] for k in piece] for piece in pieces]
+    if len(tasks) > 1 and processes > 1:
+        with multiprocessing.get_context("spawn").Pool(min(processes, len(tasks)), share_cores) as pool:
+            trained = pool.starmap(train, [(task, device) for task in tasks])
+    else:
+        trained = [train(task, device) for task in tasks]
+    for piece, piece_logs in zip(pieces, trained, strict=True):
+        for k, log in zip(piece, piece_logs, strict=True):
+            store("training", specs[k].to_json(), device, log)
+            logs[k] = log
+    return logs
 
 
 def seeds(ctx: RunContext, purpose: str, count: int) -> list[int]:
@@ -127,18 +169,19 @@ def final_loss(log: dict[str, Any]) -> float:
 def _sweep(budget: TrainingBudget, selection: tuple[int, ...], final: tuple[int, ...], device: str) -> dict:
     where = torch.device(device)
     result: dict[str, Any] = {"budget": budget, "selection_seeds": selection, "seeds": final, "optimizers": {}}
+    grid = [(optimizer, lr, seed) for optimizer in OPTIMIZERS for lr in budget.lrs for seed in selection]
+    losses = [final_loss(log) for log in runs([_spec(budget, *run, metrics=False) for run in grid], where)]
+    chosen = {}
     for optimizer in OPTIMIZERS:
-        grid = {
-            lr: [run(_spec(budget, optimizer, lr, seed, metrics=False), where) for seed in selection]
+        score = {
+            lr: sum(loss for (o, r, _), loss in zip(grid, losses) if (o, r) == (optimizer, lr)) / len(selection)
             for lr in budget.lrs
         }
-        score = {lr: sum(final_loss(log) for log in logs) / len(logs) for lr, logs in grid.items()}
-        chosen = min(budget.lrs, key=score.__getitem__)
-        result["optimizers"][optimizer] = {
-            "selection_loss": score,
-            "lr": chosen,
-            "runs": [run(_spec(budget, optimizer, chosen, seed), where) for seed in final],
-        }
+        chosen[optimizer] = min(budget.lrs, key=score.__getitem__)
+        result["optimizers"][optimizer] = {"selection_loss": score, "lr": chosen[optimizer]}
+    finals = runs([_spec(budget, o, chosen[o], seed) for o in OPTIMIZERS for seed in final], where)
+    for k, optimizer in enumerate(OPTIMIZERS):
+        result["optimizers"][optimizer]["runs"] = finals[k * len(final) : (k + 1) * len(final)]
     return result
 
 
@@ -162,17 +205,17 @@ def reciprocal_runs(ctx: RunContext) -> list[dict[str, Any]]:
     """Reciprocal Attention runs paired with :func:`standard_runs` (same seeds, data order and rate)."""
     sweep = optimizer_sweep(ctx)
     lr = sweep["optimizers"]["adam"]["lr"]
-    return [run(_spec(sweep["budget"], "adam", lr, seed, reciprocal=True), ctx.device) for seed in sweep["seeds"]]
+    return runs([_spec(sweep["budget"], "adam", lr, seed, reciprocal=True) for seed in sweep["seeds"]], ctx.device)
 
 
 def sharp_runs(ctx: RunContext) -> list[dict[str, Any]]:
     """The standard runs (same seeds, data order and rate) from a sharp initialisation (SHARP_ATTENTION_INIT)."""
     sweep = optimizer_sweep(ctx)
     lr = sweep["optimizers"]["adam"]["lr"]
-    return [
-        run(_spec(sweep["budget"], "adam", lr, seed, attention_init=SHARP_ATTENTION_INIT), ctx.device)
-        for seed in sweep["seeds"]
-    ]
+    return runs(
+        [_spec(sweep["budget"], "adam", lr, seed, attention_init=SHARP_ATTENTION_INIT) for seed in sweep["seeds"]],
+        ctx.device,
+    )
 
 
 def describe_budget(ctx: RunContext) -> str:

@@ -15,7 +15,7 @@ leaves every part of the computation unstated.  The choices made here, each the 
 
 * ``get_attention_patterns``: the attention probabilities of the current training batch, recorded by the
   forward pass that produced the gradient (:meth:`numeric.training.tiny_gpt.TinyGPT.attention_patterns`), shape
-  (layers, batch, heads, T, T).
+  (layers, models, batch, heads, T, T): one FA-Adam per model of the stack, each reading its own attention.
 * ``compute_fisher_approximation``: attn-natgrad Thm 1's FIM_block ~ E[A A^T], the expectation taken over
   layers and heads, one T x T matrix per sequence b: F_b = mean_(l, h) A_(l,b,h) A_(l,b,h)^T, plus Tikhonov
   damping DAMPING * (tr F_b / T) I.  A causal A is lower triangular with a positive diagonal, so A A^T is
@@ -26,9 +26,11 @@ leaves every part of the computation unstated.  The choices made here, each the 
   x_t + b, whose gradient is a sum over tokens, grad W = sum_b Delta_b^T X_b (X_b the T x d_in inputs,
   Delta_b the T x d_out output gradients of sequence b).  The system is solved on that token axis: grad_nat W
   = sum_b (F_b^-1 Delta_b)^T X_b and grad_nat b = sum_b 1^T F_b^-1 Delta_b (a Cholesky solve per sequence).
-  Every ``nn.Linear`` (attention projections, MLP, output head: 95% of the parameters of the default model)
-  is preconditioned this way; embeddings and LayerNorm parameters have no such factorisation and keep their
-  plain gradient (grad_nat = grad).
+  Every linear map (:class:`numeric.training.tiny_gpt.StackedLinear`: attention projections, MLP, output head:
+  95% of the parameters of the default model) is preconditioned this way; embeddings and LayerNorm parameters
+  have no such factorisation and keep their plain gradient (grad_nat = grad).  A model whose F_b has no Cholesky
+  factor (its attention went non-finite: the run diverged) gets NaN for grad_nat, so that its divergence shows
+  at the next evaluation, while the other models of the stack step on.
 * The update: ``moments=False`` is the pseudo-code itself, theta <- theta - lr grad_nat (Adam's moment
   estimates are never used although the class derives from Adam).  ``moments=True`` is the reading of tt-fim
   §4 ("adam preconditioned attention update"): grad_nat replaces the gradient in an ordinary Adam step.
@@ -41,30 +43,33 @@ from typing import Callable
 import torch
 from torch import nn
 
+from fim_audit.numeric.training.tiny_gpt import StackedLinear
+
 DAMPING = 1e-2
 """Tikhonov damping relative to the mean eigenvalue tr(F_b) / T."""
 
 
 def compute_fisher_approximation(attention: torch.Tensor) -> torch.Tensor:
-    """F_b = mean over layers and heads of A A^T, damped: (batch, T, T) from (layers, batch, heads, T, T)."""
-    fisher = (attention @ attention.transpose(-1, -2)).mean(dim=(0, 2))
+    """F_b = mean over layers and heads of A A^T, damped: (..., batch, T, T) from (layers, ..., batch, heads, T,
+    T), the leading ``...`` being the models of a stack."""
+    fisher = (attention @ attention.transpose(-1, -2)).mean(dim=(0, -3))
     size = fisher.shape[-1]
     scale = fisher.diagonal(dim1=-2, dim2=-1).mean(dim=-1)
-    return fisher + DAMPING * scale[:, None, None] * torch.eye(size, dtype=fisher.dtype, device=fisher.device)
+    return fisher + DAMPING * scale[..., None, None] * torch.eye(size, dtype=fisher.dtype, device=fisher.device)
 
 
 class _TokenFactors:
-    """Records, for every ``nn.Linear`` of a model, its input X (batch, T, d_in) in the forward pass and its
-    output gradient Delta (batch, T, d_out) in the backward pass."""
+    """Records, for every :class:`StackedLinear` of a model, its input X (models, batch, T, d_in) in the forward
+    pass and its output gradient Delta (models, batch, T, d_out) in the backward pass."""
 
     def __init__(self, model: nn.Module) -> None:
-        self.inputs: dict[nn.Linear, torch.Tensor] = {}
-        self.output_gradients: dict[nn.Linear, torch.Tensor] = {}
-        self.linears = [module for module in model.modules() if isinstance(module, nn.Linear)]
+        self.inputs: dict[StackedLinear, torch.Tensor] = {}
+        self.output_gradients: dict[StackedLinear, torch.Tensor] = {}
+        self.linears = [module for module in model.modules() if isinstance(module, StackedLinear)]
         for module in self.linears:
             module.register_forward_hook(self._record)
 
-    def _record(self, module: nn.Linear, inputs: tuple[torch.Tensor, ...], output: torch.Tensor) -> None:
+    def _record(self, module: StackedLinear, inputs: tuple[torch.Tensor, ...], output: torch.Tensor) -> None:
         if not output.requires_grad:
             return
         self.inputs[module] = inputs[0].detach()
@@ -76,7 +81,7 @@ class _TokenFactors:
 
 
 def solve_system(factor: torch.Tensor, output_gradients: torch.Tensor) -> torch.Tensor:
-    """F_b^-1 Delta_b for every sequence b, from the Cholesky factor of F: (batch, T, d_out)."""
+    """F_b^-1 Delta_b for every sequence b, from the Cholesky factor of F: (..., batch, T, d_out)."""
     return torch.cholesky_solve(output_gradients, factor)
 
 
@@ -99,14 +104,14 @@ class FisherAttentionAdam(torch.optim.Adam):
     def step(self, closure: None = None) -> None:
         if closure is not None:
             raise ValueError("FA-Adam takes no closure: the gradient and attention come from the last forward pass")
-        factor = torch.linalg.cholesky(compute_fisher_approximation(self.get_attention_patterns()))
+        factor, failed = torch.linalg.cholesky_ex(compute_fisher_approximation(self.get_attention_patterns()))
+        factor[failed > 0] = torch.nan
         for module in self.factors.linears:
             if module not in self.factors.output_gradients:
                 continue
             solved = solve_system(factor, self.factors.output_gradients[module])
-            module.weight.grad = torch.einsum("bto,bti->oi", solved, self.factors.inputs[module])
-            if module.bias is not None:
-                module.bias.grad = solved.sum(dim=(0, 1))
+            module.weight.grad = torch.einsum("mbto,mbti->moi", solved, self.factors.inputs[module])
+            module.bias.grad = solved.sum(dim=(1, 2))
         self.factors.output_gradients.clear()
         if self.moments:
             super().step()

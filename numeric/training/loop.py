@@ -7,6 +7,11 @@ the recorded float32 attention rows, each renormalised to sum 1 after the cast. 
 :class:`RunSpec`: the seed draws the initial weights and, through its own generator, the training batches,
 so two optimizers with the same seed see the same initial model and the same data in the same order.
 
+:func:`train` runs several specifications that differ only in their seed as one stack of models
+(:mod:`numeric.training.tiny_gpt`), one batched step for all of them: each model's log is the one it has when
+trained alone (tests/test_training.py compares a stack with its models run one by one, bit for bit), and the
+wall time of each step is shared equally among the models.
+
 The attention metrics of each evaluation, per layer and head, averaged over the metric windows (rows i >= 1,
 the queries that see at least two keys):
 
@@ -29,8 +34,8 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import asdict, dataclass, replace
+from typing import Any, Sequence
 
 import torch
 
@@ -40,6 +45,7 @@ from fim_audit.numeric.fisher_metrics import softmax_fisher
 from fim_audit.numeric.fisher_spectrum import fisher_metrics
 from fim_audit.numeric.pooled_fisher import knlp_fisher_metrics, pooled_fisher_metrics
 from fim_audit.numeric.temperature import entropy
+from fim_audit.numeric.threads import one_thread
 from fim_audit.numeric.training.tiny_gpt import GPTConfig, TinyGPT, build
 
 OPTIMIZERS = ("adam", "fa-adam", "fa-adam-moments")
@@ -79,6 +85,8 @@ def evaluation_steps(steps: int, evaluations: int) -> list[int]:
 
 
 def _optimizer(spec: RunSpec, model: TinyGPT) -> torch.optim.Optimizer:
+    """One optimizer for the whole stack: every update is elementwise (Adam) or per model (FA-Adam), so each model
+    steps as it would alone."""
     if spec.optimizer == "adam":
         return torch.optim.Adam(model.parameters(), lr=spec.lr)
     return FisherAttentionAdam(model, model.attention_patterns, spec.lr, moments=spec.optimizer.endswith("moments"))
@@ -111,19 +119,31 @@ def attention_metrics(attention: torch.Tensor) -> dict[str, Any]:
     return summary
 
 
-def knlp_measurements(model: TinyGPT, seed: int, device: torch.device) -> dict[str, Any]:
-    """The doc's measurement of every layer (module docstring), on KNLP_BATCH x T tokens drawn uniformly from a
-    generator seeded by ``seed``, 64 rows per head sampled by a second one (knlp_fisher_metrics): ``knlp`` and
-    ``pooled`` map each of KNLP_METRICS to per-layer means over heads; ``row_sums`` is each layer's [min, max] row
-    sum of what knlp records (1 for a standard layer, not for a reciprocal one) and ``reversed`` whether the layer
-    is a reciprocal one."""
+def knlp_measurements(
+    model: TinyGPT, seeds: Sequence[int], device: torch.device, models: Sequence[int]
+) -> list[dict[str, Any]]:
+    """The doc's measurement of every layer (module docstring) for each of ``models`` (indices into the stack, whose
+    seeds are ``seeds``): model m's on KNLP_BATCH x
+    T tokens drawn uniformly from a generator seeded by ``seeds[m]``, 64 rows per head sampled by a second one
+    (knlp_fisher_metrics): ``knlp`` and ``pooled`` map each of KNLP_METRICS to per-layer means over heads;
+    ``row_sums`` is each layer's [min, max] row sum of what knlp records (1 for a standard layer, not for a
+    reciprocal one) and ``reversed`` whether the layer is a reciprocal one."""
     config = model.config
-    tokens = torch.randint(
-        0, config.vocabulary, (KNLP_BATCH, config.length), generator=torch.Generator().manual_seed(seed)
-    )
-    tokens = tokens.to(device)
+    tokens = torch.stack(
+        [
+            torch.randint(0, config.vocabulary, (KNLP_BATCH, config.length), generator=torch.Generator().manual_seed(s))
+            for s in seeds
+        ]
+    ).to(device)
     model(tokens, tokens, record_attention=True)
     recorded, attention = model.knlp_patterns(), model.attention_patterns()
+    return [_knlp_measurement(model, recorded[:, m], attention[:, m], seeds[m], device) for m in models]
+
+
+def _knlp_measurement(
+    model: TinyGPT, recorded: torch.Tensor, attention: torch.Tensor, seed: int, device: torch.device
+) -> dict[str, Any]:
+    config = model.config
     sampler = torch.Generator(device=device).manual_seed(seed)
     result: dict[str, Any] = {"knlp": {m: [] for m in KNLP_METRICS}, "pooled": {m: [] for m in KNLP_METRICS}}
     result["row_sums"] = []
@@ -145,58 +165,86 @@ def _synchronize(device: torch.device) -> None:
         torch.cuda.synchronize(device)
 
 
-def train(spec: RunSpec, device: torch.device) -> dict[str, Any]:
-    """Run ``spec`` and return its log (JSON-ready): evaluation steps, validation loss, cumulative training
-    seconds (evaluations excluded), and the attention metrics of every evaluation.
+def train(specs: Sequence[RunSpec], device: torch.device) -> list[dict[str, Any]]:
+    """Run ``specs`` (equal but for their seeds) as one stack and return each one's log (JSON-ready): evaluation
+    steps, validation loss, cumulative training seconds (evaluations excluded, each step's time shared equally
+    among the models), and the attention metrics of every evaluation.  A run whose validation loss is not finite
+    has diverged: its log ends at that evaluation, with no ``knlp`` measurement.
 
-    On a CPU the run uses one thread: float32 matrix products summed in a thread-count-dependent order give
+    On a CPU the runs use one thread: float32 matrix products summed in a thread-count-dependent order give
     results that differ in the last bits, and training amplifies such differences into different runs."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        return _train(spec, device)
-    finally:
-        torch.set_num_threads(threads)
+    if not specs:
+        raise ValueError("train needs at least one run specification")
+    if len({replace(spec, seed=0) for spec in specs}) > 1:
+        raise ValueError("the runs of one stack must differ in their seed only")
+    with one_thread():
+        return _train(specs, device)
 
 
-def _train(spec: RunSpec, device: torch.device) -> dict[str, Any]:
+def _train(specs: Sequence[RunSpec], device: torch.device) -> list[dict[str, Any]]:
+    spec, seeds = specs[0], [s.seed for s in specs]
     data = corpus()
-    model = build(spec.config, spec.seed, torch.float32, device)
+    model = build(spec.config, seeds, torch.float32, device)
     optimizer = _optimizer(spec, model)
-    generator = torch.Generator().manual_seed(spec.seed)
+    generators = [torch.Generator().manual_seed(seed) for seed in seeds]
     validation = [t.to(device) for t in data.validation_batch(spec.validation_windows, spec.config.length)]
     probe = [t[: spec.metric_windows] for t in validation]
     record = spec.optimizer != "adam"
     checkpoints = set(evaluation_steps(spec.steps, spec.evaluations))
-    log: dict[str, Any] = {"spec": spec.to_json(), "step": [], "val_loss": [], "seconds": [], "metrics": []}
+    logs: list[dict[str, Any]] = [
+        {"spec": s.to_json(), "step": [], "val_loss": [], "seconds": [], "metrics": []} for s in specs
+    ]
+    running = list(range(len(specs)))
     seconds = 0.0
     for step in range(spec.steps + 1):
         if step in checkpoints:
-            model.eval()
-            with torch.no_grad():
-                loss = float(model(*validation))
-                if spec.metric_windows:
-                    model(*probe, record_attention=True)
-                    log["metrics"].append(attention_metrics(model.attention_patterns()))
-            model.train()
-            log["step"].append(step)
-            log["val_loss"].append(loss if math.isfinite(loss) else None)
-            log["seconds"].append(seconds)
-            if not math.isfinite(loss):
+            running = _evaluate(model, spec, validation, probe, step, seconds, logs, running)
+            if not running:
                 break
         if step == spec.steps:
             if spec.metric_windows:
                 model.eval()
                 with torch.no_grad():
-                    log["knlp"] = knlp_measurements(model, spec.seed, device)
+                    for m, measured in zip(running, knlp_measurements(model, seeds, device, running)):
+                        logs[m]["knlp"] = measured
             break
-        inputs, targets = (t.to(device) for t in data.training_batch(generator, spec.batch, spec.config.length))
+        batches = [data.training_batch(generator, spec.batch, spec.config.length) for generator in generators]
+        inputs, targets = (torch.stack(part).to(device) for part in zip(*batches))
         _synchronize(device)
         start = time.perf_counter()
         loss = model(inputs, targets, record_attention=record)
         optimizer.zero_grad(set_to_none=True)
-        loss.backward()
+        loss.sum().backward()
         optimizer.step()
         _synchronize(device)
-        seconds += time.perf_counter() - start
-    return log
+        seconds += (time.perf_counter() - start) / len(specs)
+    return logs
+
+
+def _evaluate(
+    model: TinyGPT,
+    spec: RunSpec,
+    validation: list[torch.Tensor],
+    probe: list[torch.Tensor],
+    step: int,
+    seconds: float,
+    logs: list[dict[str, Any]],
+    running: list[int],
+) -> list[int]:
+    """Log one evaluation of the models still running; return those whose validation loss stayed finite (a model
+    that diverged logs its step with loss None and no metrics: its attention is not a probability any more)."""
+    model.eval()
+    with torch.no_grad():
+        losses = model(*validation).tolist()
+        finite = [m for m in running if math.isfinite(losses[m])]
+        if spec.metric_windows and finite:
+            model(*probe, record_attention=True)
+            attention = model.attention_patterns()
+            for m in finite:
+                logs[m]["metrics"].append(attention_metrics(attention[:, m]))
+    model.train()
+    for m in running:
+        logs[m]["step"].append(step)
+        logs[m]["val_loss"].append(losses[m] if m in finite else None)
+        logs[m]["seconds"].append(seconds)
+    return finite
