@@ -112,7 +112,7 @@ def results_document(
 ) -> dict[str, Any]:
     """The results document; ``figures`` maps claim ids to their rendered figures (file paths relative to the
     results file)."""
-    figures = figures or {}
+    figures, records = figures or {}, list(records)
     claims = [claim_entry(r, lock.get(r.claim.id), figures.get(r.claim.id, ())) for r in records]
     verdicts = Counter(c["verdict"] for c in claims)
     return {
@@ -128,7 +128,33 @@ def results_document(
             "errors": [c["id"] for c in claims if any(k["outcome"] == "error" for k in c["checks"])],
         },
         "claims": claims,
+        "profile": profile(records),
     }
+
+
+def profile(records: Iterable[ClaimRecord]) -> list[dict[str, Any]]:
+    """Where the time went: one line per check run, in run order (a check shared by claims runs once, for the first
+    of them), with its seconds and its cases per second (None for a check that examines no cases)."""
+    lines, seen = [], set()
+    for record in records:
+        readings = record.readings + ((record.correction,) if record.correction else ())
+        for checked in (c for reading in readings for c in reading.all_checks):
+            if checked.check in seen:
+                continue
+            seen.add(checked.check)
+            result = checked.result
+            rate = result.cases / result.seconds if result.cases and result.seconds > 0 else None
+            lines.append(
+                {
+                    "claim": record.claim.id,
+                    "check": checked.check.name,
+                    "kind": checked.check.kind.value,
+                    "seconds": round(result.seconds, 4),
+                    "cases": result.cases,
+                    "cases_per_second": None if rate is None else round(rate, 1),
+                }
+            )
+    return lines
 
 
 def strict_json(value: Any) -> Any:
@@ -176,7 +202,7 @@ def paper_outline(groups: Mapping[str, list[str]], failing: str) -> tuple[int, l
     return sum(len(ids) for ids in groups.values()), parts
 
 
-TIMING_FIELDS = frozenset({"seconds", "started_at"})
+TIMING_FIELDS = frozenset({"seconds", "started_at", "cases_per_second"})
 """The only fields of a results document that may differ between two runs at the same commit, profile, seed,
 dtype, device and output path (tests/test_determinism.py)."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import time
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -135,3 +136,32 @@ def test_schema_enumerations_match_the_engine():
     assert set(definitions["check"]["properties"]["kind"]["enum"]) == {k.value for k in Kind}
     assert set(definitions["check"]["properties"]["outcome"]["enum"]) == {s.outcome for s in Status}
     assert set(definitions["claim"]["properties"]["lock"]["enum"]) == {e.value for e in Expectation}
+
+
+def test_the_profile_lists_each_check_run_once_with_its_rate():
+    """results.json's profile: one line per check run, in run order; a check shared by two claims appears once,
+    under the first; cases per second is cases / seconds, None for a check without cases."""
+    from fim_audit.claims.engine import run_audit
+    from fim_audit.claims.model import Formalization
+    from fim_audit.report.results import results_document
+    from tests.test_engine import CTX, _check, _claim
+
+    from fim_audit.claims.model import Check, CheckResult
+
+    def slow(ctx):
+        time.sleep(0.02)
+        return CheckResult(Status.PASSED, "ok", cases=40)
+
+    shared = Check("shared", Kind.NUMERIC, "nothing", slow)
+    exact, _ = _check("exact", Status.PROVED, Kind.SYMBOLIC, cases=0)
+    first = _claim("a.b", Formalization("first", "s", (shared, exact)))
+    second = _claim("c.d", Formalization("second", "s", (shared, _check("other", Status.PASSED, cases=3)[0])))
+    document = results_document(run_audit([first, second], CTX), {}, {})
+    lines = document["profile"]
+    assert [(line["claim"], line["check"], line["kind"]) for line in lines] == [
+        ("a.b", "shared", "numeric"),
+        ("a.b", "exact", "symbolic"),
+        ("c.d", "other", "numeric"),
+    ]
+    assert lines[0]["cases_per_second"] == pytest.approx(40 / lines[0]["seconds"], rel=1e-2)
+    assert lines[1]["cases_per_second"] is None
