@@ -20,7 +20,6 @@ from fim_audit.claims.model import (
     Verdict,
 )
 from fim_audit.claims.verdict import Decision, decide_claim, decide_formalization, decide_lemma
-from fim_audit.numeric.threads import one_thread
 
 if TYPE_CHECKING:  # the engine only passes the context on (and derives each check's seed from it)
     from fim_audit.numeric.context import RunContext
@@ -162,6 +161,7 @@ def run_audit(
     order, so their last bits (and through Hypothesis' ``target`` the examples drawn next) would depend on the
     machine; parallelism comes from processes instead."""
     from fim_audit.claims import parallel  # the worker pool imports the engine
+    from fim_audit.numeric.threads import one_thread  # the kernel imports no mathematics until it runs
 
     claims = list(claims)
     with one_thread():
