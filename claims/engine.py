@@ -161,10 +161,9 @@ def run_audit(
     order, so their last bits (and through Hypothesis' ``target`` the examples drawn next) would depend on the
     machine; parallelism comes from processes instead."""
     from fim_audit.claims import parallel  # the worker pool imports the engine
-    from fim_audit.numeric.threads import one_thread  # the kernel imports no mathematics until it runs
 
     claims = list(claims)
-    with one_thread():
+    with parallel.one_thread():
         if jobs > 1 and len(claims) > 1 and parallel.available(ctx):
             return parallel.run_claims(claims, ctx, jobs, on_record)
         records = []

@@ -24,7 +24,7 @@ from typing import Callable
 from fim_audit.claims.engine import CheckRecord, ClaimRecord, checks_run_by, run_claim
 from fim_audit.claims.model import Check, CheckResult, Claim
 from fim_audit.numeric.context import RunContext
-from fim_audit.numeric.threads import share_cores
+from fim_audit.numeric.threads import one_thread, share_cores  # noqa: F401 - one_thread serves the engine
 
 _CLAIMS: list[Claim] = []
 """The claims of the running audit, for the forked workers to find."""
