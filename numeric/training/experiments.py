@@ -12,8 +12,8 @@
   initialisation).
 
 Budgets come from the audit profile: ``default`` and ``ci`` train the default model (2 layers x 2 heads,
-width 32, context 32; 33k parameters) for 200 steps from 20 seeds per arm, one to three seconds per run on a 2-core
-CPU; ``thorough`` trains a 4 x 4, width 128, context 64 model for 2000 steps from 5 seeds (GPU recommended).
+width 32, context 32; 33k parameters) for 200 steps from 20 seeds per arm (118 runs; about 2 minutes from a cold
+cache on a 2-core CPU, trained as stacks over two processes); ``thorough`` trains a 4 x 4, width 128, context 64 model for 2000 steps from 5 seeds (GPU recommended).
 Twenty seeds, not five, because five left fim-attn.prop2 and fim-metrics.ra-lower-eigmax to the draw of seeds
 (their verdicts flipped between global seeds): at twenty the pooled eigmax difference is resolved to about 1% of
 its size and the coupling slope to about 13%.  The seeds of an arm train as one stack of models
