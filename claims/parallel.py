@@ -10,8 +10,10 @@ same seed, hence the same result.
 Forking needs the ``fork`` start method (Linux, macOS) and a CPU run (a CUDA context does not survive a fork);
 elsewhere the audit runs in one process.  Forking a process that runs threads of its own can deadlock a worker (a
 pytest session did, once); the command line forks from a process that has none, and ``--jobs`` is 1 unless asked.
-Spawned workers (which load the papers afresh) avoid that, but gave other Hypothesis case counts than one process in
-3 of 39 claims, cause not yet found: byte-identical results come first.
+Spawned workers (which load the papers afresh) avoid that; they once gave other Hypothesis case counts than one
+process in 3 of 39 claims, most likely because numba's threading layer, started by the first compiled kernel, reset
+torch's thread count to every core (fixed in :mod:`numeric.threads`); they are not used yet.  A full seed audit with
+``--jobs 2`` is byte-identical to ``--jobs 1`` (timing fields aside).
 """
 
 from __future__ import annotations

@@ -7,6 +7,12 @@
 * :func:`share_cores`: both on one thread for the rest of a worker process that shares the cores with sibling
   workers.  numba's OpenMP threads contend with the siblings' own: measured on a 2-core machine, two processes
   training side by side each ran 5x slower than one alone until numba was given one thread.
+
+Both start numba's threading layer first.  Its OpenMP layer shares libgomp with torch and, when it starts, sets the
+process's OpenMP thread count to numba's own (the number of cores): torch's count, set to 1 before, silently became
+2 again at the first compiled kernel, so every later large reduction (2^15 elements and more) summed in another
+order, and results depended on whether a kernel had run before (found through a REM fit whose last bits differed
+between ``--jobs 1`` and ``--jobs 2``; tests/test_determinism.py).
 """
 
 from __future__ import annotations
@@ -17,9 +23,17 @@ from typing import Iterator
 import torch
 
 
+def _start_numba() -> None:
+    """Start numba's threading layer now (once per process), so that it cannot reset torch's thread count later."""
+    import numba
+
+    numba.get_num_threads()
+
+
 @contextlib.contextmanager
 def one_thread() -> Iterator[None]:
     """Compute with one torch intra-op thread within (restored after)."""
+    _start_numba()
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
@@ -32,5 +46,6 @@ def share_cores() -> None:
     """One torch thread and one numba thread from now on, for a process that runs beside sibling workers."""
     import numba
 
-    torch.set_num_threads(1)
+    _start_numba()
     numba.set_num_threads(1)
+    torch.set_num_threads(1)

@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 
 import pytest
 
@@ -50,3 +51,24 @@ def test_claims_in_parallel_give_the_results_of_one_process(tmp_path):
     for document in (one, two):
         del document["environment"]["command"]
     assert json.dumps(without_timing(one), indent=2) == json.dumps(without_timing(two), indent=2)
+
+
+_THREADS_AFTER_A_KERNEL = """
+import torch
+from fim_audit.numeric.fisher_spectrum import fisher_metrics
+from fim_audit.numeric.threads import one_thread, share_cores
+with one_thread():
+    fisher_metrics(torch.full((4, 8), 0.125, dtype=torch.float64))  # the first compiled kernel of the process
+    print(torch.get_num_threads())
+share_cores()
+import numba
+print(torch.get_num_threads(), numba.get_num_threads())
+"""
+
+
+def test_one_thread_holds_after_the_first_compiled_kernel():
+    """numba's OpenMP layer resets the process's OpenMP thread count when it starts (at the first compiled kernel):
+    torch computed with every core again from there on, inside one_thread.  In a fresh process, as the audit runs."""
+    done = subprocess.run([sys.executable, "-c", _THREADS_AFTER_A_KERNEL], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["1", "1", "1"]
