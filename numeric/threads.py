@@ -18,9 +18,15 @@ between ``--jobs 1`` and ``--jobs 2``; tests/test_determinism.py).
 from __future__ import annotations
 
 import contextlib
+import os
 from typing import Iterator
 
 import torch
+
+
+def usable_cores() -> int:
+    """The CPU cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def _start_numba() -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import os
 import platform
 import subprocess
 from importlib import metadata
@@ -16,6 +15,7 @@ import sympy
 import torch
 
 from fim_audit.numeric.context import RunContext
+from fim_audit.numeric.threads import usable_cores
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -71,5 +71,4 @@ MACHINE_KEYS = ("platform", "device", "device_name", "python", "torch", "sympy",
 def machine_summary(environment: dict) -> dict:
     """The fields of a results file's environment that a benchmark record names its machine by, with the
     number of CPU cores this process may use."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return {"cpu cores": cores, **{key: environment.get(key) for key in MACHINE_KEYS}}
+    return {"cpu cores": usable_cores(), **{key: environment.get(key) for key in MACHINE_KEYS}}

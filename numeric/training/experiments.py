@@ -24,14 +24,13 @@ from __future__ import annotations
 
 import functools
 import multiprocessing
-import os
 from dataclasses import dataclass, replace
 from typing import Any
 
 import torch
 
 from fim_audit.numeric.context import RunContext
-from fim_audit.numeric.threads import share_cores
+from fim_audit.numeric.threads import share_cores, usable_cores
 from fim_audit.numeric.training.char_corpus import corpus
 from fim_audit.numeric.training.cache import cached_entry, store
 from fim_audit.numeric.training.tiny_gpt import GPTConfig
@@ -115,7 +114,7 @@ def training_processes(device: torch.device) -> int:
     as a ``fim-audit run --jobs`` worker); one on an accelerator, which takes a whole stack at once."""
     if device.type != "cpu" or multiprocessing.current_process().daemon:
         return 1
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return usable_cores()
 
 
 def _stacks(specs: list[RunSpec], processes: int) -> list[list[int]]:

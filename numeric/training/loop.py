@@ -123,9 +123,8 @@ def knlp_measurements(
     model: TinyGPT, seeds: Sequence[int], device: torch.device, models: Sequence[int]
 ) -> list[dict[str, Any]]:
     """The doc's measurement of every layer (module docstring) for each of ``models`` (indices into the stack, whose
-    seeds are ``seeds``): model m's on KNLP_BATCH x
-    T tokens drawn uniformly from a generator seeded by ``seeds[m]``, 64 rows per head sampled by a second one
-    (knlp_fisher_metrics): ``knlp`` and ``pooled`` map each of KNLP_METRICS to per-layer means over heads;
+    seeds are ``seeds``): model m's on KNLP_BATCH x T tokens drawn uniformly from a generator seeded by
+    ``seeds[m]``, 64 rows per head sampled by a second one (knlp_fisher_metrics): ``knlp`` and ``pooled`` map each of KNLP_METRICS to per-layer means over heads;
     ``row_sums`` is each layer's [min, max] row sum of what knlp records (1 for a standard layer, not for a
     reciprocal one) and ``reversed`` whether the layer is a reciprocal one."""
     config = model.config
