@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 import traceback
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 from fim_audit.claims.model import (
     Check,
@@ -153,9 +153,11 @@ def run_audit(
     ctx: RunContext,
     on_record: Callable[[ClaimRecord], None] | None = None,
     jobs: int = 1,
+    papers: str | Sequence[str] | None = None,
 ) -> list[ClaimRecord]:
     """Run claims, reporting each record (in claim order) as soon as it is decided; with ``jobs`` > 1, claims run
-    in that many worker processes (:mod:`claims.parallel`), with the same results.
+    in that many worker processes (:mod:`claims.parallel`), with the same results.  The workers load the claims
+    afresh from ``papers``, the names :func:`claims.registry.load_papers` loaded them by (needed for ``jobs`` > 1).
 
     Every check computes with one CPU thread: float reductions split across threads sum in a thread-count-dependent
     order, so their last bits (and through Hypothesis' ``target`` the examples drawn next) would depend on the
@@ -163,9 +165,11 @@ def run_audit(
     from fim_audit.claims import parallel  # the worker pool imports the engine
 
     claims = list(claims)
+    if jobs > 1 and papers is None:
+        raise ValueError("run_audit with jobs > 1 needs papers: the names the claims were loaded by")
     with parallel.one_thread():
-        if jobs > 1 and len(claims) > 1 and parallel.available(ctx):
-            return parallel.run_claims(claims, ctx, jobs, on_record)
+        if papers is not None and jobs > 1 and len(claims) > 1 and parallel.available(ctx):
+            return parallel.run_claims(claims, ctx, jobs, on_record, papers)
         records = []
         done: dict[Check, CheckRecord] = {}
         for claim in claims:

@@ -27,7 +27,8 @@ class Status(str, enum.Enum):
 
     Symbolic checks end PROVED, DISPROVED (always with an exact certificate) or INCONCLUSIVE (sympy
     could not close the derivation; never read as a proof).  Numeric and experiment checks end PASSED
-    (every case within tolerance) or FAILED (with a counterexample).  ERROR means the check itself raised.
+    (every case within tolerance) or FAILED (with a counterexample), or INCONCLUSIVE when a search met no case at all.
+    ERROR means the check itself raised.
     """
 
     PROVED = "proved"

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from fim_audit.numeric.context import DEFAULT_SEED, DTYPES, PROFILES, ConfigurationError, RunContext, resolve_device
+from fim_audit.numeric.threads import one_thread, usable_cores
 from fim_audit.claims.engine import ClaimRecord, run_audit
 from fim_audit.claims.lock import LockError, read_locks, update_locks
 from fim_audit.claims.registry import DEFAULT_PAPERS, Paper, RegistryError, load_papers, lock_paths, select
@@ -92,6 +93,11 @@ def _jobs_argument(text: str) -> int:
     if jobs < 1:
         raise argparse.ArgumentTypeError(f"{jobs} is not a positive number of processes")
     return jobs
+
+
+def _jobs(args: argparse.Namespace) -> int:
+    """--jobs, by default the cores this process may use."""
+    return getattr(args, "jobs", None) or usable_cores()
 
 
 def _print_durations(records: Sequence[ClaimRecord], count: int) -> None:
@@ -161,8 +167,6 @@ def _papers(args: argparse.Namespace) -> tuple[Paper, ...]:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from fim_audit.numeric.threads import one_thread
-
     with one_thread():  # from the papers' loading on (a value cached then is used later), as in every worker
         return _run_audit(args)
 
@@ -187,7 +191,7 @@ def _run_audit(args: argparse.Namespace) -> int:
         flush=True,
     )
     report = lambda r: _print_record(r, lock.get(r.claim.id))  # noqa: E731
-    records = run_audit(claims, ctx, report, jobs=getattr(args, "jobs", 1))
+    records = run_audit(claims, ctx, report, jobs=_jobs(args), papers=args.papers)
     figures, figure_errors = _render_all_figures(records, ctx, out)
     document = results_document(records, environment, lock, figures)
     try:
@@ -413,10 +417,9 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--jobs",
         type=_jobs_argument,
-        default=1,
         metavar="N",
-        help="claims run in N worker processes forked from this one, with its results (default 1: in this process; "
-        "CPU runs on Linux and macOS)",
+        help="claims run in N worker processes, with the results of one (default: the cores this process may use; "
+        "1 runs in this process; a CUDA run uses one)",
     )
     run.add_argument(
         "--papers",

@@ -473,3 +473,22 @@ def test_exact_values_keep_guaranteed_digits_and_read_float_constants_as_meant()
     m = np.array([[sp.exp(sp.Rational(1, 3)), sp.Rational(1, 2)], [sp.Rational(1, 2), 1]], dtype=object)
     eigenvalues = exact_values(lambda m: op.eigvalsh(m), {"m": m})
     assert all(v._prec > 200 for v in eigenvalues)
+
+
+def test_a_search_that_meets_no_case_is_no_evidence():
+    """A statement whose hypothesis no drawn point meets passes its search vacuously: INCONCLUSIVE, so the claim
+    is OPEN, not SUPPORTED (with the hypothesis met somewhere, the same builder supports it)."""
+    import torch
+    from hypothesis import strategies as st
+
+    from fim_audit.claims.builders.primitives import check_property
+    from fim_audit.claims.model import Status
+    from fim_audit.numeric.context import RunContext
+    from fim_audit.numeric.search.property import Evaluation
+
+    def evaluate(met: bool, ctx: RunContext) -> Evaluation:
+        return Evaluation(torch.zeros(1, dtype=torch.float64), lambda k: ({}, {}), cases=int(met))
+
+    ctx = RunContext.create()
+    assert check_property(st.just(False), evaluate, ctx).status is Status.INCONCLUSIVE
+    assert check_property(st.booleans(), evaluate, ctx).status is Status.PASSED

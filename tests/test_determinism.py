@@ -6,6 +6,8 @@ several readings, a figure."""
 
 from __future__ import annotations
 
+import contextlib
+import importlib.util
 import json
 import os
 import shutil
@@ -13,7 +15,11 @@ import subprocess
 import sys
 
 import pytest
+import torch
+from hypothesis import strategies as st
 
+from fim_audit.numeric.context import RunContext
+from fim_audit.numeric.search import property as search
 from fim_audit.report.results import without_timing
 
 CLAIMS = "fim-attn.thm1-inner,fim-attn.lemma2,fim-attn.thm3-step4,holistic.block-eig-union,fim-metrics.decay-defined"
@@ -44,9 +50,9 @@ def test_results_are_byte_identical_without_timing(tmp_path):
 
 
 def test_claims_in_parallel_give_the_results_of_one_process(tmp_path):
-    """fim-audit run --jobs 2 forks workers that run whole claims; every check computes with one thread, and a fit
-    that LAPACK solved with different last bits in a forked process is solved exactly, so the bytes agree (the
-    command line aside)."""
+    """fim-audit run --jobs 2 spawns workers that load the papers afresh and run whole claims; every check computes
+    with one thread, and Hypothesis draws no constants from the modules a process happens to have loaded, so the
+    bytes agree (the command line aside)."""
     one, two = (json.loads(_audit(tmp_path / f"jobs{jobs}", "1", jobs)) for jobs in (1, 2))
     for document in (one, two):
         del document["environment"]["command"]
@@ -72,3 +78,36 @@ def test_one_thread_holds_after_the_first_compiled_kernel():
     done = subprocess.run([sys.executable, "-c", _THREADS_AFTER_A_KERNEL], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["1", "1", "1"]
+
+
+_ODD_CONSTANTS = [1.2345678901, 2.3456789012, 3.4567890123, 4.5678901234, 5.6789012345, 6.7890123456]
+
+
+def _draws() -> list[float]:
+    drawn: list[float] = []
+
+    def evaluate(values, ctx):
+        drawn.extend(values)
+        return search.Evaluation(torch.zeros(len(values), dtype=torch.float64), lambda k: ({}, {}))
+
+    strategy = st.lists(st.floats(0, 10), min_size=1, max_size=8)
+    search.check_property(strategy, evaluate, RunContext.create())
+    return drawn
+
+
+def test_draws_do_not_depend_on_the_modules_loaded(tmp_path, monkeypatch):
+    """Hypothesis draws literals from the source of the 'local' modules loaded, so one seed drew other examples
+    once another module was imported (a worker process, a cold training cache, the pytest plugin).  Searches run
+    with that pool left out: loading a module full of odd constants changes no draw.  With the pool in, the same
+    search draws those constants (so this test can fail)."""
+    before = _draws()
+    source = tmp_path / "odd_constants.py"
+    source.write_text("".join(f"C{k} = {c!r}\n" for k, c in enumerate(_ODD_CONSTANTS)))
+    spec = importlib.util.spec_from_file_location("odd_constants", source)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    monkeypatch.setitem(sys.modules, "odd_constants", module)
+    assert _draws() == before
+    assert not set(before) & set(_ODD_CONSTANTS)
+    monkeypatch.setattr(search, "source_constants_left_out", contextlib.nullcontext)
+    assert set(_draws()) & set(_ODD_CONSTANTS)

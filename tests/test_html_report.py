@@ -16,6 +16,10 @@ from fim_audit.report import browser, html, statement
 from fim_audit.report.cli import EXIT_FLIPPED, EXIT_OK, main
 from tests.test_reports import _claim, _document
 
+pytestmark = pytest.mark.xdist_group("default-audit")
+"""Under pytest-xdist (``--dist loadgroup``, the README's test command) these tests share one worker, so the
+session's full default audit (the ``default_audit`` fixture) runs once."""
+
 
 class _Links(HTMLParser):
     """Collects element ids, internal link targets and every external reference."""

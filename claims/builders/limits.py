@@ -220,7 +220,7 @@ class _Decision:
                     self._failure(found)[1] if failed else {}
                 )
 
-            return Evaluation(ratio, describe)
+            return Evaluation(ratio, describe, cases=0 if found is None else 1)  # a skipped point is no case
 
         def certify(inputs: Mapping[str, Any]) -> tuple[bool, str, dict[str, Any]]:
             return (

@@ -70,7 +70,10 @@ def from_derivation(derivation: Derivation) -> CheckResult:
 
 
 def from_search(outcome: SearchOutcome) -> CheckResult:
-    """A numeric search's outcome as a numeric check result."""
+    """A numeric search's outcome as a numeric check result; a search that met no case (every drawn point outside
+    the statement's hypothesis, or skipped) passed vacuously and is INCONCLUSIVE, never support."""
+    if outcome.passed and outcome.cases == 0:
+        return CheckResult(Status.INCONCLUSIVE, f"no case examined: {outcome.detail}", cases=0)
     if outcome.passed:
         return CheckResult(Status.PASSED, outcome.detail, cases=outcome.cases, ratio=outcome.ratio)
     counterexample = Counterexample(outcome.inputs or {}, outcome.observed or {}, outcome.certified, outcome.how)

@@ -305,8 +305,8 @@ extrapolates to -0.007, a limit shifted by 0.02 to +0.005 (unresolvable), 1 - 1/
 
 def _fitted_intercept(errors: list[float]) -> float:
     """a of the least-squares fit e(n) = a + (b + c log log n) / log n over REM_SIZES, solved exactly from the
-    float data (the normal equations in rationals): LAPACK's least squares (MKL) returns different last bits in a
-    forked worker process, and results must not depend on which process ran the check (fim-audit run --jobs)."""
+    float data (the normal equations in rationals): LAPACK's least squares (MKL) returned different last bits in a
+    worker process, and results must not depend on which process ran the check (fim-audit run --jobs)."""
     rows = []
     for n in REM_SIZES:
         log_n = math.log(n)

@@ -11,10 +11,11 @@ Both runners return a :class:`SearchOutcome`, which the claims layer reads as a 
 
 from __future__ import annotations
 
+import contextlib
 import math
-from dataclasses import dataclass
 import random
-from typing import Any, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 import torch
 from hypothesis import HealthCheck, Phase, Verbosity, example, find, given, seed, settings, target
@@ -82,6 +83,37 @@ def settings_for(profile: AuditProfile) -> settings:
     )
 
 
+@contextlib.contextmanager
+def source_constants_left_out() -> Iterator[None]:
+    """Within: Hypothesis draws no constants from the source of the modules this process has loaded.
+
+    Hypothesis (6.131 on) draws, with a small probability per number, a literal found in the source of the "local"
+    modules in ``sys.modules`` (those outside site-packages and the standard library).  That pool depends on which
+    modules the process has imported so far (the command line's, a pytest session's, a worker process's, those a
+    cold training cache imports on the way) and on how fim-audit is installed (an editable install is "local"), so
+    one seed drew other examples, and other case counts, from one run to the next.  Hypothesis has no setting for
+    it; its provider asks ``providers._get_local_constants`` for the pool, which is pinned to an empty one here (the
+    global constants, the nasty floats Hypothesis always tries, stay).  The permitted-constants cache is cleared on
+    the way in and out, so a pool seen before cannot leak in, nor ours out.  Without that hook (another Hypothesis
+    version), nothing is changed; tests/test_determinism.py tells whether draws still depend on the loaded modules.
+    """
+    from hypothesis.internal.conjecture import providers
+
+    pool = getattr(providers, "_get_local_constants", None)
+    cache = getattr(providers, "CONSTANTS_CACHE", None)
+    if pool is None or cache is None:
+        yield
+        return
+    empty = providers.Constants()
+    providers._get_local_constants = lambda: empty
+    cache.cache.clear()
+    try:
+        yield
+    finally:
+        providers._get_local_constants = pool
+        cache.cache.clear()
+
+
 class _CaseFailed(Exception):
     """Raised inside the Hypothesis test to mark a failing example."""
 
@@ -125,7 +157,8 @@ def check_property(
     for fixed in reversed(examples):
         prop = example(fixed)(prop)
     try:
-        prop()
+        with source_constants_left_out():
+            prop()
     except _CaseFailed:
         evaluation, worst, ratio = last_failure[0]
         inputs, observed = evaluation.describe(worst)
@@ -211,7 +244,8 @@ def search_witness(
         return value > 1.0
 
     try:
-        witness = find(strategy, is_witness, settings=settings_for(ctx.profile), random=random.Random(ctx.seed))
+        with source_constants_left_out():
+            witness = find(strategy, is_witness, settings=settings_for(ctx.profile), random=random.Random(ctx.seed))
     except NoSuchExample:
         return SearchOutcome(
             False,
