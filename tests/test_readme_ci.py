@@ -8,6 +8,8 @@ import re
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from fim_audit.claims.lock import read_lock
 from fim_audit.report import readme
 from fim_audit.report.results import load_results
@@ -43,6 +45,7 @@ def test_readme_results_table_matches_the_lock():
     assert {claim_id: lock[claim_id].value for claim_id, _ in rows} == dict(rows)
 
 
+@pytest.mark.xdist_group("default-audit")  # with tests/test_html_report.py: one default audit per run
 def test_readme_results_table_is_generated_from_the_default_audit(default_audit):
     """The committed table is exactly what `fim-audit readme` writes from the default audit at this commit."""
     committed = readme.current_table((ROOT / "README.md").read_text())
