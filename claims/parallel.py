@@ -12,7 +12,10 @@ Workers are spawned, not forked: numba's OpenMP threading layer (GNU libgomp) is
 starts it before any claim runs (:func:`numeric.threads.one_thread`); a worker forked from it hung in a futex wait
 at its first parallel region.  Spawning costs each worker its imports and the papers' loading (a few seconds, in
 parallel) and works on every platform.  Claims that train go first: the seed campaigns are the longest claims, and
-a pool that starts them last waits for them alone.  A CUDA run stays in one process (the checks batch on the
+a pool that starts them last waits for them alone.  The workers are not daemonic (``ProcessPoolExecutor``), so a
+claim that trains spreads its runs over processes of its own (:func:`numeric.training.experiments.runs`); a worker
+whose claim needs runs another worker is training waits for them (one process trains per cache) while the
+trainer's processes use its core.  A CUDA run stays in one process (the checks batch on the
 device, and worker processes would contend for it).
 """
 
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 import multiprocessing
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from typing import Callable, Sequence
 
@@ -57,17 +61,21 @@ def run_claims(
     order = sorted(range(len(claims)), key=lambda i: not _trains(claims[i]))
     pending: dict[int, Found] = {}
     records: list[ClaimRecord] = []
-    spawn = multiprocessing.get_context("spawn")
-    with spawn.Pool(min(jobs, len(claims)), initializer=_start_worker, initargs=(papers, ctx)) as pool:
-        ids = [claims[i].id for i in order]
-        for index, found in zip(order, pool.imap(_run_one, ids), strict=True):
-            pending[index] = found
+    pool = ProcessPoolExecutor(
+        min(jobs, len(claims)), multiprocessing.get_context("spawn"), _start_worker, (papers, ctx)
+    )
+    try:
+        futures = [pool.submit(_run_one, claims[i].id) for i in order]
+        for index, future in zip(order, futures, strict=True):
+            pending[index] = future.result()
             while len(records) in pending:
                 claim = claims[len(records)]
                 record = _record(claim, ctx, pending.pop(len(records)))
                 if on_record is not None:
                     on_record(record)
                 records.append(record)
+    finally:  # interrupted: the claims not started are dropped, not waited for
+        pool.shutdown(wait=False, cancel_futures=True)
     return records
 
 

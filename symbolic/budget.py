@@ -3,9 +3,15 @@
 derivation, limit or exact re-evaluation can hang an audit.
 
 sympy is pure Python, so the interruption is an exception raised between two bytecodes of the running computation:
-on the main thread by a ``SIGALRM`` timer (``signal.setitimer``), on any other thread by an asynchronous exception
-(CPython's ``PyThreadState_SetAsyncExc``) from a watchdog timer.  Budgets nest: an inner budget never outlives the
-outer one, and an expiry is reported by the budget that expired.
+on the main thread by a ``SIGPROF`` timer (``signal.setitimer(ITIMER_PROF)``), on any other thread by an asynchronous
+exception (CPython's ``PyThreadState_SetAsyncExc``) from a watchdog timer.  Budgets nest: an inner budget never
+outlives the outer one, and an expiry is reported by the budget that expired.
+
+On the main thread (where the audit runs) a budget counts the process's CPU seconds, not wall seconds: a budget in
+wall time shrank whenever other processes shared the cores (the audit's own ``--jobs`` workers, pytest-xdist, a CI
+neighbour), and an exact limit that takes 6 s alone ran out of its 10 s (and 20 s) under load, so a false statement
+lost its only refuting corner and came out SUPPORTED.  CPU time makes a verdict independent of the machine's load
+(not of its speed).  A watchdog thread has no CPU-time timer; on other threads the budget is wall time.
 """
 
 from __future__ import annotations
@@ -32,7 +38,7 @@ class OutOfTime(Exception):
     """A budgeted computation ran out of time (``seconds`` allowed, ``what`` it was)."""
 
     def __init__(self, seconds: float, what: str) -> None:
-        super().__init__(f"{what}: sympy ran out of its time budget after {seconds:g} s")
+        super().__init__(f"{what}: sympy ran out of its time budget after {seconds:g} s of CPU time")
         self.seconds = seconds
         self.what = what
 
@@ -52,9 +58,14 @@ def _stack() -> list[float]:
     return _local.deadlines
 
 
+def _clock() -> float:
+    """The budgets' clock on this thread: the process's CPU seconds on the main thread, else wall seconds."""
+    return time.process_time() if threading.current_thread() is threading.main_thread() else time.monotonic()
+
+
 def _alarm(signum: int, frame: object) -> None:
     deadlines = _stack()
-    if deadlines and time.monotonic() >= deadlines[-1] - ALARM_SLACK:  # a late signal of a closed budget: ignored
+    if deadlines and _clock() >= deadlines[-1] - ALARM_SLACK:  # a late signal of a closed budget: ignored
         raise _Expired
 
 
@@ -67,17 +78,17 @@ def time_budget(seconds: float, what: str) -> Iterator[None]:
         return
     deadlines = _stack()
     outer = deadlines[-1] if deadlines else float("inf")
-    deadline = min(time.monotonic() + seconds, outer)
+    deadline = min(_clock() + seconds, outer)
     on_main = threading.current_thread() is threading.main_thread()
     outermost = not deadlines
     watchdog = None
-    previous_handler = signal.signal(signal.SIGALRM, _alarm) if on_main and outermost else None
+    previous_handler = signal.signal(signal.SIGPROF, _alarm) if on_main and outermost else None
     deadlines.append(deadline)
     try:
         if on_main:  # repeating after the deadline: an expiry swallowed by a gc callback or an `except:` recurs
-            signal.setitimer(signal.ITIMER_REAL, max(deadline - time.monotonic(), 1e-3), REPEAT)
+            signal.setitimer(signal.ITIMER_PROF, max(deadline - _clock(), 1e-3), REPEAT)
         else:
-            watchdog = _watchdog(threading.get_ident(), max(deadline - time.monotonic(), 1e-3))
+            watchdog = _watchdog(threading.get_ident(), max(deadline - _clock(), 1e-3))
         try:
             yield
         except _Expired:
@@ -91,11 +102,11 @@ def time_budget(seconds: float, what: str) -> Iterator[None]:
         if on_main:
             # re-arm the enclosing budget's timer (already past its deadline: almost at once), or disarm
             if deadlines:
-                signal.setitimer(signal.ITIMER_REAL, max(outer - time.monotonic(), 1e-3), REPEAT)
+                signal.setitimer(signal.ITIMER_PROF, max(outer - _clock(), 1e-3), REPEAT)
             else:
-                signal.setitimer(signal.ITIMER_REAL, 0)
+                signal.setitimer(signal.ITIMER_PROF, 0)
             if outermost:
-                signal.signal(signal.SIGALRM, previous_handler)
+                signal.signal(signal.SIGPROF, previous_handler)
 
 
 class _Watchdog(threading.Thread):

@@ -158,3 +158,24 @@ def test_fim_attn_thm1_decomposition_matches_curvlinops_ggn(sharpness: float) ->
     assert ((ggn - decomposition).abs() <= tolerance).all()
     assert ((ggn - closed).abs() <= tolerance).all()
     assert float(torch.linalg.matrix_norm(ggn)) > 0
+
+
+def test_a_rate_run_read_from_the_cache_is_the_run_bit_for_bit(tmp_path, monkeypatch):
+    """The NGD rate runs (Thm 2, the adversarial family, Thm 3's schedule) are kept in the experiment cache: a run
+    read back has every tensor's dtype, shape and bits (NaN slopes included) of the run computed fresh."""
+    import dataclasses
+
+    from fim_audit.numeric import natural_gradient_rate as rate
+
+    monkeypatch.setenv("FIM_AUDIT_CACHE", str(tmp_path))
+    arguments = (7, 2, 64, rate.TAU0, rate.ADVERSARIAL_KEY_SPREAD)
+    fresh = rate.run.__wrapped__(*arguments)
+    monkeypatch.setattr(rate, "_run", lambda *a: pytest.fail("the cached run was computed again"))
+    cached = rate.run.__wrapped__(*arguments)
+    for field in dataclasses.fields(rate.RateRun):
+        one, two = getattr(fresh, field.name), getattr(cached, field.name)
+        if isinstance(one, torch.Tensor):
+            assert one.dtype == two.dtype and one.shape == two.shape and one.isnan().equal(two.isnan())
+            assert torch.equal(one.nan_to_num(), two.nan_to_num()), field.name
+        else:
+            assert one == two, field.name

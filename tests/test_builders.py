@@ -492,3 +492,32 @@ def test_a_search_that_meets_no_case_is_no_evidence():
     ctx = RunContext.create()
     assert check_property(st.just(False), evaluate, ctx).status is Status.INCONCLUSIVE
     assert check_property(st.booleans(), evaluate, ctx).status is Status.PASSED
+
+
+def test_a_monte_carlo_mean_of_tiny_draws_keeps_its_standard_error():
+    """E (q . k)^2 = |q|^2 at q = 4e-140: the draws are near 1e-279 and their squares underflowed to 0, so the
+    standard error was 0 and a mean within sampling error of the claim was a failure at z = 1e300.  The sums are
+    taken of exactly scaled draws: the claim stays within chance there as at q = 1, the factor-2 variant far off."""
+    import numpy as np
+
+    from fim_audit.claims.builders.expectation import Z_PASS
+    from fim_audit.numeric.context import RunContext
+
+    ctx = RunContext.create()
+    z = {}
+    for name, claimed in (("true", lambda q: op.dot(q, q)), ("false", lambda q: 2 * op.dot(q, q))):
+        (check,) = [
+            c
+            for c in fa.expectation(
+                lambda q, k: op.dot(q, k) ** 2, claimed, over=fa.space(q=fa.vectors()), noise={"k": fa.gaussian()},
+                what="E (q . k)^2",
+            )
+            if c.name.startswith("torch")
+        ]
+        monte_carlo = check.run.__self__
+        for q in (1.0, 4.173384340134336e-140):
+            found = monte_carlo.estimate({"q": np.array([q])}, 4096, ctx, salt=0)
+            assert found["standard_error"] > 0
+            z[name, q] = found["z"]
+    assert max(z["true", 4.173384340134336e-140], z["true", 1.0]) < Z_PASS
+    assert min(z["false", 4.173384340134336e-140], z["false", 1.0]) > 4 * Z_PASS

@@ -279,6 +279,31 @@ def test_budgets_nest_and_the_one_that_expires_reports():
         _spin(0.1)  # the outer budget still runs, and has not expired
 
 
+def test_a_budget_counts_cpu_time_so_a_loaded_machine_gets_the_same_budget():
+    """Waiting (here: sleeping, as a process does while other processes hold the cores) spends no budget on the
+    main thread; computing does.  On another thread the budget is wall time (a watchdog), and still interrupts."""
+    import threading
+
+    with time_budget(0.3, "waiting"):
+        time.sleep(0.6)
+    with pytest.raises(OutOfTime, match="computing"):
+        with time_budget(0.3, "computing"):
+            _spin(5)
+    raised = []
+
+    def elsewhere() -> None:
+        try:
+            with time_budget(0.2, "on a thread"):
+                _spin(5)
+        except OutOfTime as exc:
+            raised.append(exc)
+
+    thread = threading.Thread(target=elsewhere)
+    thread.start()
+    thread.join(10)
+    assert raised and "on a thread" in str(raised[0])
+
+
 # --- declarations that would be silently wrong --------------------------------------------------------------------
 def test_a_limit_in_a_variable_the_formula_does_not_take_is_refused():
     """op.softmax's temperature is named tau: over a space with T it is softmax(z), constant in T, and its "limit

@@ -276,3 +276,20 @@ def test_the_cache_stores_reuses_and_recovers(tmp_path, monkeypatch):
     monkeypatch.setenv("FIM_AUDIT_CACHE", "off")
     experiment_cache.store("k", {"a": 3}, CPU, {"value": 3})
     assert experiment_cache.cached_entry("k", {"a": 2}, CPU) is None
+
+
+def test_one_process_trains_at_a_time_per_cache(tmp_path, monkeypatch):
+    """Two claims that need the same runs, in two worker processes, trained them both; now the second waits for
+    the first's lock and then reads what it stored (here: the lock is held, and another process cannot take it)."""
+    import subprocess
+    import sys
+
+    monkeypatch.setenv("FIM_AUDIT_CACHE", str(tmp_path))
+    probe = (
+        "import fcntl, sys\n"
+        f"handle = open({str(tmp_path / 'training.lock')!r}, 'a')\n"
+        "try:\n    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)\nexcept BlockingIOError:\n    sys.exit(3)\n"
+    )
+    with experiment_cache.exclusive("training"):
+        assert subprocess.run([sys.executable, "-c", probe]).returncode == 3
+    assert subprocess.run([sys.executable, "-c", probe]).returncode == 0

@@ -325,8 +325,8 @@ class _MonteCarlo:
         n = self.over.size_of(point)
         claimed = numeric_values(self.claimed, _batch(point, ctx))
         target, target_error = float(claimed.value.reshape(-1)[0]), float(claimed.error.reshape(-1)[0])
-        totals, squares = np.zeros(BLOCKS), np.zeros(BLOCKS)
-        rounding, low, high = 0.0, math.inf, -math.inf
+        totals, squares = np.zeros(BLOCKS), np.zeros(BLOCKS)  # of the draws times `scale`
+        rounding, low, high, scale = 0.0, math.inf, -math.inf, None
         per_block = max(samples // BLOCKS, 1)
         for block in range(BLOCKS):
             for start in range(0, per_block, CHUNK):
@@ -336,8 +336,10 @@ class _MonteCarlo:
                     inputs[name] = rv.sample(generator, (count, n) if rv.vector else (count,), ctx.dtype, ctx.device)
                 values = numeric_values(self.quantity, inputs)
                 value = values.value.reshape(count).to(torch.float64)
-                totals[block] += float(value.sum())
-                squares[block] += float((value * value).sum())
+                scale = _unit_scale(float(value.abs().max())) if scale is None else scale
+                scaled = value * scale
+                totals[block] += float(scaled.sum())
+                squares[block] += float((scaled * scaled).sum())
                 rounding = max(rounding, float(values.error.max()))
                 low, high = min(low, float(value.min())), max(high, float(value.max()))
         if self.bounds is not None and not self.bounds[0] <= low <= high <= self.bounds[1]:
@@ -345,20 +347,21 @@ class _MonteCarlo:
                 f"the quantity took values in [{low:g}, {high:g}], outside its stated bounds {self.bounds}"
             )
         count = per_block * BLOCKS
-        mean = float(totals.sum() / count)
-        variance = max(float(squares.sum() / count) - mean * mean, 0.0) * count / max(count - 1, 1)
+        scaled_mean = float(totals.sum() / count)
+        mean = scaled_mean / scale
+        variance = max(float(squares.sum() / count) - scaled_mean * scaled_mean, 0.0) * count / max(count - 1, 1)
         gap = mean - target
         summation = count * 2.0**-53 * max(abs(low), abs(high))  # float64 sums of the draws (recursive-summation bound)
         allowance = SAFETY * (rounding + target_error) + summation
         beyond = max((abs(gap) if self.relation == "=" else gap) - allowance, 0.0)
-        standard_error = math.sqrt(variance / count)
-        sides = np.sign(totals / per_block - target)
+        standard_error = math.sqrt(variance / count)  # of the scaled draws
+        sides = np.sign(totals / per_block - target * scale)
         return {
             "samples": count,
             "mean": mean,
             "claimed": target,
-            "standard_error": standard_error,
-            "z": beyond / standard_error if standard_error > 0 else (1e300 if beyond > 0 else 0.0),
+            "standard_error": standard_error / scale,
+            "z": beyond * scale / standard_error if standard_error > 0 else (1e300 if beyond > 0 else 0.0),
             "bernstein": self.bernstein(target, beyond, count),
             "blocks_on_one_side": bool(abs(sides.sum()) == BLOCKS and (self.relation == "=" or sides[0] > 0)),
         }
@@ -374,6 +377,14 @@ class _MonteCarlo:
         variance = (claimed - low) * (high - claimed)
         exponent = count * deviation**2 / (2 * variance + 2 * (high - low) * deviation / 3)
         return min(1.0, (2.0 if self.relation == "=" else 1.0) * math.exp(-exponent))
+
+
+def _unit_scale(largest: float) -> float:
+    """The power of two that brings ``largest`` into [1/2, 1): the draws' sums and squares are taken of the scaled
+    draws (exactly scaled, so nothing else changes), because squares of draws near 1e-279 (q = 4e-140 in E (q . k)^2)
+    underflowed to 0, their standard error with them, and a mean within rounding of the claim became a failure at
+    z = 1e300."""
+    return math.ldexp(1.0, -math.frexp(largest)[1]) if 0 < largest < math.inf else 1.0
 
 
 def _batch(point: Mapping[str, Any], ctx: RunContext) -> dict[str, torch.Tensor]:

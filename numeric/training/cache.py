@@ -9,12 +9,18 @@ cache.  Entries live under ``$FIM_AUDIT_CACHE`` when set, else ``$XDG_CACHE_HOME
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks; concurrent processes may then train the same run twice
+    fcntl = None  # type: ignore[assignment]
 
 import torch
 
@@ -27,6 +33,8 @@ CODE_FILES = (
     "secular_compiled.py",
     "secular_torch.py",
     "fisher_metrics.py",
+    "softmax.py",
+    "natural_gradient_rate.py",
 )
 """The modules of :mod:`numeric` (paths below it) whose source is part of every key."""
 
@@ -62,6 +70,29 @@ def key(specification: dict[str, Any], device: torch.device) -> str:
 def _entry(kind: str, specification: dict[str, Any], device: torch.device) -> Path | None:
     directory = cache_directory()
     return None if directory is None else directory / kind / f"{key(specification, device)}.json"
+
+
+@contextlib.contextmanager
+def exclusive(kind: str) -> Iterator[None]:
+    """Within: no other process computes entries of ``kind`` for this cache (an advisory lock on a file beside
+    them; a process that waits re-reads the cache afterwards and finds what the first one stored).  Two claims that
+    need the same runs, in two ``fim-audit run --jobs`` workers or two pytest-xdist workers, trained them both."""
+    directory = cache_directory()
+    if directory is None or fcntl is None:
+        yield
+        return
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        handle = open(directory / f"{kind}.lock", "a")
+    except OSError:  # a read-only cache location: no lock, as no cache
+        yield
+        return
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def cached_entry(kind: str, specification: dict[str, Any], device: torch.device) -> dict[str, Any] | None:

@@ -32,7 +32,7 @@ import torch
 from fim_audit.numeric.context import RunContext
 from fim_audit.numeric.threads import share_cores, usable_cores
 from fim_audit.numeric.training.char_corpus import corpus
-from fim_audit.numeric.training.cache import cached_entry, store
+from fim_audit.numeric.training.cache import cached_entry, exclusive, store
 from fim_audit.numeric.training.tiny_gpt import GPTConfig
 from fim_audit.numeric.training.loop import OPTIMIZERS, RunSpec, train
 
@@ -111,7 +111,7 @@ def _spec(
 
 def training_processes(device: torch.device) -> int:
     """Processes that train at once: one per usable core on a CPU (none can start from a daemonic process, such
-    as a ``fim-audit run --jobs`` worker); one on an accelerator, which takes a whole stack at once."""
+    as a ``multiprocessing.Pool`` worker); one on an accelerator, which takes a whole stack at once."""
     if device.type != "cpu" or multiprocessing.current_process().daemon:
         return 1
     return usable_cores()
@@ -134,18 +134,31 @@ def runs(specs: list[RunSpec], device: torch.device) -> list[dict[str, Any]]:
     """Training runs, each from the cache when it holds it.  The others are trained as stacks of models
     (:func:`numeric.training.loop.train`, one per group of runs that differ in their seed only), spread over
     :func:`training_processes` spawned processes (each on one thread: :func:`numeric.threads.share_cores`), and
-    stored one by one.  A run's log does not depend on the
-    stack it trained in (tests/test_training.py), so neither does it depend on the number of processes."""
+    stored one by one.  A run's log does not depend on the stack it trained in (tests/test_training.py), so neither
+    does it depend on the number of processes.  One process trains at a time per cache: another that needs runs
+    waits, then reads the ones the first stored (:func:`numeric.training.cache.exclusive`)."""
     logs = [cached_entry("training", spec.to_json(), device) for spec in specs]
-    missing = [k for k, log in enumerate(logs) if log is None]
+    if all(log is not None for log in logs):
+        return logs
+    with exclusive("training"):
+        logs = [log or cached_entry("training", spec.to_json(), device) for log, spec in zip(logs, specs)]
+        missing = [k for k, log in enumerate(logs) if log is None]
+        for k, log in zip(missing, _train([specs[k] for k in missing], device), strict=True):
+            logs[k] = log
+    return logs
+
+
+def _train(specs: list[RunSpec], device: torch.device) -> list[dict[str, Any]]:
+    """Train ``specs`` (stacked, in parallel) and store each run's log; the logs in the order of ``specs``."""
     processes = training_processes(device)
-    pieces = [[missing[j] for j in piece] for piece in _stacks([specs[k] for k in missing], processes)]
+    pieces = _stacks(specs, processes)
     tasks = [[specs[k] for k in piece] for piece in pieces]
     if len(tasks) > 1 and processes > 1:
         with multiprocessing.get_context("spawn").Pool(min(processes, len(tasks)), share_cores) as pool:
             trained = pool.starmap(train, [(task, device) for task in tasks])
     else:
         trained = [train(task, device) for task in tasks]
+    logs: list[dict[str, Any]] = [{}] * len(specs)
     for piece, piece_logs in zip(pieces, trained, strict=True):
         for k, log in zip(piece, piece_logs, strict=True):
             store("training", specs[k].to_json(), device, log)
