@@ -22,6 +22,8 @@ from fim_audit.numeric.logit_maps import PHASE_EPS, PHASE_INPUTS, PhaseScorer
 from fim_audit.symbolic.fisher_models import UNIFORM_WITNESS_MU
 from tests.mutation_log import MutantOutcome, record_mutant
 
+pytestmark = pytest.mark.xdist_group("test_builders")  # module-scoped fixtures: computed once, in one xdist worker
+
 P = fa.space(p=fa.probabilities())
 P5 = fa.space(p=fa.probabilities(), min_n=5)
 Z = fa.space(z=fa.logits())

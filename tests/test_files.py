@@ -15,6 +15,8 @@ import pytest
 from fim_audit.claims.files import write_text_atomic
 from fim_audit.report.cli import EXIT_OK, EXIT_USAGE, main
 
+pytestmark = pytest.mark.xdist_group("test_files")  # module-scoped fixtures: computed once, in one xdist worker
+
 resource = pytest.importorskip("resource")
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "softmax_facts" / "softmax_facts.py"

@@ -35,6 +35,8 @@ from fim_audit.report import cli
 from fim_audit.report.cli import EXIT_FLIPPED, EXIT_OK, EXIT_USAGE, main
 from fim_audit.report.results import load_results, schema_problem
 
+pytestmark = pytest.mark.xdist_group("test_fuzz_cli")  # module-scoped fixtures: computed once, in one xdist worker
+
 CLAIM = "fim-attn.thm1-inner"  # the quickest claim
 FIGURE_CLAIM = "fim-attn.thm3-step4"  # a quick claim with figures, so renderings embed files
 FUZZ = settings(

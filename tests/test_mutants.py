@@ -49,6 +49,8 @@ from fim_audit.claims.builders.softmax import (
 )
 from tests.mutation_log import MutantOutcome, record_mutant
 
+pytestmark = pytest.mark.xdist_group("test_mutants")  # module-scoped fixtures: computed once, in one xdist worker
+
 REGISTERED = {claim.id: claim for claim in all_claims()}
 LOCK = read_lock()
 

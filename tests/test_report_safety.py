@@ -22,6 +22,8 @@ from fim_audit.report.html import SORT_SCRIPT
 from fim_audit.report.markup import safe_mathml, safe_svg
 from fim_audit.report.results import schema_problem
 
+pytestmark = pytest.mark.xdist_group("test_report_safety")  # module-scoped fixtures: computed once, in one xdist worker
+
 html5lib = pytest.importorskip("html5lib")
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "softmax_facts" / "softmax_facts.py"

@@ -17,6 +17,8 @@ from fim_audit.numeric.fisher_spectrum import fisher_metrics  # noqa: E402
 from fim_audit.numeric.pooled_fisher import pooled_fisher_metrics  # noqa: E402
 from fim_audit.report.cli import EXIT_OK, EXIT_USAGE, main  # noqa: E402
 
+pytestmark = pytest.mark.xdist_group("test_spectrum_command")  # module-scoped fixtures: one xdist worker
+
 LENGTH = 32
 
 
