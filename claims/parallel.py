@@ -90,8 +90,8 @@ def _start_worker(papers: str | Sequence[str], ctx: RunContext) -> None:
     _WORKER["ctx"] = ctx
     try:
         _WORKER["claims"] = {claim.id: claim for claim in claims_of(load_papers(papers))}
-    except Exception as exc:  # noqa: BLE001 - raised again at the first claim: a pool respawns a failed initializer forever
-        _WORKER["error"] = exc
+    except Exception as exc:  # noqa: BLE001 - raised again, named, at the first claim (a failed initializer
+        _WORKER["error"] = exc  # only breaks the pool, with no word of why)
 
 
 def _run_one(claim_id: str) -> Found:

@@ -127,7 +127,7 @@ def run(
 
     A run is kept in the experiment cache (:mod:`numeric.training.cache`, keyed by these arguments and this module's
     source), exactly: a warm audit, a worker process and the report's figures read the floats a fresh run computes."""
-    specification = {"seed": seed, "problems": problems, "iterations": iterations, "tau0": tau0, "key_spread": key_spread}
+    specification = dict(seed=seed, problems=problems, iterations=iterations, tau0=tau0, key_spread=key_spread)
     entry = cached_entry(CACHE_KIND, specification, _CPU)
     if entry is not None:
         return _from_entry(entry)
@@ -151,12 +151,11 @@ def _to_entry(outcome: RateRun) -> dict[str, Any]:
 
 
 def _from_entry(entry: dict[str, Any]) -> RateRun:
-    return RateRun(
-        **{
-            name: torch.tensor(value["values"], dtype=getattr(torch, value["dtype"])) if isinstance(value, dict) else value
-            for name, value in entry.items()
-        }
-    )
+    def value_of(stored: Any) -> Any:
+        is_tensor = isinstance(stored, dict)
+        return torch.tensor(stored["values"], dtype=getattr(torch, stored["dtype"])) if is_tensor else stored
+
+    return RateRun(**{name: value_of(stored) for name, stored in entry.items()})
 
 
 def _run(seed: int, problems: int, iterations: int, tau0: float | None, key_spread: float | None) -> RateRun:
