@@ -112,10 +112,14 @@ def run_check(check: Check, ctx: RunContext) -> CheckResult:
 def run_reading(formalization: Formalization, ctx: RunContext, done: dict[Check, CheckRecord]) -> ReadingRecord:
     """Run a reading's checks; a check already run in this audit (shared by several readings, a correction or
     several claims) is not run again.  Its seed depends on the check's name only, so reusing the record is
-    the same as running it again, whichever claims were selected and in whatever order."""
+    the same as running it again, whichever claims were selected and in whatever order.  A symbolic check runs in
+    float64 on the CPU whatever the audit's dtype and device (:meth:`RunContext.exact_work`), so its record may
+    also be reused by an audit of the same profile and seed in another dtype."""
     for check in formalization.all_checks:
         if check not in done:
             check_ctx = ctx.derive(check.name)
+            if check.kind is Kind.SYMBOLIC:
+                check_ctx = check_ctx.exact_work()
             done[check] = CheckRecord(check, run_check(check, check_ctx), check_ctx.seed)
     records = tuple(done[check] for check in formalization.checks)
     lemmas = tuple(_lemma_record(lemma, done) for lemma in formalization.lemmas)

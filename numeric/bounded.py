@@ -351,20 +351,18 @@ def where(condition: Bounded | torch.Tensor, a: Bounded, b: Bounded) -> Bounded:
 
 
 def jacobian(f: Callable[[Bounded], Bounded], x: Bounded) -> Bounded:
-    """d f_i / d x_j for a vector x (n,), as an (m, n) Bounded: one forward-mode pass per direction e_j."""
-    n = x.shape[-1]
-    directions = torch.eye(n, dtype=x.value.dtype, device=x.value.device)
-    columns = []
-    for j in range(n):
-        out = f(Bounded(x.value, x.error, Bounded(directions[j])))
-        columns.append(_tangent(out))
-    return stack(columns, dim=-1)
+    """d f_i / d x_j for a vector x (n,), as an (m, n) Bounded: the forward-mode tangent along each e_j, all n
+    directions in one vectorised pass (:func:`_along_each`)."""
+    eye = torch.eye(x.shape[-1], dtype=x.value.dtype, device=x.value.device)
+    columns = _along_each(lambda direction: _tangent(f(Bounded(x.value, x.error, Bounded(direction)))), eye)
+    return _structural(columns, lambda t: t.movedim(0, -1))
 
 
 def hessian(f: Callable[[Bounded], Bounded], x: Bounded) -> Bounded:
     """d^2 f / d x_i d x_j for a scalar f of a vector x (n,), as an (n, n) Bounded: the second directional derivative
-    D^2 f[u] = u^T H u along e_i (the diagonal) and e_i + e_j, one second-order forward pass each, and
-    H_ij = (D^2 f[e_i + e_j] - H_ii - H_jj) / 2 in the same arithmetic (so the bound covers the polarisation too)."""
+    D^2 f[u] = u^T H u along e_i (the diagonal) and e_i + e_j (i < j), second-order forward passes vectorised over
+    the directions (:func:`_along_each`), and H_ij = H_ji = (D^2 f[e_i + e_j] - H_ii - H_jj) / 2 in the same
+    arithmetic (so the bound covers the polarisation too)."""
     n = x.shape[-1]
     eye = torch.eye(n, dtype=x.value.dtype, device=x.value.device)
 
@@ -372,19 +370,27 @@ def hessian(f: Callable[[Bounded], Bounded], x: Bounded) -> Bounded:
         seeded = Bounded(x.value, x.error, Bounded(direction, tangent=Bounded(torch.zeros_like(direction))))
         return _tangent(_tangent(f(seeded)))
 
-    diagonal = [second(eye[i]) for i in range(n)]
-    rows = []
-    for i in range(n):
-        row = []
-        for j in range(n):
-            if i == j:
-                row.append(diagonal[i])
-            elif j < i:
-                row.append(rows[j][i])
-            else:
-                row.append((second(eye[i] + eye[j]) - diagonal[i] - diagonal[j]) * 0.5)
-        rows.append(stack(row, dim=-1))
-    return stack(rows, dim=-2)
+    diagonal = _along_each(second, eye)
+    if n == 1:
+        return _structural(diagonal, lambda t: t.unsqueeze(-1))
+    first, other = torch.triu_indices(n, n, offset=1, device=x.value.device)
+    mixed = (_along_each(second, eye[first] + eye[other]) - diagonal[first] - diagonal[other]) * 0.5
+    entries = Bounded(torch.cat([diagonal.value, mixed.value]), torch.cat([diagonal.error, mixed.error]))
+    position = torch.arange(n, device=x.value.device).diag()  # H_ii is entry i, H_ij and H_ji entry n + k
+    position[first, other] = position[other, first] = torch.arange(n, n + len(first), device=x.value.device)
+    return entries[position]
+
+
+def _along_each(derivative: Callable[[torch.Tensor], Bounded], directions: torch.Tensor) -> Bounded:
+    """``derivative(u)`` (a directional derivative without tangent of its own) for each row u of ``directions``, in
+    one pass vectorised over the rows (``torch.func.vmap``), stacked along a new first dimension."""
+
+    def one(direction: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        out = derivative(direction)
+        return out.value, out.error
+
+    value, error = torch.func.vmap(one)(directions)
+    return Bounded(value, error)
 
 
 __all__ = [

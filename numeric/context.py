@@ -159,6 +159,12 @@ class RunContext:
         values = torch.as_tensor(array, dtype=self.dtype, device=self.device)
         return torch.where(values.abs() < torch.finfo(self.dtype).tiny, torch.zeros_like(values), values)
 
+    def exact_work(self) -> "RunContext":
+        """The context a symbolic (exact) check runs in: this one in float64 on the CPU, whatever the audit's dtype
+        and device, so its outcome depends on the profile and the seed only and is the same in a float32 or a GPU
+        audit (the points it draws, corners included, are the float64 ones)."""
+        return replace(self, dtype=torch.float64, device=torch.device("cpu"))
+
     def derive(self, *names: str) -> "RunContext":
         """The context one check runs in: same settings, the check's own seed (the global one is kept)."""
         return replace(

@@ -20,7 +20,7 @@ from fim_audit.claims.model import (
     Status,
     Verdict,
 )
-from fim_audit.numeric.context import RunContext
+from fim_audit.numeric.context import DTYPES, RunContext
 
 CTX = RunContext.create("default")
 SOURCE = Source("test", "none.txt", "here", "a statement")
@@ -77,6 +77,22 @@ def test_a_shared_check_runs_once_with_its_own_seed():
     records = run_audit([_claim("a.b", first), _claim("c.d", second)], CTX)
     assert body.calls == 2  # one more audit, one more run: the memo lives for one audit
     assert [c.check.name for c in records[1].readings[0].checks] == ["shared", "other"]
+
+
+def test_a_symbolic_check_runs_in_float64_on_the_cpu_whatever_the_audit_dtype():
+    seen = []
+
+    def body(ctx):
+        seen.append((ctx.dtype, ctx.device.type, ctx.seed, ctx.profile.name))
+        return CheckResult(Status.PROVED, "exact", cases=1)
+
+    symbolic = Check("exact", Kind.SYMBOLIC, "nothing", body)
+    numeric = Check("numeric", Kind.NUMERIC, "nothing", body)
+    float32 = RunContext.create("default", dtype="float32")
+    run_reading(Formalization("r", "s", (symbolic, numeric)), float32, {})
+    seed = CTX.derive("exact").seed
+    assert seen[0] == (DTYPES["float64"], "cpu", seed, "default")  # so a float32 audit may reuse a float64 record
+    assert seen[1][0] is DTYPES["float32"]
 
 
 def test_parts_reach_the_verdict_rule():
