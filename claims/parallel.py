@@ -31,7 +31,7 @@ from fim_audit.claims.engine import CheckRecord, ClaimRecord, checks_run_by, run
 from fim_audit.claims.model import Check, CheckResult, Claim, Kind
 from fim_audit.claims.registry import claims_of, load_papers
 from fim_audit.numeric.context import RunContext
-from fim_audit.numeric.threads import one_thread, share_cores  # noqa: F401 - one_thread serves the engine
+from fim_audit.numeric.threads import share_cores
 
 _WORKER: dict[str, object] = {}
 """A worker's claims (by id) and run context, loaded once by :func:`_start_worker`."""

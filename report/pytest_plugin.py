@@ -125,15 +125,13 @@ class ClaimItem(pytest.Item):
     def runtest(self) -> None:
         from fim_audit.claims.engine import run_claim
         from fim_audit.claims.lock import Expectation, expectation
-        from fim_audit.numeric.threads import one_thread
         from fim_audit.report.junit import outcome_message
         from fim_audit.report.results import claim_entry
 
         if self.lock_problem is not None:
             pytest.fail(self.lock_problem, pytrace=False)
         locked = self.locked
-        with one_thread():  # as fim-audit run computes: the same floats
-            record = run_claim(self.claim, self.context, self.done)
+        record = run_claim(self.claim, self.context, self.done)  # one thread, as fim-audit run computes
         errors = [f"{c.check.name}: {c.result.detail}" for c in record.errors]
         if errors:
             pytest.fail(f"checks raised: {errors}", pytrace=False)

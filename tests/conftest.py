@@ -23,11 +23,17 @@ from hypothesis import Verbosity, settings
 
 from fim_audit.numeric.context import PROFILES, RunContext
 from fim_audit.numeric.search.property import settings_for
+from fim_audit.numeric.threads import share_cores
 from fim_audit.report.pytest_plugin import audit_device, audit_profile
 from tests.mutation_log import summary_lines
 
 PROFILE = audit_profile()
 DEVICE = audit_device()
+
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # A test process beside its sibling workers computes with one torch and one numba thread, as an audit worker
+    # does: torch's OpenMP threads spin at barriers for cores the other processes hold (20-35 times slower).
+    share_cores()
 
 EXPLORE = os.environ.get("FIM_AUDIT_EXPLORE") == "1"
 
