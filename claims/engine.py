@@ -20,7 +20,6 @@ from fim_audit.claims.model import (
     Verdict,
 )
 from fim_audit.claims.verdict import Decision, decide_claim, decide_formalization, decide_lemma
-from fim_audit.numeric.threads import one_thread
 
 if TYPE_CHECKING:  # the engine only passes the context on (and derives each check's seed from it)
     from fim_audit.numeric.context import RunContext
@@ -144,13 +143,11 @@ def _lemma_record(lemma: Lemma, done: dict[Check, CheckRecord]) -> LemmaRecord:
 
 def run_claim(claim: Claim, ctx: RunContext, done: dict[Check, CheckRecord] | None = None) -> ClaimRecord:
     """Run every reading of ``claim`` (and its correction, if any) and decide its verdict; ``done`` holds the
-    records of checks already run in this audit.  The checks compute with one CPU thread (:func:`run_audit`), also
-    when a claim is run on its own: a test process beside others (pytest-xdist) whose torch kept one OpenMP thread
-    per core spent 20-35 times longer in Monte Carlo checks, its threads spinning at barriers for cores the other
-    processes held."""
+    records of checks already run in this audit.  The checks compute with one CPU thread
+    (:meth:`RunContext.one_thread`), also when a claim is run on its own (the pytest plugin, a test)."""
     start = time.perf_counter()
     done = {} if done is None else done
-    with one_thread():
+    with ctx.one_thread():
         readings = tuple(run_reading(f, ctx, done) for f in claim.formalizations)
         decision = decide_claim([(r.formalization.key, r.formalization.primary, r.decision) for r in readings])
         correction = run_reading(claim.correction, ctx, done) if claim.correction else None
@@ -176,7 +173,7 @@ def run_audit(
     claims = list(claims)
     if jobs > 1 and papers is None:
         raise ValueError("run_audit with jobs > 1 needs papers: the names the claims were loaded by")
-    with one_thread():
+    with ctx.one_thread():
         if papers is not None and jobs > 1 and len(claims) > 1 and parallel.available(ctx):
             return parallel.run_claims(claims, ctx, jobs, on_record, papers)
         records = []

@@ -7,11 +7,14 @@ fixes the whole audit.
 
 from __future__ import annotations
 
+import contextlib
 import zlib
 from dataclasses import dataclass, replace
 from typing import Any
 
 import torch
+
+from fim_audit.numeric.threads import one_thread
 
 DEFAULT_SEED = 20241229
 """The audit's global seed (the date of the fim-attn paper); every check derives its own from it."""
@@ -158,6 +161,13 @@ class RunContext:
         stability run, holistic.block-eigvec), so the no-subnormals policy is enforced in the working dtype."""
         values = torch.as_tensor(array, dtype=self.dtype, device=self.device)
         return torch.where(values.abs() < torch.finfo(self.dtype).tiny, torch.zeros_like(values), values)
+
+    def one_thread(self) -> contextlib.AbstractContextManager[None]:
+        """Within: compute with one CPU thread (:func:`numeric.threads.one_thread`), as every check does: float
+        reductions split across threads sum in a thread-count-dependent order, and a process beside others (audit
+        workers, pytest-xdist) whose torch kept one OpenMP thread per core spun at barriers for cores the others
+        held: Monte Carlo checks took 20-35 times longer."""
+        return one_thread()
 
     def exact_work(self) -> "RunContext":
         """The context a symbolic (exact) check runs in: this one in float64 on the CPU, whatever the audit's dtype

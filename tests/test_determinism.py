@@ -18,6 +18,8 @@ import pytest
 import torch
 from hypothesis import strategies as st
 
+from fim_audit.claims.engine import run_claim
+from fim_audit.claims.model import Check, CheckResult, Claim, Formalization, Kind, Source, Status
 from fim_audit.numeric.context import RunContext
 from fim_audit.numeric.search import property as search
 from fim_audit.report.results import without_timing
@@ -78,6 +80,24 @@ def test_one_thread_holds_after_the_first_compiled_kernel():
     done = subprocess.run([sys.executable, "-c", _THREADS_AFTER_A_KERNEL], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["1", "1", "1"]
+
+
+def test_a_claim_run_on_its_own_computes_with_one_thread():
+    """run_claim (the plugin's and the tests' entry) keeps the audit's one-thread rule, and restores the count."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    seen = []
+
+    def body(ctx):
+        seen.append(torch.get_num_threads())
+        return CheckResult(Status.PASSED, "ok", cases=1)
+
+    claim = Claim("t.one", Source("t", "-", "-", "s"), (Formalization("r", "s", (Check("c", Kind.NUMERIC, "-", body),)),))
+    try:
+        run_claim(claim, RunContext.create())
+        assert seen == [1] and torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)
 
 
 _ODD_CONSTANTS = [1.2345678901, 2.3456789012, 3.4567890123, 4.5678901234, 5.6789012345, 6.7890123456]
