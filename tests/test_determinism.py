@@ -92,7 +92,8 @@ def test_a_claim_run_on_its_own_computes_with_one_thread():
         seen.append(torch.get_num_threads())
         return CheckResult(Status.PASSED, "ok", cases=1)
 
-    claim = Claim("t.one", Source("t", "-", "-", "s"), (Formalization("r", "s", (Check("c", Kind.NUMERIC, "-", body),)),))
+    reading = Formalization("r", "s", (Check("c", Kind.NUMERIC, "-", body),))
+    claim = Claim("t.one", Source("t", "-", "-", "s"), (reading,))
     try:
         run_claim(claim, RunContext.create())
         assert seen == [1] and torch.get_num_threads() == 2
