@@ -109,6 +109,15 @@ def run_check(check: Check, ctx: RunContext) -> CheckResult:
     return replace(result, seconds=time.perf_counter() - start)
 
 
+def check_record(check: Check, ctx: RunContext) -> CheckRecord:
+    """Run one check of an audit in ``ctx``: under its own seed (from its name), a symbolic one in float64 on the
+    CPU (:meth:`RunContext.exact_work`)."""
+    check_ctx = ctx.derive(check.name)
+    if check.kind is Kind.SYMBOLIC:
+        check_ctx = check_ctx.exact_work()
+    return CheckRecord(check, run_check(check, check_ctx), check_ctx.seed)
+
+
 def run_reading(formalization: Formalization, ctx: RunContext, done: dict[Check, CheckRecord]) -> ReadingRecord:
     """Run a reading's checks; a check already run in this audit (shared by several readings, a correction or
     several claims) is not run again.  Its seed depends on the check's name only, so reusing the record is
@@ -117,10 +126,7 @@ def run_reading(formalization: Formalization, ctx: RunContext, done: dict[Check,
     also be reused by an audit of the same profile and seed in another dtype."""
     for check in formalization.all_checks:
         if check not in done:
-            check_ctx = ctx.derive(check.name)
-            if check.kind is Kind.SYMBOLIC:
-                check_ctx = check_ctx.exact_work()
-            done[check] = CheckRecord(check, run_check(check, check_ctx), check_ctx.seed)
+            done[check] = check_record(check, ctx)
     records = tuple(done[check] for check in formalization.checks)
     lemmas = tuple(_lemma_record(lemma, done) for lemma in formalization.lemmas)
     decision = decide_formalization(

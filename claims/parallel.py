@@ -1,22 +1,22 @@
-"""Claims in parallel: ``fim-audit run --jobs N`` runs claims in N worker processes with the results of one.
+"""Claims in parallel: ``fim-audit run --jobs N`` runs the claims' checks in N worker processes with the results of
+one.
 
 Claims hold formulas (lambdas), which do not pickle, so each worker is a fresh (spawned) process that loads the same
-papers from the names they were loaded by, finds each claim it is sent by its id, runs the whole claim and sends
-back only what its checks found (results and seeds, plain data, with the checks' names).  The parent puts each
-result beside its own check, after comparing the names (a paper that declares other checks when loaded again is an
-error, not a silent mismatch), and applies the verdict rule, so a record is the one a sequential run builds: every
-check's seed depends on its name alone, and every process computes with one thread (:mod:`numeric.threads`).  A
-check shared by two claims runs in each claim's worker, with the same seed, hence the same result.
+papers from the names they were loaded by; a task names one check by its claim's id and its place among the claim's
+checks, and the worker runs it as the engine does (:func:`claims.engine.check_record`) and sends back only what it
+found (its name, result and seed: plain data).  The parent puts each result beside its own check, after comparing
+the names (a paper that declares other checks when loaded again is an error, not a silent mismatch), and applies
+the verdict rule, so a record is the one a sequential run builds: every check's seed depends on its name alone, and
+every process computes with one thread (:mod:`numeric.threads`).  A check shared by several claims runs once.
 
 Workers are spawned, not forked: numba's OpenMP threading layer (GNU libgomp) is not fork-safe, and the parent
 starts it before any claim runs (:func:`numeric.threads.one_thread`); a worker forked from it hung in a futex wait
 at its first parallel region.  Spawning costs each worker its imports and the papers' loading (a few seconds, in
-parallel) and works on every platform.  Claims that train go first: the seed campaigns are the longest claims, and
-a pool that starts them last waits for them alone.  The workers are not daemonic (``ProcessPoolExecutor``), so a
-claim that trains spreads its runs over processes of its own (:func:`numeric.training.experiments.runs`); a worker
-whose claim needs runs another worker is training waits for them (one process trains per cache) while the
-trainer's processes use its core.  A CUDA run stays in one process (the checks batch on the
-device, and worker processes would contend for it).
+parallel) and works on every platform.  The workers are not daemonic (``ProcessPoolExecutor``), so a check that
+trains spreads its runs over processes of its own (:func:`numeric.training.experiments.runs`); a worker whose check
+needs runs another worker is training waits for them (one process trains per cache) while the trainer's processes
+use its core.  A CUDA run stays in one process (the checks batch on the device, and worker processes would contend
+for it).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from typing import Callable, Sequence
 
-from fim_audit.claims.engine import CheckRecord, ClaimRecord, checks_run_by, run_claim
+from fim_audit.claims.engine import CheckRecord, ClaimRecord, check_record, checks_run_by, run_claim
 from fim_audit.claims.model import Check, CheckResult, Claim, Kind
 from fim_audit.claims.registry import claims_of, load_papers
 from fim_audit.numeric.context import RunContext
@@ -36,9 +36,8 @@ from fim_audit.numeric.threads import share_cores
 _WORKER: dict[str, object] = {}
 """A worker's claims (by id) and run context, loaded once by :func:`_start_worker`."""
 
-Found = tuple[tuple[str, ...], list[tuple[CheckResult, int]], float]
-"""What a worker sends back for one claim: (the names of its checks and each one's result and seed, in
-:func:`checks_run_by` order; seconds)."""
+Found = tuple[str, CheckResult, int]
+"""What a worker sends back for one check: its name, its result and its seed (plain data)."""
 
 
 class WorkerMismatch(RuntimeError):
@@ -57,30 +56,43 @@ def run_claims(
     papers: str | Sequence[str],
 ) -> list[ClaimRecord]:
     """Run ``claims`` (loaded from ``papers``, the names :func:`claims.registry.load_papers` took) in ``jobs``
-    spawned workers; records in claim order, each reported as soon as it and the claims before it are decided."""
-    order = sorted(range(len(claims)), key=lambda i: not _trains(claims[i]))
-    pending: dict[int, Found] = {}
+    spawned workers, one check per task: records in claim order, each reported as soon as its checks and the claims
+    before it are decided."""
+    tasks = _tasks(claims)
+    done: dict[Check, CheckRecord] = {}
     records: list[ClaimRecord] = []
     pool = ProcessPoolExecutor(
-        min(jobs, len(claims)), multiprocessing.get_context("spawn"), _start_worker, (papers, ctx)
+        min(jobs, len(tasks)), multiprocessing.get_context("spawn"), _start_worker, (papers, ctx)
     )
     try:
-        futures = [pool.submit(_run_one, claims[i].id) for i in order]
-        for index, future in zip(order, futures, strict=True):
-            pending[index] = future.result()
-            while len(records) in pending:
-                claim = claims[len(records)]
-                record = _record(claim, ctx, pending.pop(len(records)))
-                if on_record is not None:
-                    on_record(record)
-                records.append(record)
-    finally:  # interrupted: the claims not started are dropped, not waited for
+        futures = {check: pool.submit(_run_one, *where) for check, where in tasks.items()}
+        for claim in claims:
+            for check in checks_run_by(claim):
+                if check not in done:
+                    done[check] = _checked(claim, check, futures[check].result())
+            start = time.perf_counter()
+            record = run_claim(claim, ctx, done)
+            ran_here = sum(done[c].result.seconds for c in checks_run_by(claim) if tasks[c][0] == claim.id)
+            record = replace(record, seconds=ran_here + time.perf_counter() - start)
+            if on_record is not None:
+                on_record(record)
+            records.append(record)
+    finally:  # interrupted: the checks not started are dropped, not waited for
         pool.shutdown(wait=False, cancel_futures=True)
     return records
 
 
-def _trains(claim: Claim) -> bool:
-    return any(check.kind is Kind.EXPERIMENT for check in checks_run_by(claim))
+def _tasks(claims: list[Claim]) -> dict[Check, tuple[str, int]]:
+    """Each check the claims run, once (a check shared by several claims runs once, as in one process), named by
+    where a worker finds it: (the first claim that runs it, its index in :func:`checks_run_by`).  The checks that
+    train go first: the seed campaigns are the longest tasks, and a pool that starts them last waits for them alone.
+    A task is a check rather than a claim so that the workers stay busy to the end (one claim's checks take up to
+    11 s, the audit's longest check 7 s)."""
+    where: dict[Check, tuple[str, int]] = {}
+    for claim in claims:
+        for index, check in enumerate(checks_run_by(claim)):
+            where.setdefault(check, (claim.id, index))
+    return dict(sorted(where.items(), key=lambda item: item[0].kind is not Kind.EXPERIMENT))
 
 
 def _start_worker(papers: str | Sequence[str], ctx: RunContext) -> None:
@@ -90,34 +102,27 @@ def _start_worker(papers: str | Sequence[str], ctx: RunContext) -> None:
     _WORKER["ctx"] = ctx
     try:
         _WORKER["claims"] = {claim.id: claim for claim in claims_of(load_papers(papers))}
-    except Exception as exc:  # noqa: BLE001 - raised again, named, at the first claim (a failed initializer
+    except Exception as exc:  # noqa: BLE001 - raised again, named, at the first check (a failed initializer
         _WORKER["error"] = exc  # only breaks the pool, with no word of why)
 
 
-def _run_one(claim_id: str) -> Found:
+def _run_one(claim_id: str, index: int) -> Found:
     if "error" in _WORKER:
         raise WorkerMismatch(f"a worker process could not load the papers: {_WORKER['error']}")
-    claim = _WORKER["claims"][claim_id]  # type: ignore[index]
-    record = run_claim(claim, _WORKER["ctx"])  # type: ignore[arg-type]
-    by_check: dict[Check, CheckRecord] = {
-        c.check: c
-        for reading in record.readings + ((record.correction,) if record.correction else ())
-        for c in reading.all_checks
-    }
-    checks = checks_run_by(claim)
-    return tuple(c.name for c in checks), [(by_check[c].result, by_check[c].seed) for c in checks], record.seconds
+    check = checks_run_by(_WORKER["claims"][claim_id])[index]  # type: ignore[index]
+    ctx: RunContext = _WORKER["ctx"]  # type: ignore[assignment]
+    with ctx.one_thread():
+        record = check_record(check, ctx)
+    return check.name, record.result, record.seed
 
 
-def _record(claim: Claim, ctx: RunContext, found: Found) -> ClaimRecord:
-    """The claim's record from its checks' results (the verdict rule runs here, on the parent's checks)."""
-    names, results, seconds = found
-    checks = checks_run_by(claim)
-    if names != tuple(c.name for c in checks):
+def _checked(claim: Claim, check: Check, found: Found) -> CheckRecord:
+    """The parent's check with the result a worker found for the check of that name."""
+    name, result, seed = found
+    if name != check.name:
         raise WorkerMismatch(
-            f"claim {claim.id!r} has other checks when its paper is loaded again in a worker process: "
-            "a paper module must declare the same claims each time it is imported"
+            f"claim {claim.id!r} has other checks when its paper is loaded again in a worker process ({name!r} "
+            f"where the parent has {check.name!r}): a paper module must declare the same claims each time it is "
+            "imported"
         )
-    done = {check: CheckRecord(check, result, seed) for check, (result, seed) in zip(checks, results, strict=True)}
-    start = time.perf_counter()
-    record = run_claim(claim, ctx, done)
-    return replace(record, seconds=seconds + time.perf_counter() - start)
+    return CheckRecord(check, result, seed)
