@@ -83,9 +83,15 @@ class ClaimRecord:
         return next((r.counterexample for r in self.readings if r.counterexample is not None), None)
 
     @property
-    def errors(self) -> tuple[CheckRecord, ...]:
+    def all_checks(self) -> tuple[CheckRecord, ...]:
+        """The records of every reading's checks and lemmas, then the correction's, in run order (a check shared by
+        two readings appears in each)."""
         readings = self.readings + ((self.correction,) if self.correction else ())
-        return tuple(c for r in readings for c in r.all_checks if c.result.status is Status.ERROR)
+        return tuple(c for r in readings for c in r.all_checks)
+
+    @property
+    def errors(self) -> tuple[CheckRecord, ...]:
+        return tuple(c for c in self.all_checks if c.result.status is Status.ERROR)
 
     @property
     def cases(self) -> int:

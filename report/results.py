@@ -137,8 +137,7 @@ def profile(records: Iterable[ClaimRecord]) -> list[dict[str, Any]]:
     of them), with its seconds and its cases per second (None for a check that examines no cases)."""
     lines, seen = [], set()
     for record in records:
-        readings = record.readings + ((record.correction,) if record.correction else ())
-        for checked in (c for reading in readings for c in reading.all_checks):
+        for checked in record.all_checks:
             if checked.check in seen:
                 continue
             seen.add(checked.check)

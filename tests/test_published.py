@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from fim_audit.claims.engine import CheckRecord, ClaimRecord, run_claim
+from fim_audit.claims.engine import CheckRecord, run_claim
 from fim_audit.claims.model import Check, Kind, Verdict
 from fim_audit.numeric.context import DTYPES
 
@@ -45,7 +45,7 @@ def test_every_verdict_is_right(claim, audit_context):
     symbolic: dict[Check, CheckRecord] = {}
     for dtype in ("float64", "float32"):
         record = run_claim(claim, replace(audit_context, dtype=DTYPES[dtype]), dict(symbolic))
-        symbolic = {check: r for check, r in _records(record).items() if check.kind is Kind.SYMBOLIC}
+        symbolic = {r.check: r for r in record.all_checks if r.check.kind is Kind.SYMBOLIC}
         if PUBLISHED.TRUTH[claim.id]:
             assert record.verdict in (Verdict.PROVED, Verdict.SUPPORTED), f"{dtype}: {record.decision.reason}"
         else:
@@ -53,7 +53,3 @@ def test_every_verdict_is_right(claim, audit_context):
             assert certified, f"{dtype}: {record.decision.reason}"
         assert record.verdict.value == LOCK["verdicts"][claim.id], f"{dtype}: differs from the catalogue's lock"
 
-
-def _records(record: ClaimRecord) -> dict[Check, CheckRecord]:
-    readings = record.readings + ((record.correction,) if record.correction else ())
-    return {r.check: r for reading in readings for r in reading.all_checks}
