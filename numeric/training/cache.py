@@ -33,6 +33,8 @@ CODE_FILES = (
     "secular_compiled.py",
     "secular_torch.py",
     "fisher_metrics.py",
+    "pooled_fisher.py",
+    "temperature.py",
     "softmax.py",
     "natural_gradient_rate.py",
 )

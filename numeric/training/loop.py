@@ -19,7 +19,8 @@ the queries that see at least two keys):
 * ``eigmax``, ``trace``, ``energy_r8``, ``energy_r16``: the fim-metrics doc's FIM metrics of each row, F =
   diag(a_i) - a_i a_i^T (tau = 1 on the already scaled scores), from :mod:`numeric.fisher_spectrum`;
 * ``distance``: ||A - F||_F with A the T x T attention matrix and F = (1/T) sum_i (diag(a_i) - a_i a_i^T) its
-  FIM block of the same shape (tt-fim §3.1), and ``lambda_2``: the second smallest eigenvalue of F (its
+  FIM block of the same shape (tt-fim §3.1), computed as diag(mean_i a_i) - A^T A / T
+  (:func:`numeric.pooled_fisher.pooled_fisher`), and ``lambda_2``: the second smallest eigenvalue of F (its
   smallest is 0, with eigenvector 1);
 * ``span``: sum_j a_ij (i - j), the mean distance attended over (the head's "scale" in fim-attn App. C);
 * ``correlation``: the Pearson correlation between the attention maps of every pair of heads (all layers),
@@ -41,9 +42,8 @@ import torch
 
 from fim_audit.numeric.training.char_corpus import corpus
 from fim_audit.numeric.training.fa_adam import FisherAttentionAdam
-from fim_audit.numeric.fisher_metrics import softmax_fisher
 from fim_audit.numeric.fisher_spectrum import fisher_metrics
-from fim_audit.numeric.pooled_fisher import knlp_fisher_metrics, pooled_fisher_metrics
+from fim_audit.numeric.pooled_fisher import knlp_fisher_metrics, pooled_fisher, pooled_fisher_metrics
 from fim_audit.numeric.temperature import entropy
 from fim_audit.numeric.threads import one_thread
 from fim_audit.numeric.training.tiny_gpt import GPTConfig, TinyGPT, build
@@ -101,7 +101,7 @@ def attention_metrics(attention: torch.Tensor) -> dict[str, Any]:
     later = rows[..., 1:, :]
     support = torch.arange(2, length + 1, dtype=rows.dtype, device=rows.device)
     fisher = fisher_metrics(later)
-    block = softmax_fisher(rows).mean(dim=-3)
+    block = pooled_fisher(rows)
     offsets = torch.arange(length, device=rows.device)
     lag = (offsets[:, None] - offsets[None, :]).clamp(min=0).to(rows.dtype)
     values = {
