@@ -201,7 +201,9 @@ class Check:
     check's formulas once on a tiny input (in sympy and in torch) and raises if they do not evaluate; the registry
     calls it when a paper is loaded, so a broken formula is reported before anything runs.  ``part`` names the
     conjunct of a reading's statement the check decides, when the statement is a conjunction (see
-    :func:`claims.verdict.decide_formalization`); None: the whole statement.
+    :func:`claims.verdict.decide_formalization`); None: the whole statement.  ``exact`` marks a numeric check
+    that computes in exact arithmetic only (sympy at the exact points of drawn floats, say: no float arithmetic
+    decides its outcome); it runs like a symbolic one (:attr:`runs_exactly`).
     """
 
     name: str
@@ -210,6 +212,14 @@ class Check:
     run: Callable[["RunContext"], CheckResult]
     validate: Callable[[], None] | None = None
     part: str | None = None
+    exact: bool = False
+
+    @property
+    def runs_exactly(self) -> bool:
+        """Whether the check runs in float64 on the CPU whatever the audit's dtype and device
+        (:meth:`RunContext.exact_work`): a symbolic check, or one marked ``exact``.  Its record then depends on the
+        profile and its seed only, so an audit in another dtype may reuse it."""
+        return self.kind is Kind.SYMBOLIC or self.exact
 
 
 @dataclass(frozen=True)

@@ -79,20 +79,22 @@ def test_a_shared_check_runs_once_with_its_own_seed():
     assert [c.check.name for c in records[1].readings[0].checks] == ["shared", "other"]
 
 
-def test_a_symbolic_check_runs_in_float64_on_the_cpu_whatever_the_audit_dtype():
+def test_a_symbolic_or_exact_check_runs_in_float64_on_the_cpu_whatever_the_audit_dtype():
     seen = []
 
     def body(ctx):
         seen.append((ctx.dtype, ctx.device.type, ctx.seed, ctx.profile.name))
-        return CheckResult(Status.PROVED, "exact", cases=1)
+        return CheckResult(Status.PASSED, "exact", cases=1)
 
     symbolic = Check("exact", Kind.SYMBOLIC, "nothing", body)
+    exact = Check("exact search", Kind.NUMERIC, "nothing", body, exact=True)
     numeric = Check("numeric", Kind.NUMERIC, "nothing", body)
     float32 = RunContext.create("default", dtype="float32")
-    run_reading(Formalization("r", "s", (symbolic, numeric)), float32, {})
-    seed = CTX.derive("exact").seed
-    assert seen[0] == (DTYPES["float64"], "cpu", seed, "default")  # so a float32 audit may reuse a float64 record
-    assert seen[1][0] is DTYPES["float32"]
+    run_reading(Formalization("r", "s", (symbolic, exact, numeric)), float32, {})
+    cpu64 = [(DTYPES["float64"], "cpu", CTX.derive(name).seed, "default") for name in ("exact", "exact search")]
+    assert seen[:2] == cpu64  # so a float32 audit may reuse a float64 record
+    assert seen[2][0] is DTYPES["float32"]
+    assert [c.runs_exactly for c in (symbolic, exact, numeric)] == [True, True, False]
 
 
 def test_parts_reach_the_verdict_rule():

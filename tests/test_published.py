@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from fim_audit.claims.engine import CheckRecord, run_claim
-from fim_audit.claims.model import Check, Kind, Verdict
+from fim_audit.claims.model import Check, Verdict
 from fim_audit.numeric.context import DTYPES
 
 CATALOGUE = Path(__file__).resolve().parent.parent / "examples" / "published"
@@ -39,13 +39,13 @@ def test_the_catalogue_has_forty_statements_half_of_them_true():
 
 @pytest.mark.parametrize("claim", PUBLISHED.CLAIMS, ids=lambda c: c.id.removeprefix("published."))
 def test_every_verdict_is_right(claim, audit_context):
-    """Each statement in float64, then in float32.  The float32 audit reuses the float64 run's symbolic records:
-    symbolic checks compute in float64 whatever the audit's dtype (:meth:`RunContext.exact_work`), so running
-    them again would repeat the same exact computation (the exact KL limits: about 30 s a statement)."""
-    symbolic: dict[Check, CheckRecord] = {}
+    """Each statement in float64, then in float32.  The float32 audit reuses the float64 run's exact records:
+    symbolic and exact checks compute in float64 whatever the audit's dtype (:attr:`Check.runs_exactly`), so
+    running them again would repeat the same exact computation (the exact KL limits: about 45 s a statement)."""
+    exact: dict[Check, CheckRecord] = {}
     for dtype in ("float64", "float32"):
-        record = run_claim(claim, replace(audit_context, dtype=DTYPES[dtype]), dict(symbolic))
-        symbolic = {r.check: r for r in record.all_checks if r.check.kind is Kind.SYMBOLIC}
+        record = run_claim(claim, replace(audit_context, dtype=DTYPES[dtype]), dict(exact))
+        exact = {r.check: r for r in record.all_checks if r.check.runs_exactly}
         if PUBLISHED.TRUTH[claim.id]:
             assert record.verdict in (Verdict.PROVED, Verdict.SUPPORTED), f"{dtype}: {record.decision.reason}"
         else:
