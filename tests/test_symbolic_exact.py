@@ -7,7 +7,7 @@ import sympy as sp
 
 from fim_audit.claims.papers.fim_attn import softmax_jacobian_entry
 from fim_audit.symbolic.outcome import Finding as Status
-from fim_audit.symbolic import exact
+from fim_audit.symbolic import exact, limits
 from fim_audit.symbolic.exact import (
     POINT_TRIALS,
     Instance,
@@ -19,6 +19,7 @@ from fim_audit.symbolic.exact import (
     mathml,
     prove_up_to,
 )
+from fim_audit.symbolic.limits import exact_limit
 from fim_audit.symbolic.softmax_identities import derivative_general_n, derivative_instance, inner_general_n
 
 X = sp.Symbol("x", positive=True)
@@ -242,3 +243,30 @@ def test_a_float_becomes_its_exact_binary_value():
 
     assert rational(0.1) == sp.Rational(3602879701896397, 36028797018963968)
     assert rational(-2.5) == sp.Rational(-5, 2) and rational(0.0) == 0
+
+
+def _kl_quotient(v: tuple[int, int]) -> tuple[sp.Expr, sp.Symbol]:
+    """KL(softmax(z) || softmax(z + t v)) / t^2 at z = (0, 1), as the limits builder builds it."""
+    t = sp.Symbol("t", real=True)
+    p = [sp.exp(z) / (1 + sp.E) for z in (0, 1)]
+    q = [sp.exp(z + t * w) / (sp.exp(t * v[0]) + sp.exp(1 + t * v[1])) for z, w in zip((0, 1), v)]
+    return sum(pi * sp.log(pi / qi) for pi, qi in zip(p, q)) / t**2, t
+
+
+def test_an_exact_limit_is_found_in_the_expanded_cancelled_form_where_the_plain_one_runs_out_of_time():
+    quotient, t = _kl_quotient((1, 1))  # KL is identically 0: softmax does not see a constant shift
+    assert exact_limit(quotient, t, sp.Integer(0), "+", 6.0) == 0  # the plain limit takes more than 20 s
+    quotient, t = _kl_quotient((1, -1))
+    fisher = sp.E / (1 + sp.E) ** 2 * 4  # v^T F v = (v_1 - v_2)^2 p_1 p_2
+    assert sp.simplify(exact_limit(quotient, t, sp.Integer(0), "+", 60.0) - fisher / 2) == 0
+
+
+def test_an_exact_limit_falls_back_to_the_plain_form(monkeypatch):
+    t = sp.Symbol("t", real=True)
+
+    def no_form(expr):
+        raise sp.PolynomialError("no cancelled form here")
+
+    monkeypatch.setattr(limits.sp, "cancel", no_form)
+    assert exact_limit(sp.sin(t) / t, t, sp.Integer(0), "+", 10.0) == 1
+    assert exact_limit((sp.exp(t) - 1) / t, t, sp.oo, "-", 10.0) == sp.oo
