@@ -47,7 +47,7 @@ def pure_log_partition(z: torch.Tensor, tau: float = 1.0) -> torch.Tensor:
     return (m + torch.log(torch.exp(s - m).sum(dim=-1, keepdim=True))).squeeze(-1)
 
 
-def _validated(z: torch.Tensor, tau: float) -> tuple[torch.Tensor, float]:
+def validated_logits(z: torch.Tensor, tau: float) -> tuple[torch.Tensor, float]:
     """Finite float logits and a positive temperature whose quotient z / tau is finite in z's dtype (it
     overflows for |z| / tau above the dtype's maximum, and would turn sigma into NaN)."""
     float_tensor(z, "logits")
@@ -62,13 +62,13 @@ def _validated(z: torch.Tensor, tau: float) -> tuple[torch.Tensor, float]:
 
 def softmax(z: torch.Tensor, tau: float = 1.0) -> torch.Tensor:
     """sigma(z / tau) over the last dimension of finite float logits ``z`` (any leading batch shape)."""
-    return pure_softmax(*_validated(z, tau))
+    return pure_softmax(*validated_logits(z, tau))
 
 
 def log_softmax(z: torch.Tensor, tau: float = 1.0) -> torch.Tensor:
     """log sigma(z / tau) over the last dimension of finite float logits ``z`` (an error where it is below
     the dtype's range: log sigma_i = s_i - max s - log sum exp(s - max s) overflows for s_i near -max)."""
-    return finite_result(pure_log_softmax(*_validated(z, tau)), "log sigma(z / tau)")
+    return finite_result(pure_log_softmax(*validated_logits(z, tau)), "log sigma(z / tau)")
 
 
 def softmax_jacobian(z: torch.Tensor, tau: float = 1.0, mode: str = "reverse") -> torch.Tensor:
@@ -77,12 +77,12 @@ def softmax_jacobian(z: torch.Tensor, tau: float = 1.0, mode: str = "reverse") -
     This is the reference the Lemma 1 formula is checked against; it uses only torch's derivatives of
     exp and logsumexp, never the formula itself.
     """
-    z, tau = _validated(z, tau)
+    z, tau = validated_logits(z, tau)
     return finite_result(batched_jacobian(lambda v: pure_softmax(v, tau), z, mode), f"d sigma / dz at tau = {tau:.3g}")
 
 
 def log_softmax_jacobian(z: torch.Tensor, tau: float = 1.0, mode: str = "reverse") -> torch.Tensor:
     """d log sigma_i / d z_j by automatic differentiation: row i is the score of outcome i, (..., n, n)."""
-    z, tau = _validated(z, tau)
+    z, tau = validated_logits(z, tau)
     jacobian = batched_jacobian(lambda v: pure_log_softmax(v, tau), z, mode)
     return finite_result(jacobian, f"d log sigma / dz at tau = {tau:.3g}")

@@ -27,7 +27,8 @@ from fim_audit.numeric.context import RunContext
 from fim_audit.claims.model import Check, Kind
 from fim_audit.numeric.fisher_metrics import fisher_eigenvalues, softmax_fisher, zero_floor
 from fim_audit.claims.builders.primitives import Evaluation, check_property
-from fim_audit.numeric.softmax import softmax
+from fim_audit.numeric.softmax import pure_softmax, validated_logits
+from fim_audit.numeric.validate import finite_result
 from fim_audit.numeric.search.strategies import FINITE, adversarial_distributions, temperatures
 from fim_audit.numeric.tolerance import SAFETY, gamma, safe_norm
 
@@ -66,12 +67,14 @@ def _descend_potential(s: torch.Tensor, eta: torch.Tensor, tau: float, steps: in
 
     Phi(s + c 1) = Phi(s) + c / tau, so the mean of s drifts by eta / (n tau) per step for ever (Phi has no
     minimiser) while the centred part evolves on its own; re-centring each step is exact and keeps the
-    iterate, hence its rounding, at the scale of the centred part.
+    iterate, hence its rounding, at the scale of the centred part.  The start is validated (finite, z / tau
+    representable) and so is the end: a step that overflowed turns every later iterate into NaN, so checking each
+    of the thousands of steps (a host synchronisation apiece, half the loop's time) would find nothing more.
     """
-    s = _centred(s)
+    s, tau = validated_logits(_centred(s), tau)
     for _ in range(steps):
-        s = _centred(s - eta[:, None] * softmax(s, tau) / tau)
-    return s
+        s = _centred(s - eta[:, None] * pure_softmax(s, tau) / tau)
+    return finite_result(s, f"gradient descent on log sum exp(s / tau) at tau = {tau:.3g}")
 
 
 def quadratic_threshold(catches: str) -> Check:
