@@ -53,12 +53,27 @@ def canonical(expr: sp.Expr) -> sp.Expr:
     """The canonical form of a rational function: expanded numerator over a coprime denominator.
 
     A polynomial (numeric denominator after ``together``) only needs expanding, which is much cheaper than
-    ``cancel``; either way the result is 0 exactly when the function is identically 0.
+    ``cancel``, and so does a function whose expanded numerator is 0 (the residual of every identity that holds:
+    ``cancel`` would expand the denominator's powers of sums as well); a numerator with a non-zero value at a
+    rational point goes to ``cancel`` without the expansion.  Either way the result is 0 exactly when the function is
+    identically 0.
     """
     numerator, denominator = sp.fraction(sp.together(expr))
     if denominator.is_number:
         return sp.expand(numerator) / denominator
-    return sp.cancel(numerator / denominator)
+    if _nonzero_at_a_point(numerator):  # certainly not 0: straight to the coprime form
+        return sp.cancel(numerator / denominator)
+    expanded = sp.expand(numerator)
+    return sp.S.Zero if expanded == 0 else sp.cancel(expanded / denominator)
+
+
+def _nonzero_at_a_point(expr: sp.Expr) -> bool:
+    """Whether ``expr`` takes an exact non-zero rational value at one fixed rational point (its k-th free symbol,
+    in name order, at (k + 2) / (k + 3)): then it is not identically 0.  False says nothing (a non-rational value,
+    or a zero there)."""
+    symbols = sorted(expr.free_symbols, key=lambda symbol: symbol.name)
+    value = expr.xreplace({symbol: sp.Rational(k + 2, k + 3) for k, symbol in enumerate(symbols)})
+    return bool(value.is_Rational and value != 0)
 
 
 def exact_string(value: sp.Expr) -> str:

@@ -105,6 +105,12 @@ def test_canonical_form_of_polynomials_and_rational_functions():
     assert canonical((X + 1) ** 2 / 2) == X**2 / 2 + X + sp.Rational(1, 2)
     assert canonical((X**2 - 1) / (X - 1)) == X + 1
     assert canonical(1 / X - 1 / X) == 0
+    y = sp.Symbol("y", positive=True)
+    ratio = (X + y) ** 3 / (X + 1) ** 4 - (X**3 + 3 * X**2 * y + 3 * X * y**2 + y**3) / (X + 1) ** 4
+    assert canonical(ratio) == 0  # a zero numerator, found by expanding it (the denominator is left alone)
+    at_point = (3 * X - 2) * (X + y) / ((X + 1) * (X + 2 * y))  # its numerator is 0 at the fixed point x = 2/3
+    assert canonical(at_point) == sp.cancel(at_point) != 0
+    assert canonical((y - X) / (X + 1)) == sp.cancel((y - X) / (X + 1))  # non-zero at the point: cancelled at once
 
 
 def test_the_first_separating_entry_is_finite_and_any_non_zero_value():
