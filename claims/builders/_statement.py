@@ -325,12 +325,13 @@ def numeric_check(
         )
         if result.status is not Status.PASSED or pool is None:
             return result
-        refined = worst_case.refine(sides, relation.over, pool)
+        refined, kept = worst_case.refine(sides, relation.over, pool, ctx.profile.max_dense_n)
         if not refined:
             return result
         wide = ctx.promoted(torch.float64)
         found = check_property(st.sampled_from(refined), evaluator(None), wide, certify=certify_with, examples=refined)
-        starts = f"the {worst_case.STARTS} best draws per objective (float64)"
+        starts = f"the {worst_case.STARTS} best draws per objective (float64"
+        starts += f"; {kept} larger than n = {ctx.profile.max_dense_n} kept as drawn)" if kept else ")"
         if found.status is not Status.PASSED:
             detail = (
                 f"counterexample: error / tolerance = {found.ratio:.3g} at a point refined by local maximisation of "
