@@ -8,7 +8,7 @@ from typing import Any
 import sympy as sp
 
 from fim_audit.symbolic.outcome import Certificate, Derivation, Finding
-from fim_audit.symbolic.exact import Instance, Point, exact_string
+from fim_audit.symbolic.exact import Instance, Point, exact_string, shifted_determinant
 
 _K, _M = sp.symbols("k m", integer=True, positive=True)
 _A = sp.MatrixSymbol("A", _K, _K)
@@ -68,7 +68,7 @@ def characteristic_instance(n: int) -> Instance:
     b = sp.diag(a, c)
 
     def charpoly(m: sp.Matrix) -> sp.Expr:
-        return (m - _LAMBDA * sp.eye(m.rows)).det(method="berkowitz")
+        return shifted_determinant(m, _LAMBDA).as_expr()
 
     variables = (*a, *c, _LAMBDA)
 

@@ -12,7 +12,7 @@ from typing import Any, Mapping
 import sympy as sp
 
 from fim_audit.symbolic.outcome import Certificate, Derivation, Finding
-from fim_audit.symbolic.exact import Instance, Point, closed_form, exact_string, rational
+from fim_audit.symbolic.exact import Instance, Point, closed_form, exact_string, rational, shifted_determinant
 from fim_audit.symbolic.sums import linearise, on_simplex
 
 _N = sp.Symbol("n", integer=True, positive=True)
@@ -83,7 +83,7 @@ def vieta_instance(n: int) -> Instance:
     p = sp.symbols(f"p0:{n}", positive=True)
     lam = sp.Symbol("lambda")
     m = sp.diag(*p) - sp.Matrix(p) * sp.Matrix(p).T
-    characteristic = sp.Poly((lam * sp.eye(n) - m).det(method="berkowitz"), lam)
+    characteristic = (-1) ** n * shifted_determinant(m, lam)  # det(lambda I - M)
     return Instance(
         p,
         (),
@@ -119,7 +119,7 @@ def characteristic_instance(n: int) -> Instance:
             p[i] ** 2 * sp.prod([p[j] - x for j in range(n) if j != i]) for i in range(n)
         )
 
-    determinant = sp.Poly((m - lam * sp.eye(n)).det(method="berkowitz"), lam)
+    determinant = shifted_determinant(m, lam)
     definition = [determinant.as_expr(), *(determinant.eval(pk) for pk in p)]
     claimed = [
         lemma(lam),
