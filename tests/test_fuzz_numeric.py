@@ -136,6 +136,15 @@ def _depth_of(s: np.ndarray) -> torch.Tensor:
 
 
 @given(st.one_of(hostile_tensors(), plausible_rows(simplex=False)), TEMPERATURES)
+def test_validated_logits_accept_only_finite_quotients(z, tau):
+    validated = _attempt(softmax.validated_logits, z, tau)
+    if validated is not None:
+        logits, temperature = validated
+        assert logits is z and isinstance(temperature, float) and temperature > 0
+        assert bool(torch.isfinite(z / temperature).all()), "accepted logits whose z / tau overflows"
+
+
+@given(st.one_of(hostile_tensors(), plausible_rows(simplex=False)), TEMPERATURES)
 def test_softmax_and_log_softmax(z, tau):
     for fn in (softmax.softmax, softmax.log_softmax):
         result = _attempt(fn, z, tau)
@@ -397,7 +406,7 @@ def test_mixed_devices_and_dtypes_are_refused():
 # --- completeness -------------------------------------------------------------------------------------------
 
 FUZZED = {
-    softmax: {"softmax", "log_softmax", "softmax_jacobian", "log_softmax_jacobian"},
+    softmax: {"softmax", "log_softmax", "softmax_jacobian", "log_softmax_jacobian", "validated_logits"},
     categorical: {"centered_second_moment", "expectation"},
     temperature: {
         "entropy",
