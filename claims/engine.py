@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 import traceback
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 from fim_audit.claims.model import (
     Check,
@@ -172,10 +172,17 @@ def run_audit(
     on_record: Callable[[ClaimRecord], None] | None = None,
     jobs: int = 1,
     papers: str | Sequence[str] | None = None,
+    finish: Callable[[Claim, RunContext], Any] | None = None,
+    on_finish: Callable[[Claim, Any], None] | None = None,
 ) -> list[ClaimRecord]:
     """Run claims, reporting each record (in claim order) as soon as it is decided; with ``jobs`` > 1, claims run
     in that many worker processes (:mod:`claims.parallel`), with the same results.  The workers load the claims
     afresh from ``papers``, the names :func:`claims.registry.load_papers` loaded them by (needed for ``jobs`` > 1).
+
+    ``finish(claim, ctx)`` is work for each claim that needs none of its results (the report's figures): it runs
+    after the checks, in the workers under ``jobs`` > 1 (queued behind every check, so it fills the cores the last
+    checks leave idle; it must pickle: a module-level function or a partial of one), and its value reaches
+    ``on_finish(claim, value)`` here, in claim order, after the last record.
 
     Every check computes with one CPU thread: float reductions split across threads sum in a thread-count-dependent
     order, so their last bits (and through Hypothesis' ``target`` the examples drawn next) would depend on the
@@ -187,15 +194,20 @@ def run_audit(
         raise ValueError("run_audit with jobs > 1 needs papers: the names the claims were loaded by")
     with ctx.one_thread():
         if papers is not None and jobs > 1 and len(claims) > 1 and parallel.available(ctx):
-            return parallel.run_claims(claims, ctx, jobs, on_record, papers)
-        records = []
-        done: dict[Check, CheckRecord] = {}
-        for claim in claims:
-            record = run_claim(claim, ctx, done)
-            if on_record is not None:
-                on_record(record)
-            records.append(record)
-        return records
+            records, finished = parallel.run_claims(claims, ctx, jobs, on_record, papers, finish)
+        else:
+            records = []
+            done: dict[Check, CheckRecord] = {}
+            for claim in claims:
+                record = run_claim(claim, ctx, done)
+                if on_record is not None:
+                    on_record(record)
+                records.append(record)
+            finished = [finish(claim, ctx) for claim in claims] if finish is not None else []
+    if on_finish is not None:
+        for claim, value in zip(claims, finished):
+            on_finish(claim, value)
+    return records
 
 
 def checks_run_by(claim: Claim) -> tuple[Check, ...]:

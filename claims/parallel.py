@@ -25,7 +25,7 @@ import multiprocessing
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 from fim_audit.claims.engine import CheckRecord, ClaimRecord, check_record, checks_run_by, run_claim
 from fim_audit.claims.model import Check, CheckResult, Claim, Kind
@@ -54,10 +54,12 @@ def run_claims(
     jobs: int,
     on_record: Callable[[ClaimRecord], None] | None,
     papers: str | Sequence[str],
-) -> list[ClaimRecord]:
+    finish: Callable[[Claim, RunContext], Any] | None = None,
+) -> tuple[list[ClaimRecord], list[Any]]:
     """Run ``claims`` (loaded from ``papers``, the names :func:`claims.registry.load_papers` took) in ``jobs``
     spawned workers, one check per task: records in claim order, each reported as soon as its checks and the claims
-    before it are decided."""
+    before it are decided; and ``finish(claim, ctx)`` of each claim (:func:`claims.engine.run_audit`), one task per
+    claim queued behind every check, its values in claim order."""
     tasks = _tasks(claims)
     done: dict[Check, CheckRecord] = {}
     records: list[ClaimRecord] = []
@@ -66,6 +68,7 @@ def run_claims(
     )
     try:
         futures = {check: pool.submit(_run_one, *where) for check, where in tasks.items()}
+        finishing = [pool.submit(_finish_one, finish, claim.id) for claim in claims] if finish is not None else []
         for claim in claims:
             checks = checks_run_by(claim)
             for check in checks:
@@ -78,9 +81,10 @@ def run_claims(
             if on_record is not None:
                 on_record(record)
             records.append(record)
-    finally:  # interrupted: the checks not started are dropped, not waited for
+        finished = [future.result() for future in finishing]
+    finally:  # interrupted: the tasks not started are dropped, not waited for
         pool.shutdown(wait=False, cancel_futures=True)
-    return records
+    return records, finished
 
 
 def _tasks(claims: list[Claim]) -> dict[Check, tuple[str, int]]:
@@ -107,12 +111,21 @@ def _start_worker(papers: str | Sequence[str], ctx: RunContext) -> None:
         _WORKER["error"] = exc  # only breaks the pool, with no word of why)
 
 
-def _run_one(claim_id: str, index: int) -> Found:
+def _claim(claim_id: str) -> Claim:
+    """The worker's claim of that id (if its papers did not load: that error, named)."""
     if "error" in _WORKER:
         raise WorkerMismatch(f"a worker process could not load the papers: {_WORKER['error']}")
-    check = checks_run_by(_WORKER["claims"][claim_id])[index]  # type: ignore[index]
+    return _WORKER["claims"][claim_id]  # type: ignore[index]
+
+
+def _run_one(claim_id: str, index: int) -> Found:
+    check = checks_run_by(_claim(claim_id))[index]
     record = check_record(check, _WORKER["ctx"])  # type: ignore[arg-type] - one thread: share_cores()
     return check.name, record.result, record.seed
+
+
+def _finish_one(finish: Callable[[Claim, RunContext], Any], claim_id: str) -> Any:
+    return finish(_claim(claim_id), _WORKER["ctx"])  # type: ignore[arg-type]
 
 
 def _checked(claim: Claim, check: Check, found: Found) -> CheckRecord:

@@ -32,12 +32,14 @@ import shlex
 import sys
 import tempfile
 import traceback
+from functools import partial
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 from fim_audit.numeric.context import DEFAULT_SEED, DTYPES, PROFILES, ConfigurationError, RunContext, resolve_device
 from fim_audit.numeric.threads import one_thread, usable_cores
 from fim_audit.claims.engine import ClaimRecord, run_audit
+from fim_audit.claims.model import Claim
 from fim_audit.claims.lock import LockError, read_locks, update_locks
 from fim_audit.claims.registry import DEFAULT_PAPERS, Paper, RegistryError, load_papers, lock_paths, select
 from fim_audit.report import browser, diff, html, junit, markdown
@@ -142,21 +144,32 @@ def _print_record(record: ClaimRecord, locked) -> None:
     )
 
 
-def _render_all_figures(records: Sequence[ClaimRecord], ctx: RunContext, out: Path) -> tuple[dict, list[str]]:
-    """Each claim's figures; a figure that raises is reported and left out (the audit then exits 3), so one
-    broken plot cannot lose the verdicts already computed."""
-    figures, errors = {}, []
-    for record in records:
-        if not record.claim.figures:
-            continue
-        try:
-            figures[record.claim.id] = render_figures(record.claim, ctx, out)
-        except Exception as exc:  # noqa: BLE001 - a plot must not take the results with it
-            errors.append(record.claim.id)
-            print(
-                f"fim-audit: error: a figure of {record.claim.id} raised {type(exc).__name__}: {exc}", file=sys.stderr
-            )
-    return figures, errors
+def claim_figures(claim: Claim, ctx: RunContext, out: Path) -> list[dict[str, Any]] | str | None:
+    """``claim``'s figures rendered into ``out`` (:func:`report.figures.render_figures`): their entries, None for a
+    claim without figures, or the error of a figure that raised, as text (a plot must not take the verdicts with it).
+    The audit runs it for each claim after the checks (``run_audit``'s ``finish``: in a worker under ``--jobs``)."""
+    if not claim.figures:
+        return None
+    try:
+        return render_figures(claim, ctx, out)
+    except Exception as exc:  # noqa: BLE001 - reported, and the audit exits 3
+        return f"a figure of {claim.id} raised {type(exc).__name__}: {exc}"
+
+
+class _Figures:
+    """The figures of an audit's claims as they arrive (``run_audit``'s ``on_finish``), and the claims whose figure
+    raised, each reported on stderr."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, list[dict[str, Any]]] = {}
+        self.errors: list[str] = []
+
+    def __call__(self, claim: Claim, found: list[dict[str, Any]] | str | None) -> None:
+        if isinstance(found, str):
+            self.errors.append(claim.id)
+            print(f"fim-audit: error: {found}", file=sys.stderr)
+        elif found is not None:
+            self.entries[claim.id] = found
 
 
 def _papers(args: argparse.Namespace) -> tuple[Paper, ...]:
@@ -191,8 +204,10 @@ def _run_audit(args: argparse.Namespace) -> int:
         flush=True,
     )
     report = lambda r: _print_record(r, lock.get(r.claim.id))  # noqa: E731
-    records = run_audit(claims, ctx, report, jobs=_jobs(args), papers=args.papers)
-    figures, figure_errors = _render_all_figures(records, ctx, out)
+    drawn = _Figures()
+    figures_of = partial(claim_figures, out=out)
+    records = run_audit(claims, ctx, report, _jobs(args), args.papers, finish=figures_of, on_finish=drawn)
+    figures, figure_errors = drawn.entries, drawn.errors
     document = results_document(records, environment, lock, figures)
     try:
         write_results(document, out / "results.json")

@@ -146,6 +146,20 @@ def test_figures_are_written_referenced_and_deterministic(tmp_path):
     assert f"]({figure['file']})" in (tmp_path / "first" / "report.md").read_text()
 
 
+def test_a_figure_that_raises_is_reported_and_the_verdicts_are_kept(tmp_path, monkeypatch, capsys):
+    from fim_audit.report import cli
+
+    def broken(claim, ctx, out):
+        raise RuntimeError("planted")
+
+    monkeypatch.setattr(cli, "render_figures", broken)
+    out = tmp_path / "out"
+    assert main(["run", "--only", "fim-attn.thm3-step4", "--jobs", "1", "--out", str(out)]) == cli.EXIT_CHECK_ERROR
+    assert "a figure of fim-attn.thm3-step4 raised RuntimeError: planted" in capsys.readouterr().err
+    (claim,) = json.loads((out / "results.json").read_text())["claims"]
+    assert claim["verdict"] and claim["figures"] == []
+
+
 def test_experiment_runs_the_claims_it_decides(tmp_path, capsys):
     """`fim-audit experiment NAME` audits exactly that experiment's claims, with figures, and says where runs
     are cached; an unknown name is a usage error."""

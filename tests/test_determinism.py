@@ -52,13 +52,16 @@ def test_results_are_byte_identical_without_timing(tmp_path):
 
 
 def test_claims_in_parallel_give_the_results_of_one_process(tmp_path):
-    """fim-audit run --jobs 2 spawns workers that load the papers afresh and run whole claims; every check computes
-    with one thread, and Hypothesis draws no constants from the modules a process happens to have loaded, so the
-    bytes agree (the command line aside)."""
+    """fim-audit run --jobs 2 spawns workers that load the papers afresh and run the checks, then draw the figures;
+    every check computes with one thread, and Hypothesis draws no constants from the modules a process happens to
+    have loaded, so the bytes agree (the command line aside), the figures' too."""
     one, two = (json.loads(_audit(tmp_path / f"jobs{jobs}", "1", jobs)) for jobs in (1, 2))
     for document in (one, two):
         del document["environment"]["command"]
     assert json.dumps(without_timing(one), indent=2) == json.dumps(without_timing(two), indent=2)
+    figures = [figure["file"] for claim in one["claims"] for figure in claim["figures"]]
+    drawn = [(tmp_path / "jobs1" / f).read_bytes() == (tmp_path / "jobs2" / f).read_bytes() for f in figures]
+    assert drawn and all(drawn)
 
 
 _THREADS_AFTER_A_KERNEL = """

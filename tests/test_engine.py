@@ -112,6 +112,25 @@ def test_run_audit_reports_every_record_in_order():
     assert [r.verdict for r in run_audit(claims, CTX)] == [r.verdict for r in records] == [Verdict.SUPPORTED] * 3
 
 
+def test_finish_runs_for_every_claim_after_the_checks_and_reports_in_claim_order():
+    events = []
+    check, body = _check("n", Status.PASSED)
+    claims = [_claim(f"c.{k}", Formalization("r", "s", (check,))) for k in range(2)]
+
+    def finish(claim, ctx):
+        events.append(("finish", claim.id, body.calls))
+        return claim.id.upper()
+
+    records = run_audit(claims, CTX, lambda r: events.append(("record", r.claim.id)), finish=finish,
+                        on_finish=lambda claim, value: events.append(("value", claim.id, value)))  # fmt: skip
+    assert [r.claim.id for r in records] == ["c.0", "c.1"]
+    assert events == [
+        ("record", "c.0"), ("record", "c.1"),  # every check first (the shared check ran once)
+        ("finish", "c.0", 1), ("finish", "c.1", 1),
+        ("value", "c.0", "C.0"), ("value", "c.1", "C.1"),
+    ]  # fmt: skip
+
+
 def test_claim_record_prefers_the_exact_counterexample_and_counts_only_numeric_cases():
     symbolic, _ = _check("exact", Status.DISPROVED, Kind.SYMBOLIC, cases=7, certified=True)
     numeric, _ = _check("float", Status.FAILED, cases=5, certified=True)
