@@ -117,19 +117,21 @@ def run_check(check: Check, ctx: RunContext) -> CheckResult:
 
 def check_record(check: Check, ctx: RunContext) -> CheckRecord:
     """Run one check of an audit in ``ctx``: under its own seed (from its name), a symbolic or exact one in float64
-    on the CPU (:attr:`Check.runs_exactly`)."""
+    on the CPU (:attr:`Check.runs_exactly`), a ``float64`` one in float64 on the audit's device."""
     check_ctx = ctx.derive(check.name)
     if check.runs_exactly:
         check_ctx = check_ctx.exact_work()
+    elif check.float64:
+        check_ctx = check_ctx.float64_work()
     return CheckRecord(check, run_check(check, check_ctx), check_ctx.seed)
 
 
 def run_reading(formalization: Formalization, ctx: RunContext, done: dict[Check, CheckRecord]) -> ReadingRecord:
     """Run a reading's checks; a check already run in this audit (shared by several readings, a correction or
     several claims) is not run again.  Its seed depends on the check's name only, so reusing the record is
-    the same as running it again, whichever claims were selected and in whatever order.  A symbolic or exact check
-    runs in float64 on the CPU whatever the audit's dtype and device (:attr:`Check.runs_exactly`), so its record
-    may also be reused by an audit of the same profile and seed in another dtype."""
+    the same as running it again, whichever claims were selected and in whatever order.  A symbolic, exact or
+    float64 check computes in float64 whatever the audit's dtype (:attr:`Check.dtype_free`), so its record may also
+    be reused by an audit of the same profile and seed in another dtype."""
     for check in formalization.all_checks:
         if check not in done:
             done[check] = check_record(check, ctx)

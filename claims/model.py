@@ -203,7 +203,10 @@ class Check:
     conjunct of a reading's statement the check decides, when the statement is a conjunction (see
     :func:`claims.verdict.decide_formalization`); None: the whole statement.  ``exact`` marks a numeric check
     that computes in exact arithmetic only (sympy at the exact points of drawn floats, say: no float arithmetic
-    decides its outcome); it runs like a symbolic one (:attr:`runs_exactly`).
+    decides its outcome); it runs like a symbolic one (:attr:`runs_exactly`).  ``float64`` marks a numeric check
+    that computes in float64 whatever the audit's dtype (a Monte Carlo estimate of an exact expectation): it runs in
+    float64 on the audit's device.  Either way its record does not depend on the audit's dtype
+    (:attr:`dtype_free`).
     """
 
     name: str
@@ -213,6 +216,7 @@ class Check:
     validate: Callable[[], None] | None = None
     part: str | None = None
     exact: bool = False
+    float64: bool = False
 
     @property
     def runs_exactly(self) -> bool:
@@ -220,6 +224,12 @@ class Check:
         (:meth:`RunContext.exact_work`): a symbolic check, or one marked ``exact``.  Its record then depends on the
         profile and its seed only, so an audit in another dtype may reuse it."""
         return self.kind is Kind.SYMBOLIC or self.exact
+
+    @property
+    def dtype_free(self) -> bool:
+        """Whether the check's record is the same whatever the audit's dtype (it runs exactly, or in float64), so an
+        audit of the same profile and seed in another dtype may reuse it."""
+        return self.runs_exactly or self.float64
 
 
 @dataclass(frozen=True)

@@ -175,6 +175,11 @@ class RunContext:
         audit (the points it draws, corners included, are the float64 ones)."""
         return replace(self, dtype=torch.float64, device=torch.device("cpu"))
 
+    def float64_work(self) -> "RunContext":
+        """The context of a check that computes in float64 whatever the audit's dtype (a Monte Carlo estimate of an
+        exact expectation): this one in float64, on the same device."""
+        return replace(self, dtype=torch.float64)
+
     def derive(self, *names: str) -> "RunContext":
         """The context one check runs in: same settings, the check's own seed (the global one is kept)."""
         return replace(

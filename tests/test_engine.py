@@ -88,13 +88,17 @@ def test_a_symbolic_or_exact_check_runs_in_float64_on_the_cpu_whatever_the_audit
 
     symbolic = Check("exact", Kind.SYMBOLIC, "nothing", body)
     exact = Check("exact search", Kind.NUMERIC, "nothing", body, exact=True)
+    wide = Check("monte carlo", Kind.NUMERIC, "nothing", body, float64=True)
     numeric = Check("numeric", Kind.NUMERIC, "nothing", body)
     float32 = RunContext.create("default", dtype="float32")
-    run_reading(Formalization("r", "s", (symbolic, exact, numeric)), float32, {})
-    cpu64 = [(DTYPES["float64"], "cpu", CTX.derive(name).seed, "default") for name in ("exact", "exact search")]
-    assert seen[:2] == cpu64  # so a float32 audit may reuse a float64 record
-    assert seen[2][0] is DTYPES["float32"]
-    assert [c.runs_exactly for c in (symbolic, exact, numeric)] == [True, True, False]
+    run_reading(Formalization("r", "s", (symbolic, exact, wide, numeric)), float32, {})
+    names = ("exact", "exact search", "monte carlo")
+    cpu64 = [(DTYPES["float64"], "cpu", CTX.derive(name).seed, "default") for name in names]
+    assert seen[:3] == cpu64  # so a float32 audit may reuse a float64 record
+    assert seen[3][0] is DTYPES["float32"]
+    checks = (symbolic, exact, wide, numeric)
+    assert [c.runs_exactly for c in checks] == [True, True, False, False]
+    assert [c.dtype_free for c in checks] == [True, True, True, False]
 
 
 def test_parts_reach_the_verdict_rule():

@@ -156,6 +156,7 @@ def expectation(
             f"probability < {ALPHA_SEARCH:g}; else {Z_PASS:g} standard errors), certified on fresh draws (< "
             f"{ALPHA_CERTIFY:g}, with bounds only)",
             decide.run,
+            float64=True,  # an estimate of the exact expectation: its draws and sums in float64 in every audit
         ),
     )
 
@@ -275,8 +276,8 @@ class _MonteCarlo:
 
     def run(self, ctx: RunContext) -> CheckResult:
         samples = SAMPLES * ctx.profile.mc_samples
-        wide = ctx.promoted(torch.float64)  # an estimate of the exact expectation: float32 comparisons of z + g
-        # at |z| = 1e4 tie within 1e-3 and bias an indicator's mean by more than the sampling error
+        wide = ctx.promoted(torch.float64)  # the engine runs this check in float64 (Check.float64): float32
+        # comparisons of z + g at |z| = 1e4 tie within 1e-3 and bias an indicator's mean beyond the sampling error
 
         def evaluate(drawn: Mapping[str, np.ndarray], ctx: RunContext) -> Evaluation:
             points = rows_of(drawn)[:MAX_POINTS_PER_EXAMPLE]
