@@ -177,7 +177,10 @@ def audited() -> tuple:
 @FUZZ
 @given(st.data())
 def test_run_fails_cleanly_or_writes_valid_results(audited, data):
-    replay = mock.patch.object(cli, "run_audit", lambda claims, ctx, progress, **_: [progress(r) or r for r in audited])
+    def replayed(claims, ctx, progress, *_, **__):
+        return [progress(record) or record for record in audited]
+
+    replay = mock.patch.object(cli, "run_audit", replayed)
     with _scratch() as folder, replay:
         (folder / "a-file").write_text("")
         argv = data.draw(run_arguments(folder))
