@@ -54,10 +54,10 @@ def test_the_example_paper_holds_its_lock_through_the_cli(tmp_path):
     assert {c["verdict"] for c in results["claims"]} == {"PROVED", "SUPPORTED", "REFUTED"}
 
 
-def _pytest(folder: Path) -> subprocess.CompletedProcess:
+def _pytest(folder: Path, *options: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONHASHSEED": "0"}
     env.pop("FIM_AUDIT_PROFILE", None)
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rA"]
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rA", *options]
     return subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True, timeout=600)
 
 
@@ -68,11 +68,11 @@ def test_the_pytest_plugin_runs_the_example_claims_as_tests(tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     assert "7 passed, 4 xfailed" in done.stdout
     assert "XFAIL fim-audit::softmax-facts.scale-invariance - REFUTED" in done.stdout
-    # a flipped lock makes the claim's test fail, strict as xfail_strict
+    # a flipped lock makes the claim's test fail, strict as xfail_strict (that claim alone: -k selects it)
     lock = json.loads((folder / "softmax_facts.lock.json").read_text())
     lock["verdicts"]["softmax-facts.scale-invariance"] = "PROVED"
     (folder / "softmax_facts.lock.json").write_text(json.dumps(lock))
-    done = _pytest(folder)
+    done = _pytest(folder, "-k", "scale-invariance")
     assert done.returncode == 1 and "verdict flipped: computed REFUTED, locked PROVED" in done.stdout
 
 
