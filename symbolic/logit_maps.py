@@ -70,7 +70,8 @@ def logit_map_setup(n: int, *, second_order: bool = False, prefix: str = "") -> 
         return expr.xreplace(names).subs(to_e)
 
     total = sum(sp.exp(zk) for zk in z)
-    log_p = [sp.expand_log(sp.log(sp.exp(zk) / total)) for zk in z]  # z_i - log(total), by sympy: quicker to differentiate
+    # z_i - log(total), by sympy: quicker to differentiate than the log of the quotient
+    log_p = [sp.expand_log(sp.log(sp.exp(zk) / total)) for zk in z]
     scores = sp.Matrix(n, 2, lambda i, c: rational(sp.diff(log_p[i], THETA[c])))
 
     def hessian(log_pi: sp.Expr) -> sp.Matrix:
