@@ -321,6 +321,28 @@ def test_a_limit_in_a_variable_the_formula_does_not_take_is_refused():
         fa.derivative(op.softmax, lambda z: 0 * z, wrt="T", over=fa.space(z=fa.logits(), T=fa.positive()), what="d")
 
 
+def test_the_limit_search_alone_refutes_a_limit_off_by_a_factor_of_two(audit_context):
+    """lim_(t -> 0) KL(softmax(z) || softmax(z + t v)) / t^2 is v^T F v / 2 (Amari & Nagaoka §2.2); claimed without
+    the 1/2 it differs wherever F v != 0.  The search's free draws (n = 1, v = 0, or floats whose limits run out of
+    time) left it unrefuted in 12 points; points between two corners refute it, certified, without the corners'
+    own check."""
+
+    def kl(z, v, t):
+        return op.sum(op.softmax(z) * (op.log_softmax(z) - op.log_softmax(z + t * v))) / t**2
+
+    checks = fa.limit(
+        kl,
+        lambda z, v: op.dot(v, (op.diag(op.softmax(z)) - op.outer(op.softmax(z), op.softmax(z))) @ v),
+        param="t",
+        at=0,
+        over=fa.space(z=fa.logits(), v=fa.vectors(), t=fa.real(-1, 1), max_n=2),
+        what="KL / t^2 -> v^T F v",
+    )
+    (search,) = [check for check in checks if check.name.startswith("search:")]
+    result = search.run(audit_context)
+    assert result.status is Status.FAILED and result.counterexample.certified, result.detail
+
+
 def test_op_functions_of_plain_numbers_are_exact_and_rounded_where_they_should_be():
     import torch
 
