@@ -4,8 +4,8 @@ the ``ci`` profile, measured as a user runs them (fresh processes, this machine'
     python benchmarks/timing.py [--repeats 3] [--test-repeats 1] [--jobs N] [--skip-tests] [--out docs]
 
 Each repetition runs a cold audit (an empty ``FIM_AUDIT_CACHE``), then a warm one (the same cache), then the tests
-when asked; medians are over the repetitions.  The audit's phases come from its own records: *checks* is the sum of
-the claims' seconds in the warm run's results.json, *training* the cold run's wall time minus the warm run's (the
+when asked (with an empty cache of their own, as on a fresh clone: the suite trains the seed campaigns); medians
+are over the repetitions.  The audit's phases come from its own records: *checks* is the sum of the claims' seconds in the warm run's results.json, *training* the cold run's wall time minus the warm run's (the
 runs the warm audit reads from the cache), and *start-up and report* the warm wall time minus its checks (with
 ``--jobs 1`` only: with more, the claims' seconds add up over the workers, more than the wall time).  Without
 ``--jobs``, the audit runs with fim-audit's default (one worker per core), as a user runs it.  Writes
@@ -52,11 +52,12 @@ def audit(out: Path, cache: Path, jobs: int | None) -> tuple[float, list[str], d
     return wall, listing, json.loads((out / "results.json").read_text())
 
 
-def tests() -> tuple[float, str]:
-    """The test suite as CI runs it (CI=true selects the ci profile; one worker per core, as the README's test
-    command): wall time and pytest's last line."""
+def tests(cache: Path) -> tuple[float, str]:
+    """The test suite as CI runs it on a fresh clone (CI=true selects the ci profile; one worker per core, as the
+    README's test command; an empty training cache at ``cache``, so the suite trains as CI's does): wall time and
+    pytest's last line."""
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "auto", "--dist", "loadgroup"]
-    wall, done = timed(command, {**os.environ, "CI": "true", "FIM_AUDIT_PROFILE": "ci"})
+    wall, done = timed(command, {**os.environ, "CI": "true", "FIM_AUDIT_PROFILE": "ci", "FIM_AUDIT_CACHE": str(cache)})
     if done.returncode != 0:
         raise SystemExit(f"pytest exited {done.returncode}:\n{done.stdout[-3000:]}")
     return wall, done.stdout.strip().splitlines()[-1]
@@ -116,7 +117,8 @@ def main(argv: list[str] | None = None) -> int:
             checks_listing = slowest_checks(results)
             print(f"audit: cold {cold:.1f} s, warm {warm:.1f} s (checks {checks:.1f} s)", flush=True)
         if not args.skip_tests and repeat < args.test_repeats:
-            wall, summary = tests()
+            with tempfile.TemporaryDirectory() as scratch:
+                wall, summary = tests(Path(scratch) / "cache")
             samples.setdefault("tests (profile ci)", []).append(wall)
             print(f"tests: {wall:.1f} s ({summary})", flush=True)
     record = {
