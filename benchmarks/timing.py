@@ -4,14 +4,14 @@ the ``ci`` profile, measured as a user runs them (fresh processes, this machine'
     python benchmarks/timing.py [--repeats 3] [--test-repeats 1] [--jobs N] [--skip-tests] [--out docs]
 
 Each repetition runs a cold audit (an empty ``FIM_AUDIT_CACHE``), then a warm one (the same cache), then the tests
-when asked (with an empty cache of their own, as on a fresh clone: the suite trains the seed campaigns); medians
-are over the repetitions.  The audit's phases come from its own records: *checks* is the sum of the claims' seconds in the warm run's results.json, *training* the cold run's wall time minus the warm run's (the
-runs the warm audit reads from the cache), and *start-up and report* the warm wall time minus its checks (with
-``--jobs 1`` only: with more, the claims' seconds add up over the workers, more than the wall time).  Without
-``--jobs``, the audit runs with fim-audit's default (one worker per core), as a user runs it.  Writes
-``timing.json`` and ``timing-results.md`` into ``--out``, with every sample, the slowest claims and the slowest checks
-(results.json's profile).  Exit status 1 when a median misses its goal.  A measurement, not a timed test: the test
-suite never asserts a duration.
+when asked (with an empty cache of their own, as on a fresh clone: the suite trains the seed campaigns); medians are
+over the repetitions.  The audit's phases come from its own records: *checks* is the sum of the claims' seconds in the
+warm run's results.json, *training* the cold run's wall time minus the warm run's (the runs the warm audit reads from
+the cache), and *start-up and report* the warm wall time minus its checks (with ``--jobs 1`` only: with more, the
+claims' seconds add up over the workers, more than the wall time).  Without ``--jobs``, the audit runs with
+fim-audit's default (one worker per core), as a user runs it.  Writes ``timing.json`` and ``timing-results.md`` into
+``--out``, with every sample, the slowest claims and the slowest checks (results.json's profile).  Exit status 1 when
+a median misses its goal.  A measurement, not a timed test: the test suite never asserts a duration.
 """
 
 from __future__ import annotations
