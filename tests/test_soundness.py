@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 import sympy as sp
 from hypothesis import find, settings
+from hypothesis import strategies as st
 
 import fim_audit.claims.builders as fa
 from tests.outside import decide
@@ -348,6 +349,31 @@ def test_the_limit_search_draws_points_between_corners_where_a_wrong_limit_is_re
     found = decision.at({name: value[0] for name, value in drawn.items()}, 60.0)
     assert found is not None and found[3] == 0  # the exact limit differs from the claimed one, corroborated
     assert sp.simplify(found[0][0] * 2 - found[1][0]) == 0  # and is half of it
+
+
+def test_points_between_corners_outside_a_variables_domain_are_skipped(audit_context):
+    """A variable declared outside the package need not be convex: on the unit circle lim_(t -> 0+) x.x + t = 1
+    holds, but halfway between the corners (1, 0) and (0, 1) x.x = 1/2.  The search skips such a point (the
+    variable's ``contains``), so the true statement is never REFUTED off its domain."""
+    on_circle = (np.array([1.0, 0.0]), np.array([0.0, 1.0]), np.array([-1.0, 0.0]), np.array([0.0, -1.0]))
+
+    def rows(draw, n, batch):
+        return np.stack([draw(st.sampled_from(on_circle)) for _ in range(batch)])
+
+    circle = replace(
+        fa.vectors("x on the unit circle"),
+        rows=rows,
+        corners=lambda n: list(on_circle),
+        contains=lambda value, n: sp.simplify(sum(v * v for v in np.ravel(value)) - 1) == 0,
+    )
+    over = fa.space(min_n=2, max_n=2, x=circle, t=fa.positive())
+    checks = fa.limit(
+        lambda x, t: op.dot(x, x) + t, lambda x: 0 * op.dot(x, x) + 1, param="t", at=0, over=over, what="x.x + t -> 1"
+    )
+    (search,) = [check for check in checks if check.name.startswith("search:")]
+    result = search.run(audit_context)
+    assert result.status is Status.PASSED, result.detail
+    assert decide(checks, audit_context).verdict is not Verdict.REFUTED
 
 
 def test_op_functions_of_plain_numbers_are_exact_and_rounded_where_they_should_be():

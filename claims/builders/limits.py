@@ -126,6 +126,14 @@ class _Decision:
         point = self.over.exact_point(inputs)
         if self.over.holds(point) is not True:  # outside the statement's hypothesis
             return None
+        n = self.over.size_of(point)
+        outside = [
+            name
+            for name, variable in self.over.variables.items()
+            if name != self.param and variable.contains is not None and variable.contains(point[name], n) is not True
+        ]
+        if outside:  # a point between two corners leaves a domain that is not convex (a variable declared outside)
+            return None
         values = {**point, self.param: self.symbol}
         expression = np.atleast_1d(exact_values(self.quantity, values))
         claimed = np.atleast_1d(exact_values(self.claimed, {k: v for k, v in values.items() if k != self.param}))
@@ -257,10 +265,11 @@ class _Decision:
 
     def between_corners(self, ctx: RunContext) -> st.SearchStrategy[dict[str, np.ndarray]]:
         """Points (batches of one) between two corner points of one size: c + w (c' - c) entrywise, w = k / 8, a
-        discrete variable (a label) at its value in c.  Every domain here is convex, so the point stays in it (a
-        statement's own hypothesis is checked at the exact point); its entries are short dyadic rationals where the
-        corners' are (sympy's limits there are quick), and it leaves the corners' symmetries: between v = (1, -1)
-        and v = (1, 1), w = 1/2 gives v = (1, 0)."""
+        discrete variable (a label) at its value in c.  The builders' domains are convex, so the point stays in them;
+        each variable's ``contains`` and the statement's hypothesis are checked at the exact point (:meth:`_at`,
+        which skips a point outside either: a variable declared outside the package may not be convex).  Its entries
+        are short dyadic rationals where the corners' are (sympy's limits there are quick), and it leaves the corners'
+        symmetries: between v = (1, -1) and v = (1, 1), w = 1/2 gives v = (1, 0)."""
         by_size: dict[int, list[dict[str, Any]]] = {}
         for corner in self.over.corners(ctx, sizes=(2, SEARCH_MAX_N)):
             by_size.setdefault(self.over.size_of(corner), []).append(corner)
