@@ -6,6 +6,7 @@ import json
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 import torch
@@ -228,7 +229,8 @@ from fim_audit.claims.model import Check, CheckResult, Claim, Formalization, Kin
 
 def _sleep(ctx):
     print("checking", flush=True)
-    time.sleep(120)
+    for _ in range(1200):  # 120 s in slices: CPython notices a signal at its next bytecode, and the kernel may run
+        time.sleep(0.1)  # the C-level handler on another thread (numba's, torch's), leaving this one asleep
     return CheckResult(Status.PASSED, "slept", 1)
 
 READING = Formalization("r", "s", (Check("c", Kind.NUMERIC, "-", _sleep),))
@@ -246,17 +248,31 @@ def test_a_real_sigint_during_the_audit_is_exit_130_without_traceback(tmp_path):
     # A Ctrl-C at a terminal: SIGINT at its default disposition in the child.  pytest itself may run with SIGINT
     # ignored (a CI job started in the background of a non-interactive shell: POSIX sets SIG_IGN there, the child
     # inherits it, Python then installs no KeyboardInterrupt handler, and the audit slept through the signal).
+    # Nor blocked: the child inherits the signal mask of the thread that forks it (an xdist worker's main thread).
+    def at_a_terminal() -> None:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
     process = subprocess.Popen(
         [*command, "--update-lock", "--out", str(tmp_path / "out")],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        preexec_fn=at_a_terminal,
     )
     for line in process.stdout:
         if line.startswith(b"checking"):
             break
     process.send_signal(signal.SIGINT)
-    _, err = process.communicate(timeout=60)
+    try:
+        _, err = process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:  # say what the child's threads did with the signal, then stop it
+        threads = Path(f"/proc/{process.pid}/task")
+        masks = {
+            t.name: [line for line in (t / "status").read_text().splitlines() if line.startswith(("Sig", "ShdPnd"))]
+            for t in threads.iterdir()
+        }
+        process.kill()
+        raise AssertionError(f"the audit outlived a SIGINT by 60 s; its threads' signal state: {masks}") from None
     assert process.returncode == 130 and err == b"fim-audit: interrupted\n"
 
 
@@ -278,7 +294,7 @@ def test_a_paper_that_exits_while_imported_is_exit_2_naming_it(tmp_path, capsys,
 
 def test_a_check_that_calls_sys_exit_is_a_check_error(tmp_path):
     paper = tmp_path / "exits.py"
-    paper.write_text(SLEEPING_PAPER.replace("time.sleep(120)", "raise SystemExit(0)"))
+    paper.write_text(SLEEPING_PAPER.replace("time.sleep(0.1)", "raise SystemExit(0)"))
     assert main(["run", "--papers", str(paper), "--update-lock", "--out", str(tmp_path / "out")]) == 3
 
 
