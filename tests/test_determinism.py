@@ -7,12 +7,15 @@ several readings, a figure."""
 from __future__ import annotations
 
 import contextlib
+import copy
 import importlib.util
 import json
 import os
 import shutil
 import subprocess
 import sys
+from pathlib import Path
+from typing import Callable
 
 import pytest
 import torch
@@ -27,40 +30,56 @@ from fim_audit.report.results import without_timing
 CLAIMS = "fim-attn.thm1-inner,fim-attn.lemma2,fim-attn.thm3-step4,holistic.block-eig-union,fim-metrics.decay-defined"
 
 
-def _audit(out, hash_seed: str, jobs: int = 1) -> bytes:
-    executable = shutil.which("fim-audit")
-    if executable is None:
-        pytest.fail("the fim-audit console script is not installed (pip install -e .)")
-    environment = {**os.environ, "PYTHONHASHSEED": hash_seed}
-    done = subprocess.run(
-        [executable, "run", "--only", CLAIMS, "--out", str(out), "--jobs", str(jobs)],
-        capture_output=True,
-        text=True,
-        env=environment,
-    )
-    assert done.returncode == 0, done.stderr
-    return (out / "results.json").read_bytes()
+pytestmark = pytest.mark.xdist_group("test_determinism")  # one worker: the audits below are run once per module
 
 
-def test_results_are_byte_identical_without_timing(tmp_path):
-    out = tmp_path / "audit"
-    first, second = (json.loads(_audit(out, hash_seed)) for hash_seed in ("1", "2"))
+@pytest.fixture(scope="module")
+def audit(tmp_path_factory) -> Callable[[str, int], tuple[dict, Path]]:
+    """``audit(hash_seed, jobs)``: the results.json (parsed) and output folder of ``fim-audit run`` over CLAIMS in a
+    fresh process with that hash seed and --jobs; each run once per module (two tests compare against the same
+    one-process run)."""
+    runs: dict[tuple[str, int], tuple[dict, Path]] = {}
+
+    def run(hash_seed: str, jobs: int) -> tuple[dict, Path]:
+        if (hash_seed, jobs) not in runs:
+            executable = shutil.which("fim-audit")
+            if executable is None:
+                pytest.fail("the fim-audit console script is not installed (pip install -e .)")
+            where = tmp_path_factory.mktemp(f"hash{hash_seed}-jobs{jobs}")
+            done = subprocess.run(  # the same command line in each folder (results.json records it)
+                [executable, "run", "--only", CLAIMS, "--out", "audit", "--jobs", str(jobs)],
+                capture_output=True,
+                text=True,
+                cwd=where,
+                env={**os.environ, "PYTHONHASHSEED": hash_seed},
+            )
+            out = where / "audit"
+            assert done.returncode == 0, done.stderr
+            runs[hash_seed, jobs] = json.loads((out / "results.json").read_bytes()), out
+        return runs[hash_seed, jobs]
+
+    return run
+
+
+def test_results_are_byte_identical_without_timing(audit):
+    first, second = (audit(hash_seed, 1)[0] for hash_seed in ("1", "2"))
     assert first["environment"]["started_at"] and first["summary"]["seconds"] > 0  # the fields removed exist
     first_bytes, second_bytes = (json.dumps(without_timing(d), indent=2).encode() for d in (first, second))
     assert first_bytes == second_bytes
     assert len(first["claims"]) == len(CLAIMS.split(","))
 
 
-def test_claims_in_parallel_give_the_results_of_one_process(tmp_path):
+def test_claims_in_parallel_give_the_results_of_one_process(audit):
     """fim-audit run --jobs 2 spawns workers that load the papers afresh and run the checks, then draw the figures;
     every check computes with one thread, and Hypothesis draws no constants from the modules a process happens to
     have loaded, so the bytes agree (the command line aside), the figures' too."""
-    one, two = (json.loads(_audit(tmp_path / f"jobs{jobs}", "1", jobs)) for jobs in (1, 2))
+    (one, one_out), (two, two_out) = audit("1", 1), audit("1", 2)
+    one, two = copy.deepcopy(one), copy.deepcopy(two)
     for document in (one, two):
         del document["environment"]["command"]
     assert json.dumps(without_timing(one), indent=2) == json.dumps(without_timing(two), indent=2)
     figures = [figure["file"] for claim in one["claims"] for figure in claim["figures"]]
-    drawn = [(tmp_path / "jobs1" / f).read_bytes() == (tmp_path / "jobs2" / f).read_bytes() for f in figures]
+    drawn = [(one_out / f).read_bytes() == (two_out / f).read_bytes() for f in figures]
     assert drawn and all(drawn)
 
 

@@ -14,6 +14,10 @@ Two kinds of mutant, each named by its mutation operator:
   is what fails CI; and since the symbolic path shares no code with them, the failure can never turn into a
   certified refutation of a true claim.
 
+Mutants are decided in the default profile, the audit ``fim-audit run`` performs, whatever the session's profile:
+the catalogue measures the power of the audit a referee runs (the session's profile, ci in CI, audits the claims
+themselves; deciding the mutants in it as well took 90 s of a worker against 50 s).
+
 A mutant that is *equivalent* (the same function as the original, e.g. the transposed softmax Jacobian,
 which is symmetric) cannot be killed; it is listed with the reason, and the audit must prove it equal.  The
 kill rate is printed at the end of the pytest run (tests/conftest.py).
@@ -23,7 +27,7 @@ from __future__ import annotations
 
 import importlib
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 import pytest
@@ -38,6 +42,7 @@ from fim_audit.claims.papers.fim_metrics import softmax_fisher_entry
 from fim_audit.claims.lock import read_lock
 from fim_audit.claims.model import Check, Claim, Formalization, Kind, Source, Status, Verdict
 from fim_audit.claims.registry import all_claims
+from fim_audit.numeric.context import PROFILES, RunContext
 from fim_audit.claims.builders.softmax import (
     fisher_decomposition_checks,
     inner_expectation_checks,
@@ -350,15 +355,21 @@ def _killed_by(record: ClaimRecord) -> tuple[bool, bool]:
 
 
 @pytest.fixture(scope="module")
+def mutant_context(audit_context) -> RunContext:
+    """The session's context in the default profile (module docstring)."""
+    return replace(audit_context, profile=PROFILES["default"])
+
+
+@pytest.fixture(scope="module")
 def shared_records() -> dict:
     """Check records shared by the formula mutants: the registered readings used as corrections run once."""
     return {}
 
 
 @pytest.fixture(scope="module", params=FORMULA_MUTANTS, ids=[m.name for m in FORMULA_MUTANTS])
-def formula_record(request, audit_context, shared_records) -> tuple[FormulaMutant, ClaimRecord]:
+def formula_record(request, mutant_context, shared_records) -> tuple[FormulaMutant, ClaimRecord]:
     mutant = request.param
-    record = run_claim(_claim(mutant), audit_context, shared_records)
+    record = run_claim(_claim(mutant), mutant_context, shared_records)
     symbolic, numeric = _killed_by(record)
     killed = record.verdict is Verdict.REFUTED and record.counterexample is not None
     record_mutant(
@@ -421,13 +432,13 @@ def _patch_everywhere(patch: pytest.MonkeyPatch, module_name: str, attribute: st
 
 
 @pytest.fixture(scope="module", params=IMPLEMENTATION_MUTANTS, ids=[m.name for m in IMPLEMENTATION_MUTANTS])
-def implementation_records(request, audit_context) -> tuple[ImplementationMutant, list[ClaimRecord]]:
+def implementation_records(request, mutant_context) -> tuple[ImplementationMutant, list[ClaimRecord]]:
     mutant = request.param
     module_name, attribute = mutant.target
     original = getattr(importlib.import_module(module_name), attribute)
     with pytest.MonkeyPatch.context() as patch:
         assert _patch_everywhere(patch, module_name, attribute, mutant.mutate(original)) >= 1
-        records = [run_claim(REGISTERED[claim_id], audit_context) for claim_id in mutant.claims]
+        records = [run_claim(REGISTERED[claim_id], mutant_context) for claim_id in mutant.claims]
     flagged = [r.claim.id for r in records if r.verdict is not LOCK[r.claim.id]]
     record_mutant(
         request.config, MutantOutcome(mutant.name, mutant.operator, "implementation", bool(flagged), flagged, None)
