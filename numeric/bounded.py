@@ -314,6 +314,21 @@ def onehot(index: Bounded, like: Bounded) -> Bounded:
     return _mask(like, positions == lift(index, like).value)
 
 
+def pick(v: Bounded, index: Bounded) -> Bounded:
+    """v_index along the last axis: the entry and its error bound, exactly (a gather; v . e_index summed n entries and
+    carried their rounding bound).  An index that is not an integer in 0..n-1 gives NaN, never another entry."""
+    n = v.shape[-1]
+    label = lift(index, v).value
+    position = label.long().clamp(0, n - 1)
+    valid = position.to(label.dtype) == label
+
+    def at(t: torch.Tensor) -> torch.Tensor:
+        picked = t.gather(-1, position.expand(t.shape[:-1]).unsqueeze(-1)).squeeze(-1)
+        return torch.where(valid, picked, torch.nan)
+
+    return _structural(v, at)
+
+
 def softmax(z: Bounded, tau: Any = 1.0) -> Bounded:
     """sigma(z / tau), shifted by the maximum (exp never overflows; the shift is exact on the perturbed values)."""
     s = z / tau
@@ -409,6 +424,7 @@ __all__ = [
     "eye",
     "log_softmax",
     "onehot",
+    "pick",
     "softmax",
     "sort",
     "eigvalsh",

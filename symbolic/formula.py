@@ -139,6 +139,18 @@ def onehot(index: Any, like: Any) -> Any:
     return np.array([sp.Integer(int(k == int(index))) for k in range(n)], dtype=object)
 
 
+def pick(v: Any, index: Any) -> Any:
+    """v_index (of a matrix: along its last axis), exact only for a concrete integer index, as :func:`onehot`."""
+    index = sp.sympify(index)
+    if not index.is_Integer:
+        raise NotExact(f"an entry at a label needs a concrete index, not {index}")
+    entries = np.asarray(v, dtype=object)
+    n = entries.shape[-1]
+    if not 0 <= int(index) < n:
+        raise ValueError(f"index {index} is outside 0..{n - 1}")
+    return entries[..., int(index)] if entries.ndim > 1 else entries[int(index)]
+
+
 def softmax(z: Any, tau: Any = 1) -> Any:
     """sigma(z / tau) = exp(z / tau) / sum exp(z / tau) (no shift: it is exact here, and a Max would not cancel)."""
     e = exp(np.asarray(z, dtype=object) / tau)

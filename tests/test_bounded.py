@@ -94,3 +94,26 @@ def test_a_distribution_with_exact_zeros_has_a_finite_entropy_bound():
         assert bool(torch.isfinite(entropy.value).all() and torch.isfinite(entropy.error).all())
 
     run()
+
+
+def test_an_entry_at_a_label_is_exact_and_a_bad_label_is_nan():
+    """op.pick is a gather: the entry at y and its bound, bit for bit, its derivative too; the exact path takes the
+    same entry; a label outside 0..n-1 or not an integer gives NaN (a silent 0, or another entry, would pass as a
+    value)."""
+    from fim_audit.claims.builders.formula import numeric_derivative
+
+    z = torch.tensor([[0.5, -1.0, 2.0]] * 4, dtype=torch.float64)
+    y = torch.tensor([0.0, 2.0, 3.0, 1.5], dtype=torch.float64)
+    inputs = {"z": z, "y": y}
+    whole = numeric_values(lambda z: op.log_softmax(z), {"z": z})
+    picked = numeric_values(lambda z, y: op.pick(op.log_softmax(z), y), inputs)
+    assert picked.value[:2].tolist() == [whole.value[0, 0].item(), whole.value[1, 2].item()]
+    assert picked.error[:2].tolist() == [whole.error[0, 0].item(), whole.error[1, 2].item()]
+    assert bool(torch.isnan(picked.value[2:]).all())
+    gradient = numeric_derivative(lambda z, y: op.pick(op.log_softmax(z), y), "z", inputs)
+    expected = torch.eye(3, dtype=torch.float64)[[0, 2]] - torch.softmax(z[:2], -1)
+    assert bool(((gradient.value[:2] - expected).abs() <= SAFETY * gradient.error[:2] + 1e-300).all())
+    row = np.array([sp.Rational(1, 2), sp.Integer(-1), sp.Integer(2)], dtype=object)
+    assert exact_values(lambda z, y: op.pick(z, y), {"z": row, "y": sp.Integer(2)}).item() == 2
+    with pytest.raises(ValueError, match="outside 0..2"):
+        exact_values(lambda z, y: op.pick(z, y), {"z": row, "y": sp.Integer(3)})

@@ -72,6 +72,10 @@ class Ops:
         """e_index, the standard basis vector of ``like``'s length (``index``: a label, :func:`labels`)."""
         return _backend(index, like).onehot(index, like)
 
+    def pick(self, v: Any, index: Any) -> Any:
+        """v_index, the entry of a vector at a label (``op.pick(op.log_softmax(z), y)``: the log-likelihood of y)."""
+        return _backend(v, index).pick(v, index)
+
     def softmax(self, z: Any, tau: Any = 1) -> Any:
         return _backend(z, tau).softmax(z, tau)
 
@@ -104,10 +108,6 @@ class Ops:
 
     def trace(self, m: Any) -> Any:
         return sum((m[i, i] for i in range(1, len(m))), m[0, 0])
-
-    def pick(self, v: Any, index: Any) -> Any:
-        """v_index, the entry of a vector at a label (``op.pick(op.log_softmax(z), y)``: the log-likelihood of y)."""
-        return self.sum(v * self.onehot(index, v))
 
     def logsumexp(self, z: Any) -> Any:
         return z[0] - self.log_softmax(z)[0]
