@@ -127,28 +127,29 @@ def eye(n: int, like: Any = None) -> Any:
     return np.array(sp.eye(n).tolist(), dtype=object)
 
 
-def onehot(index: Any, like: Any) -> Any:
-    """e_index, a vector of ``like``'s length: exact only for a concrete integer index (a symbolic label has no
-    entrywise form; the exact sweep enumerates labels instead)."""
+def _label(index: Any, n: int, what: str) -> int:
+    """A label as an int in 0..n-1: exact only for a concrete integer (a symbolic label has no entrywise form; the
+    exact sweep enumerates labels instead)."""
     index = sp.sympify(index)
     if not index.is_Integer:
-        raise NotExact(f"a one-hot vector needs a concrete index, not {index}")
-    n = len(like)
+        raise NotExact(f"{what} needs a concrete index, not {index}")
     if not 0 <= int(index) < n:
         raise ValueError(f"index {index} is outside 0..{n - 1}")
-    return np.array([sp.Integer(int(k == int(index))) for k in range(n)], dtype=object)
+    return int(index)
+
+
+def onehot(index: Any, like: Any) -> Any:
+    """e_index, a vector of ``like``'s length, for a concrete integer index (:func:`_label`)."""
+    n = len(like)
+    k = _label(index, n, "a one-hot vector")
+    return np.array([sp.Integer(int(j == k)) for j in range(n)], dtype=object)
 
 
 def pick(v: Any, index: Any) -> Any:
-    """v_index (of a matrix: along its last axis), exact only for a concrete integer index, as :func:`onehot`."""
-    index = sp.sympify(index)
-    if not index.is_Integer:
-        raise NotExact(f"an entry at a label needs a concrete index, not {index}")
+    """v_index (of a matrix: along its last axis), for a concrete integer index (:func:`_label`)."""
     entries = np.asarray(v, dtype=object)
-    n = entries.shape[-1]
-    if not 0 <= int(index) < n:
-        raise ValueError(f"index {index} is outside 0..{n - 1}")
-    return entries[..., int(index)] if entries.ndim > 1 else entries[int(index)]
+    k = _label(index, entries.shape[-1], "an entry at a label")
+    return entries[..., k] if entries.ndim > 1 else entries[k]
 
 
 def softmax(z: Any, tau: Any = 1) -> Any:

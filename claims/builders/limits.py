@@ -127,12 +127,10 @@ class _Decision:
         if self.over.holds(point) is not True:  # outside the statement's hypothesis
             return None
         n = self.over.size_of(point)
-        outside = [
-            name
+        if any(  # a point between two corners leaves a domain that is not convex (a variable declared outside)
+            name != self.param and variable.contains is not None and variable.contains(point[name], n) is not True
             for name, variable in self.over.variables.items()
-            if name != self.param and variable.contains is not None and variable.contains(point[name], n) is not True
-        ]
-        if outside:  # a point between two corners leaves a domain that is not convex (a variable declared outside)
+        ):
             return None
         values = {**point, self.param: self.symbol}
         expression = np.atleast_1d(exact_values(self.quantity, values))
