@@ -92,7 +92,7 @@ def knlp_metrics(sampled: torch.Tensor) -> dict[str, torch.Tensor]:
     decay = lambda_1 / (|lambda_5| + 1e-8), or 1 when T < 5."""
     count, size = sampled.shape[-2], sampled.shape[-1]
     fisher = torch.diag_embed(sampled.mean(dim=-2)) - sampled.transpose(-1, -2) @ sampled / count
-    eigenvalues = torch.linalg.eigvalsh(fisher).detach().cpu()
+    eigenvalues = _knlp_eigenvalues(fisher.detach()).cpu()
     trace = eigenvalues.sum(dim=-1)
     ones = torch.ones_like(trace)
     metrics = {"eigmax": eigenvalues[..., -1], "trace": trace}
@@ -102,6 +102,26 @@ def knlp_metrics(sampled: torch.Tensor) -> dict[str, torch.Tensor]:
     fifth = eigenvalues[..., -DECAY_INDEX].abs() + KNLP_DECAY_OFFSET if size >= DECAY_INDEX else None
     metrics["decay"] = eigenvalues[..., -1] / fifth if fifth is not None else ones
     return metrics
+
+
+def _knlp_eigenvalues(fisher: torch.Tensor) -> torch.Tensor:
+    """eigvalsh of each matrix in its own dtype, as knlp computes them.  A matrix on which LAPACK does not converge
+    gets the eigenvalues of its float64 copy, rounded to its dtype, which is what the call approximates: MKL's
+    reproducible branch, on which training runs (:mod:`numeric.training.kernels`), fails on float32 Fisher blocks
+    of near one-hot rows (entries down to 1e-44, subnormal in float32), where the processor's own branch converges
+    (a FA-Adam run of the default campaign)."""
+    try:
+        return torch.linalg.eigvalsh(fisher)
+    except torch.linalg.LinAlgError:
+        flat = fisher.reshape(-1, *fisher.shape[-2:])
+        return torch.stack([_eigenvalues_of_one(matrix) for matrix in flat]).reshape(fisher.shape[:-1])
+
+
+def _eigenvalues_of_one(matrix: torch.Tensor) -> torch.Tensor:
+    try:
+        return torch.linalg.eigvalsh(matrix)
+    except torch.linalg.LinAlgError:
+        return torch.linalg.eigvalsh(matrix.double()).to(matrix.dtype)
 
 
 def knlp_fisher_metrics(

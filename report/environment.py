@@ -16,6 +16,7 @@ import torch
 
 from fim_audit.numeric.context import RunContext
 from fim_audit.numeric.threads import usable_cores
+from fim_audit.numeric.training import kernels as training_kernels
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -56,6 +57,7 @@ def collect(ctx: RunContext, command: str) -> dict:
         "device": str(ctx.device),
         "device_name": device_name(ctx.device),
         "dtype": str(ctx.dtype).removeprefix("torch."),
+        "training_kernels": training_kernels.label() if ctx.device.type == "cpu" else str(ctx.device),
         "seed": ctx.seed,
         "profile": dataclasses.asdict(ctx.profile),
         "git_commit": _git("rev-parse", "HEAD"),

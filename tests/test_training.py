@@ -5,6 +5,7 @@ confidence intervals and the interval decision, and the experiment cache."""
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import replace
 
 import pytest
@@ -12,7 +13,7 @@ import torch
 
 from fim_audit.claims.model import Status
 from fim_audit.numeric.training import cache as experiment_cache
-from fim_audit.numeric.training import experiments, fa_adam
+from fim_audit.numeric.training import experiments, fa_adam, kernels
 from fim_audit.numeric.training.char_corpus import corpus
 from fim_audit.numeric.confidence import mean_interval, t_quantile
 from fim_audit.numeric.training.tiny_gpt import GPTConfig, build
@@ -223,6 +224,32 @@ def test_runs_are_the_same_from_one_process_or_two(tmp_path, monkeypatch):
     assert [_without_seconds(log) for log in one] == [_without_seconds(log) for log in two]
     monkeypatch.setattr(experiments, "train", lambda *args: pytest.fail("trained although cached"))
     assert experiments.runs(specs, CPU) == two
+
+
+@pytest.mark.skipif(not kernels.pinnable(), reason="the pinned kernels need an x86-64 CPU with AVX2")
+def test_training_processes_run_on_the_pinned_kernels_whatever_this_process_runs_on(monkeypatch):
+    """Sharp-attention training is chaotic: each CPU's own kernels gave other runs, and fim-attn.prop2 another
+    verdict, on another machine.  A training process computes with ATen's AVX2 loops, MKL's COMPATIBLE branch and
+    no oneDNN, even when the process that starts it was started with others."""
+    monkeypatch.setenv("ATEN_CPU_CAPABILITY", "default")
+    monkeypatch.setenv("MKL_CBWR", "AUTO")
+    pool = experiments._training_pool.__wrapped__(1)
+    try:
+        assert pool.apply(torch.backends.cpu.get_cpu_capability) == "AVX2"
+        assert pool.apply(os.getenv, ("MKL_CBWR",)) == "COMPATIBLE"
+        assert pool.apply(torch._C._get_mkldnn_enabled) is False
+    finally:
+        pool.terminate()
+    assert os.environ["MKL_CBWR"] == "AUTO", "the pins leaked into this process's environment"
+
+
+def test_a_training_process_without_its_pins_refuses_to_train(monkeypatch):
+    monkeypatch.setattr(torch.backends.mkldnn, "enabled", torch.backends.mkldnn.enabled)
+    monkeypatch.delenv("MKL_CBWR", raising=False)
+    with pytest.raises(RuntimeError, match="not on the pinned kernels"):
+        kernels.pin_this_process(True)
+    kernels.pin_this_process(False)  # a machine that cannot take the pins trains on its own kernels
+    assert experiments._cache_key(_tiny(), CPU)["kernels"] == kernels.label()
 
 
 def test_stacks_group_by_everything_but_the_seed():

@@ -34,6 +34,7 @@ import torch
 from fim_audit.numeric.context import RunContext
 from fim_audit.numeric.threads import share_cores, usable_cores
 from fim_audit.numeric.training.char_corpus import corpus
+from fim_audit.numeric.training import kernels
 from fim_audit.numeric.training.cache import cached_entry, exclusive, store
 from fim_audit.numeric.training.tiny_gpt import GPTConfig
 from fim_audit.numeric.training.loop import OPTIMIZERS, RunSpec, train
@@ -112,11 +113,9 @@ def _spec(
 
 
 def training_processes(device: torch.device) -> int:
-    """Processes that train at once: one per usable core on a CPU (none can start from a daemonic process, such
-    as a ``multiprocessing.Pool`` worker); one on an accelerator, which takes a whole stack at once."""
-    if device.type != "cpu" or multiprocessing.current_process().daemon:
-        return 1
-    return usable_cores()
+    """Processes that train at once: one per usable core on a CPU; one on an accelerator, which takes a whole
+    stack at once."""
+    return usable_cores() if device.type == "cpu" else 1
 
 
 def _stacks(specs: list[RunSpec], processes: int) -> list[list[int]]:
@@ -135,29 +134,42 @@ def _stacks(specs: list[RunSpec], processes: int) -> list[list[int]]:
 def runs(specs: list[RunSpec], device: torch.device) -> list[dict[str, Any]]:
     """Training runs, each from the cache when it holds it.  The others are trained as stacks of models
     (:func:`numeric.training.loop.train`, one per group of runs that differ in their seed only), spread over
-    :func:`training_processes` spawned processes (each on one thread: :func:`numeric.threads.share_cores`), and
-    stored one by one.  A run's log does not depend on the stack it trained in (tests/test_training.py), so neither
-    does it depend on the number of processes.  One process trains at a time per cache: another that needs runs
-    waits, then reads the ones the first stored (:func:`numeric.training.cache.exclusive`)."""
-    logs = [cached_entry("training", spec.to_json(), device) for spec in specs]
+    :func:`training_processes` spawned processes (each on one thread: :func:`numeric.threads.share_cores`, and on
+    the pinned kernels of :mod:`numeric.training.kernels` on a CPU), and stored one by one.  A run's log does not
+    depend on the stack it trained in (tests/test_training.py), so neither does it depend on the number of
+    processes.  One process trains at a time per cache: another that needs runs waits, then reads the ones the first
+    stored (:func:`numeric.training.cache.exclusive`)."""
+    logs = [cached_entry("training", _cache_key(spec, device), device) for spec in specs]
     if all(log is not None for log in logs):
         return logs
     with exclusive("training"):
-        logs = [log or cached_entry("training", spec.to_json(), device) for log, spec in zip(logs, specs)]
+        logs = [log or cached_entry("training", _cache_key(spec, device), device) for log, spec in zip(logs, specs)]
         missing = [k for k, log in enumerate(logs) if log is None]
         for k, log in zip(missing, _train([specs[k] for k in missing], device), strict=True):
             logs[k] = log
     return logs
 
 
+def _cache_key(spec: RunSpec, device: torch.device) -> dict[str, Any]:
+    """What a stored run is looked up by: its specification and, on a CPU, the kernels it trained on."""
+    return {**spec.to_json(), "kernels": kernels.label()} if device.type == "cpu" else spec.to_json()
+
+
 @functools.lru_cache(maxsize=None)
 def _training_pool(processes: int) -> multiprocessing.pool.Pool:
-    """The spawned processes that train, one per usable core: started by the first training that needs them and
-    kept for the next (a campaign trains in four calls, and each fresh process paid about 2 s of imports and
-    torch.optim's first use), terminated when this process exits."""
-    pool = multiprocessing.get_context("spawn").Pool(processes, share_cores)
+    """The spawned processes that train on the CPU, one per usable core, on the pinned kernels
+    (:mod:`numeric.training.kernels`): started by the first training that needs them and kept for the next (a
+    campaign trains in four calls, and each fresh process paid about 2 s of imports and torch.optim's first use),
+    terminated when this process exits."""
+    with kernels.pinned_environment():
+        pool = multiprocessing.get_context("spawn").Pool(processes, _start_trainer, (kernels.pinnable(),))
     atexit.register(pool.terminate)
     return pool
+
+
+def _start_trainer(pinned: bool) -> None:
+    share_cores()
+    kernels.pin_this_process(pinned)
 
 
 def _train(specs: list[RunSpec], device: torch.device) -> list[dict[str, Any]]:
@@ -165,14 +177,20 @@ def _train(specs: list[RunSpec], device: torch.device) -> list[dict[str, Any]]:
     processes = training_processes(device)
     pieces = _stacks(specs, processes)
     tasks = [[specs[k] for k in piece] for piece in pieces]
-    if len(tasks) > 1 and processes > 1:
+    if device.type == "cpu":  # always in the pinned processes, even one run on one core
+        if multiprocessing.current_process().daemon:
+            raise RuntimeError(
+                "training runs in spawned processes on pinned CPU kernels (numeric.training.kernels), which a "
+                "daemonic process cannot start: run the audit from a process that is not a multiprocessing.Pool "
+                "worker (fim-audit run --jobs N starts workers that can)"
+            )
         trained = _training_pool(processes).starmap(train, [(task, device) for task in tasks])
     else:
         trained = [train(task, device) for task in tasks]
     logs: list[dict[str, Any]] = [{}] * len(specs)
     for piece, piece_logs in zip(pieces, trained, strict=True):
         for k, log in zip(piece, piece_logs, strict=True):
-            store("training", specs[k].to_json(), device, log)
+            store("training", _cache_key(specs[k], device), device, log)
             logs[k] = log
     return logs
 
