@@ -37,9 +37,21 @@ def _git(*args: str) -> str | None:
 
 
 def device_name(device: torch.device) -> str:
+    """The GPU's name, or the CPU's model (training picks its kernels by the CPU: :mod:`numeric.training.kernels`;
+    timings depend on it)."""
     if device.type == "cuda":
         return torch.cuda.get_device_name(device)
-    return platform.processor() or platform.machine()
+    return _cpu_model() or platform.processor() or platform.machine()
+
+
+def _cpu_model() -> str | None:
+    """The model name /proc/cpuinfo gives (Linux), else None."""
+    try:
+        with open("/proc/cpuinfo") as info:
+            models = [line.split(":", 1)[1].strip() for line in info if line.startswith("model name")]
+    except OSError:
+        return None
+    return models[0] if models else None
 
 
 def collect(ctx: RunContext, command: str) -> dict:

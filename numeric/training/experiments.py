@@ -162,14 +162,20 @@ def _training_pool(processes: int) -> multiprocessing.pool.Pool:
     campaign trains in four calls, and each fresh process paid about 2 s of imports and torch.optim's first use),
     terminated when this process exits."""
     with kernels.pinned_environment():
-        pool = multiprocessing.get_context("spawn").Pool(processes, _start_trainer, (kernels.pinnable(),))
+        pool = multiprocessing.get_context("spawn").Pool(processes, _start_trainer)
     atexit.register(pool.terminate)
     return pool
 
 
-def _start_trainer(pinned: bool) -> None:
+def _start_trainer() -> None:
     share_cores()
-    kernels.pin_this_process(pinned)
+    kernels.pin_this_process()
+
+
+def _train_pinned(specs: list[RunSpec], device: torch.device, pinned: bool) -> list[dict[str, Any]]:
+    """One stack trained in a training process, after checking that it runs on the kernels the parent pinned."""
+    kernels.check_pinned(pinned)
+    return train(specs, device)
 
 
 def _train(specs: list[RunSpec], device: torch.device) -> list[dict[str, Any]]:
@@ -184,7 +190,8 @@ def _train(specs: list[RunSpec], device: torch.device) -> list[dict[str, Any]]:
                 "daemonic process cannot start: run the audit from a process that is not a multiprocessing.Pool "
                 "worker (fim-audit run --jobs N starts workers that can)"
             )
-        trained = _training_pool(processes).starmap(train, [(task, device) for task in tasks])
+        pinned = kernels.pinnable()
+        trained = _training_pool(processes).starmap(_train_pinned, [(task, device, pinned) for task in tasks])
     else:
         trained = [train(task, device) for task in tasks]
     logs: list[dict[str, Any]] = [{}] * len(specs)

@@ -76,14 +76,20 @@ def pinned_environment() -> Iterator[None]:
                 os.environ[name] = value
 
 
-def pin_this_process(pinned: bool) -> None:
-    """In a training process: oneDNN off, and, where the parent pinned the kernels (``pinned``, its
-    :func:`pinnable`), a check that they took effect: a process restarted outside :func:`pinned_environment` would
-    otherwise train on other kernels under the pinned runs' cache keys."""
+def pin_this_process() -> None:
+    """In a training process: oneDNN off (its kernels are chosen for the CPU, and no environment variable of
+    torch's pins them)."""
     torch.backends.mkldnn.enabled = False
+
+
+def check_pinned(pinned: bool) -> None:
+    """Where the parent pinned the kernels (``pinned``: its :func:`pinnable`), raise unless this process runs on
+    them: a training process restarted outside :func:`pinned_environment` would otherwise train on other kernels
+    under the pinned runs' cache keys."""
     if pinned and (
         any(os.environ.get(name) != value for name, value in PINS.items())
         or torch.backends.cpu.get_cpu_capability() != "AVX2"
+        or torch.backends.mkldnn.enabled
     ):
         raise RuntimeError(
             f"a training process runs on ATen {torch.backends.cpu.get_cpu_capability()} with MKL_CBWR="
