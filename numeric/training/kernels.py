@@ -13,8 +13,11 @@ the EPYC, SUPPORTED; [-0.061, 0.0004] on the pinned kernels, OPEN).  A process t
   bits (not verified across vendors: every machine measured here was one AMD EPYC type);
 * ``MKL_CBWR=COMPATIBLE``: MKL's conditional numerical reproducibility on its SSE2 branch without approximate
   instructions, the one branch MKL offers on non-Intel processors (every other branch falls back to the
-  processor's automatic one there).  It costs about 30% of a float32 training step on the default model;
+  processor's automatic one there);
 * oneDNN off (``torch.backends.mkldnn.enabled = False``): GELU runs in ATen's pinned loops instead.
+
+On the EPYC, a 4-seed stack of the default model trains in 13.1 s on these kernels against 11.0 s on its own
+(medians of 5 interleaved runs, process start-up included).
 
 MKL's branch covers its LAPACK too: there ``ssyevd`` does not converge on some float32 Fisher blocks of near one-hot
 rows that the processor's own branch solves (:func:`numeric.pooled_fisher.knlp_metrics` takes such a block's
@@ -77,8 +80,7 @@ def pinned_environment() -> Iterator[None]:
 
 
 def pin_this_process() -> None:
-    """In a training process: oneDNN off (its kernels are chosen for the CPU, and no environment variable of
-    torch's pins them)."""
+    """In a training process: oneDNN off (its just-in-time kernels are generated for the CPU at hand)."""
     torch.backends.mkldnn.enabled = False
 
 
