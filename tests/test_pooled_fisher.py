@@ -10,9 +10,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from fim_audit.numeric import pooled_fisher as pooled_fisher_module
 from fim_audit.numeric.fisher_spectrum import fisher_metrics
-from fim_audit.numeric.pooled_fisher import knlp_fisher_metrics, pooled_fisher, pooled_fisher_metrics
+from fim_audit.numeric.pooled_fisher import knlp_fisher_metrics, knlp_metrics, pooled_fisher, pooled_fisher_metrics
 from fim_audit.numeric.validate import InputError
 
 F64 = torch.float64
@@ -136,7 +135,7 @@ def test_a_matrix_lapack_cannot_solve_gets_its_float64_eigenvalues(monkeypatch):
     """MKL's reproducible branch (training's, numeric.training.kernels) failed to converge on one float32 Fisher
     block of near one-hot rows; that head's eigenvalues come from its float64 copy, the others' are knlp's own."""
     rows = torch.softmax(torch.randn(2, 64, 8, generator=torch.Generator().manual_seed(0)) * 4, dim=-1)
-    expected = pooled_fisher_module.knlp_metrics(rows)
+    expected = knlp_metrics(rows)
     eigvalsh = torch.linalg.eigvalsh
 
     def fails_on_the_second_head(matrix):
@@ -146,7 +145,7 @@ def test_a_matrix_lapack_cannot_solve_gets_its_float64_eigenvalues(monkeypatch):
 
     failing = torch.diag_embed(rows[1].mean(dim=0)) - rows[1].T @ rows[1] / 64
     monkeypatch.setattr(torch.linalg, "eigvalsh", fails_on_the_second_head)
-    measured = pooled_fisher_module.knlp_metrics(rows)
+    measured = knlp_metrics(rows)
     assert measured["eigmax"][0] == expected["eigmax"][0]  # the head LAPACK solves: bit for bit
     assert measured["eigmax"][1] == eigvalsh(failing.double())[-1].float()
     assert measured["eigmax"][1] == pytest.approx(float(expected["eigmax"][1]), rel=1e-5)

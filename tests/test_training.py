@@ -243,14 +243,16 @@ def test_training_processes_run_on_the_pinned_kernels_whatever_this_process_runs
     assert os.environ["MKL_CBWR"] == "AUTO", "the pins leaked into this process's environment"
 
 
+@pytest.mark.skipif(not kernels.pinnable(), reason="the pinned kernels need an x86-64 CPU with AVX2")
 def test_a_training_process_without_its_pins_refuses_to_train(monkeypatch):
     monkeypatch.setattr(torch.backends.mkldnn, "enabled", torch.backends.mkldnn.enabled)
     kernels.pin_this_process()
     assert not torch.backends.mkldnn.enabled
     monkeypatch.delenv("MKL_CBWR", raising=False)
     with pytest.raises(RuntimeError, match="not on the pinned kernels"):
-        experiments._train_pinned([_tiny()], CPU, True)
-    kernels.check_pinned(False)  # a machine that cannot take the pins trains on its own kernels
+        experiments._train_pinned([_tiny()], CPU)
+    monkeypatch.setattr(kernels, "pinnable", lambda: False)
+    kernels.check_pinned()  # a machine that cannot take the pins trains on its own kernels
     assert experiments._cache_key(_tiny(), CPU)["kernels"] == kernels.label()
 
 

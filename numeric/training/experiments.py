@@ -172,9 +172,9 @@ def _start_trainer() -> None:
     kernels.pin_this_process()
 
 
-def _train_pinned(specs: list[RunSpec], device: torch.device, pinned: bool) -> list[dict[str, Any]]:
-    """One stack trained in a training process, after checking that it runs on the kernels the parent pinned."""
-    kernels.check_pinned(pinned)
+def _train_pinned(specs: list[RunSpec], device: torch.device) -> list[dict[str, Any]]:
+    """One stack trained in a training process, after checking that it runs on the pinned kernels."""
+    kernels.check_pinned()
     return train(specs, device)
 
 
@@ -190,8 +190,7 @@ def _train(specs: list[RunSpec], device: torch.device) -> list[dict[str, Any]]:
                 "daemonic process cannot start: run the audit from a process that is not a multiprocessing.Pool "
                 "worker (fim-audit run --jobs N starts workers that can)"
             )
-        pinned = kernels.pinnable()
-        trained = _training_pool(processes).starmap(_train_pinned, [(task, device, pinned) for task in tasks])
+        trained = _training_pool(processes).starmap(_train_pinned, [(task, device) for task in tasks])
     else:
         trained = [train(task, device) for task in tasks]
     logs: list[dict[str, Any]] = [{}] * len(specs)

@@ -84,11 +84,11 @@ def pin_this_process() -> None:
     torch.backends.mkldnn.enabled = False
 
 
-def check_pinned(pinned: bool) -> None:
-    """Where the parent pinned the kernels (``pinned``: its :func:`pinnable`), raise unless this process runs on
-    them: a training process restarted outside :func:`pinned_environment` would otherwise train on other kernels
-    under the pinned runs' cache keys."""
-    if pinned and (
+def check_pinned() -> None:
+    """In a training process on a machine that takes the pins (:func:`pinnable`, a question of the hardware, so the
+    same answer as in the process that started it), raise unless the process runs on them: one restarted outside
+    :func:`pinned_environment` would otherwise train on other kernels under the pinned runs' cache keys."""
+    if pinnable() and (
         any(os.environ.get(name) != value for name, value in PINS.items())
         or torch.backends.cpu.get_cpu_capability() != "AVX2"
         or torch.backends.mkldnn.enabled
