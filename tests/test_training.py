@@ -107,6 +107,18 @@ def test_the_fisher_approximation_is_damped_mean_of_a_a_transpose():
     assert bool((torch.linalg.eigvalsh(fisher) > 0).all())
 
 
+def test_fa_adam_inverts_each_fisher_and_gives_nan_to_a_model_without_a_cholesky_factor():
+    """Model 0's F_1 is indefinite (a diverged run): its inverse is NaN, and so is every grad_nat of model 0, a sum
+    over sequences; every other F_b^-1 is the inverse to rounding."""
+    spd = torch.rand(2, 3, 5, 5, dtype=F64, generator=torch.Generator().manual_seed(0))
+    fisher = spd @ spd.transpose(-1, -2) + torch.eye(5, dtype=F64)
+    fisher[0, 1, 0, 0] = -1.0
+    inverse = fa_adam.inverse_fisher(fisher)
+    assert bool(inverse[0, 1].isnan().all())
+    keep = torch.tensor([[True, False, True], [True, True, True]])
+    torch.testing.assert_close(inverse[keep], torch.linalg.inv(fisher[keep]))
+
+
 def test_fa_adam_solves_on_the_token_axis_of_every_linear_layer(monkeypatch):
     """One pseudo-code step: theta -= lr * grad_nat with grad_nat W = sum_b (F_b^-1 Delta_b)^T X_b for every
     nn.Linear, checked against per-sequence autograd gradients and a dense solve; other parameters move by
