@@ -18,6 +18,7 @@ from fim_audit.numeric.training.char_corpus import corpus
 from fim_audit.numeric.confidence import mean_interval, t_quantile
 from fim_audit.numeric.training.tiny_gpt import GPTConfig, build
 from fim_audit.numeric.training.loop import RunSpec, attention_metrics, evaluation_steps, train
+from fim_audit.numeric.training.stacked_adam import StackedAdam, rate_blocks
 from fim_audit.claims.checks.training import interval_result
 
 F64 = torch.float64
@@ -135,7 +136,7 @@ def test_fa_adam_solves_on_the_token_axis_of_every_linear_layer(monkeypatch):
     handle.remove()
     delta = torch.autograd.grad(loss, seen["y"])[0]
     expected = sum(torch.linalg.solve(fixed[b], delta[0, b]).T @ seen["x"][0, b] for b in range(3))
-    optimizer = fa_adam.FisherAttentionAdam(model, model.attention_patterns, lr=0.5, moments=False)
+    optimizer = fa_adam.FisherAttentionAdam(model, model.attention_patterns, [0.5], moments=False)
     before = {name: p.detach().clone() for name, p in model.named_parameters()}
     model.zero_grad()
     model(ids, ids, record_attention=True).backward()
@@ -148,7 +149,7 @@ def test_fa_adam_solves_on_the_token_axis_of_every_linear_layer(monkeypatch):
 def test_fa_adam_refuses_a_closure():
     model = _model()
     with pytest.raises(ValueError, match="closure"):
-        fa_adam.FisherAttentionAdam(model, model.attention_patterns, 0.1, False).step(lambda: 0.0)
+        fa_adam.FisherAttentionAdam(model, model.attention_patterns, [0.1], False).step(lambda: 0.0)
 
 
 def test_attention_metrics_of_uniform_causal_attention():
@@ -214,9 +215,44 @@ def test_a_stack_trains_each_model_as_if_alone(spec, diverged):
     assert ["knlp" not in log for log in stacked] == diverged
 
 
-def test_a_stack_holds_runs_that_differ_in_their_seed_only():
-    with pytest.raises(ValueError, match="seed only"):
-        train([_tiny(seed=1), _tiny(lr=0.5, seed=2)], CPU)
+@pytest.mark.parametrize(
+    ("optimizer", "lr", "other_lr"), [("adam", 3e-2, 1e-1), ("fa-adam", 1e-1, 300.0), ("fa-adam-moments", 1e-2, 3e-2)]
+)
+def test_a_stack_of_learning_rates_trains_each_model_as_if_alone(optimizer, lr, other_lr):
+    """A stack whose models step at different rates (a rate grid: the sweep's selection runs), in blocks of one
+    rate and not in rate order, gives each run its log alone, bit for bit, a diverging rate (FA-Adam at 300)
+    included."""
+    specs = [_tiny(optimizer, rate, seed) for rate, seed in ((lr, 9), (lr, 10), (other_lr, 9), (lr, 11))]
+    stacked = train(specs, CPU)
+    alone = [log for spec in specs for log in train([spec], CPU)]
+    assert [_without_seconds(log) for log in stacked] == [_without_seconds(log) for log in alone]
+    assert stacked[0]["val_loss"] != stacked[2]["val_loss"]
+
+
+def test_stacked_adam_steps_each_model_as_torch_adam_steps_it_alone():
+    """StackedAdam against torch.optim.Adam on each model's slice, bit for bit, over steps of random gradients;
+    models 0, 1 and 3 share a rate but are not one block."""
+    lrs = [1e-2, 1e-2, 3e-1, 1e-2]
+    draws = torch.Generator().manual_seed(4)
+    stacked = torch.nn.Parameter(torch.randn(4, 5, 3, generator=draws))
+    alone = [torch.nn.Parameter(stacked.detach()[m].clone()) for m in range(4)]
+    optimizers = [torch.optim.Adam([p], lr=lr) for p, lr in zip(alone, lrs)]
+    stacked_optimizer = StackedAdam([stacked], lrs)
+    assert stacked_optimizer.blocks == [(slice(0, 2), 1e-2), (slice(2, 3), 3e-1), (slice(3, 4), 1e-2)]
+    for _ in range(5):
+        stacked.grad = torch.randn(4, 5, 3, generator=draws)
+        for m, (p, optimizer) in enumerate(zip(alone, optimizers)):
+            p.grad = stacked.grad[m].clone()
+            optimizer.step()
+        stacked_optimizer.step()
+    assert all(torch.equal(stacked.detach()[m], alone[m].detach()) for m in range(4))
+    with pytest.raises(ValueError, match="at least one learning rate"):
+        rate_blocks([])
+
+
+def test_a_stack_holds_runs_that_differ_in_their_seed_and_learning_rate_only():
+    with pytest.raises(ValueError, match="seed and learning rate only"):
+        train([_tiny(seed=1), _tiny("adam", seed=2)], CPU)
     with pytest.raises(ValueError, match="at least one"):
         train([], CPU)
     with pytest.raises(ValueError, match="at least one seed"):
@@ -268,10 +304,10 @@ def test_a_training_process_without_its_pins_refuses_to_train(monkeypatch):
     assert experiments._cache_key(_tiny(), CPU)["kernels"] == kernels.label()
 
 
-def test_stacks_group_by_everything_but_the_seed():
-    specs = [_tiny("adam", 3e-2, seed) for seed in range(5)] + [_tiny("fa-adam", 1e-1, 9)]
-    assert experiments._stacks(specs, 2) == [[0, 1], [2, 3, 4], [5]]
-    assert experiments._stacks(specs, 1) == [[0, 1, 2, 3, 4], [5]]
+def test_stacks_group_by_everything_but_the_seed_and_learning_rate():
+    specs = [_tiny("adam", 3e-2, seed) for seed in range(4)] + [_tiny("fa-adam", 1e-1, 9), _tiny("adam", 1e-1, 0)]
+    assert experiments._stacks(specs, 2) == [[0, 1], [2, 3, 5], [4]]
+    assert experiments._stacks(specs, 1) == [[0, 1, 2, 3, 5], [4]]
 
 
 def test_unknown_optimizer_and_bad_sizes_are_refused():

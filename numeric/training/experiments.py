@@ -16,8 +16,9 @@ width 32, context 32; 33k parameters) for 200 steps from 20 seeds per arm (118 r
 cache on a 2-core CPU, trained as stacks over two processes); ``thorough`` trains a 4 x 4, width 128, context 64 model for 2000 steps from 5 seeds (GPU recommended).
 Twenty seeds, not five, because five left fim-attn.prop2 and fim-metrics.ra-lower-eigmax to the draw of seeds
 (their verdicts flipped between global seeds): at twenty the pooled eigmax difference is resolved to about 1% of
-its size and the coupling slope to about 13%.  The seeds of an arm train as one stack of models
-(:func:`runs`); every run is cached on disk (:mod:`numeric.training.cache`) and in memory.
+its size and the coupling slope to about 13%.  The seeds of an arm train as one stack of models, and so do an
+optimizer's selection runs at every rate of the grid (:func:`runs`); every run is cached on disk
+(:mod:`numeric.training.cache`) and in memory.
 """
 
 from __future__ import annotations
@@ -119,11 +120,11 @@ def training_processes(device: torch.device) -> int:
 
 
 def _stacks(specs: list[RunSpec], processes: int) -> list[list[int]]:
-    """Indices of ``specs`` grouped into stacks of runs that differ in their seed only, each stack cut into at
-    most ``processes`` contiguous pieces of near-equal size."""
+    """Indices of ``specs`` grouped into stacks of runs that differ in their seed and learning rate only, each
+    stack cut into at most ``processes`` contiguous pieces of near-equal size."""
     groups: dict[RunSpec, list[int]] = {}
     for k, spec in enumerate(specs):
-        groups.setdefault(replace(spec, seed=0), []).append(k)
+        groups.setdefault(replace(spec, seed=0, lr=0.0), []).append(k)
     pieces = []
     for members in groups.values():
         count = min(processes, len(members))
@@ -133,9 +134,10 @@ def _stacks(specs: list[RunSpec], processes: int) -> list[list[int]]:
 
 def runs(specs: list[RunSpec], device: torch.device) -> list[dict[str, Any]]:
     """Training runs, each from the cache when it holds it.  The others are trained as stacks of models
-    (:func:`numeric.training.loop.train`, one per group of runs that differ in their seed only), spread over
-    :func:`training_processes` spawned processes (each on one thread: :func:`numeric.threads.share_cores`, and on
-    the pinned kernels of :mod:`numeric.training.kernels` on a CPU), and stored one by one.  A run's log does not
+    (:func:`numeric.training.loop.train`, one per group of runs that differ in their seed and learning rate only),
+    spread over :func:`training_processes` spawned processes (each on one thread:
+    :func:`numeric.threads.share_cores`, and on the pinned kernels of :mod:`numeric.training.kernels` on a CPU), and
+    stored one by one.  A run's log does not
     depend on the stack it trained in (tests/test_training.py), so neither does it depend on the number of
     processes.  One process trains at a time per cache: another that needs runs waits, then reads the ones the first
     stored (:func:`numeric.training.cache.exclusive`)."""

@@ -36,16 +36,18 @@ leaves every part of the computation unstated.  The choices made here, each the 
   at the next evaluation, while the other models of the stack step on.
 * The update: ``moments=False`` is the pseudo-code itself, theta <- theta - lr grad_nat (Adam's moment
   estimates are never used although the class derives from Adam).  ``moments=True`` is the reading of tt-fim
-  §4 ("adam preconditioned attention update"): grad_nat replaces the gradient in an ordinary Adam step.
+  §4 ("adam preconditioned attention update"): grad_nat replaces the gradient in an ordinary Adam step
+  (:class:`numeric.training.stacked_adam.StackedAdam`, which steps each model as ``torch.optim.Adam`` would).
 """
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Sequence
 
 import torch
 from torch import nn
 
+from fim_audit.numeric.training.stacked_adam import StackedAdam
 from fim_audit.numeric.training.tiny_gpt import StackedLinear
 
 DAMPING = 1e-2
@@ -91,17 +93,18 @@ def inverse_fisher(fisher: torch.Tensor) -> torch.Tensor:
     return torch.cholesky_inverse(factor)
 
 
-class FisherAttentionAdam(torch.optim.Adam):
-    """FA-Adam as documented in this module; ``attention_patterns`` returns the current batch's attention."""
+class FisherAttentionAdam(StackedAdam):
+    """FA-Adam as documented in this module, model m of the stack at rate ``lrs[m]``; ``attention_patterns``
+    returns the current batch's attention."""
 
     def __init__(
         self,
         model: nn.Module,
         attention_patterns: Callable[[], torch.Tensor],
-        lr: float,
+        lrs: Sequence[float],
         moments: bool,
     ) -> None:
-        super().__init__(model.parameters(), lr=lr)
+        super().__init__(model.parameters(), lrs)
         self.get_attention_patterns = attention_patterns
         self.moments = moments
         self.factors = _TokenFactors(model)
@@ -124,4 +127,5 @@ class FisherAttentionAdam(torch.optim.Adam):
         for group in self.param_groups:
             for param in group["params"]:
                 if param.grad is not None:
-                    param.add_(param.grad, alpha=-group["lr"])
+                    for models, lr in self.blocks:
+                        param[models].add_(param.grad[models], alpha=-lr)

@@ -7,8 +7,8 @@ the recorded float32 attention rows, each renormalised to sum 1 after the cast. 
 :class:`RunSpec`: the seed draws the initial weights and, through its own generator, the training batches,
 so two optimizers with the same seed see the same initial model and the same data in the same order.
 
-:func:`train` runs several specifications that differ only in their seed as one stack of models
-(:mod:`numeric.training.tiny_gpt`), one batched step for all of them: each model's log is the one it has when
+:func:`train` runs several specifications that differ only in their seed and learning rate as one stack of
+models (:mod:`numeric.training.tiny_gpt`), one batched step for all of them: each model's log is the one it has when
 trained alone (tests/test_training.py compares a stack with its models run one by one, bit for bit), and the
 wall time of each step is shared equally among the models.
 
@@ -42,6 +42,7 @@ import torch
 
 from fim_audit.numeric.training.char_corpus import corpus
 from fim_audit.numeric.training.fa_adam import FisherAttentionAdam
+from fim_audit.numeric.training.stacked_adam import StackedAdam
 from fim_audit.numeric.fisher_spectrum import fisher_metrics
 from fim_audit.numeric.pooled_fisher import knlp_fisher_metrics, pooled_fisher, pooled_fisher_metrics
 from fim_audit.numeric.temperature import entropy
@@ -84,12 +85,13 @@ def evaluation_steps(steps: int, evaluations: int) -> list[int]:
     return sorted({round(k * steps / evaluations) for k in range(evaluations + 1)})
 
 
-def _optimizer(spec: RunSpec, model: TinyGPT) -> torch.optim.Optimizer:
-    """One optimizer for the whole stack: every update is elementwise (Adam) or per model (FA-Adam), so each model
-    steps as it would alone."""
-    if spec.optimizer == "adam":
-        return torch.optim.Adam(model.parameters(), lr=spec.lr)
-    return FisherAttentionAdam(model, model.attention_patterns, spec.lr, moments=spec.optimizer.endswith("moments"))
+def _optimizer(specs: Sequence[RunSpec], model: TinyGPT) -> torch.optim.Optimizer:
+    """One optimizer for the whole stack, each model at its own rate: every update is elementwise (Adam) or per
+    model (FA-Adam), so each model steps as it would alone."""
+    optimizer, lrs = specs[0].optimizer, [spec.lr for spec in specs]
+    if optimizer == "adam":
+        return StackedAdam(model.parameters(), lrs)
+    return FisherAttentionAdam(model, model.attention_patterns, lrs, moments=optimizer.endswith("moments"))
 
 
 def attention_metrics(attention: torch.Tensor) -> dict[str, Any]:
@@ -165,17 +167,17 @@ def _synchronize(device: torch.device) -> None:
 
 
 def train(specs: Sequence[RunSpec], device: torch.device) -> list[dict[str, Any]]:
-    """Run ``specs`` (equal but for their seeds) as one stack and return each one's log (JSON-ready): evaluation
-    steps, validation loss, cumulative training seconds (evaluations excluded, each step's time shared equally
-    among the models), and the attention metrics of every evaluation.  A run whose validation loss is not finite
-    has diverged: its log ends at that evaluation, with no ``knlp`` measurement.
+    """Run ``specs`` (equal but for their seeds and learning rates) as one stack and return each one's log
+    (JSON-ready): evaluation steps, validation loss, cumulative training seconds (evaluations excluded, each step's
+    time shared equally among the models), and the attention metrics of every evaluation.  A run whose validation
+    loss is not finite has diverged: its log ends at that evaluation, with no ``knlp`` measurement.
 
     On a CPU the runs use one thread: float32 matrix products summed in a thread-count-dependent order give
     results that differ in the last bits, and training amplifies such differences into different runs."""
     if not specs:
         raise ValueError("train needs at least one run specification")
-    if len({replace(spec, seed=0) for spec in specs}) > 1:
-        raise ValueError("the runs of one stack must differ in their seed only")
+    if len({replace(spec, seed=0, lr=0.0) for spec in specs}) > 1:
+        raise ValueError("the runs of one stack must differ in their seed and learning rate only")
     with one_thread():
         return _train(specs, device)
 
@@ -184,7 +186,7 @@ def _train(specs: Sequence[RunSpec], device: torch.device) -> list[dict[str, Any
     spec, seeds = specs[0], [s.seed for s in specs]
     data = corpus()
     model = build(spec.config, seeds, torch.float32, device)
-    optimizer = _optimizer(spec, model)
+    optimizer = _optimizer(specs, model)
     generators = [torch.Generator().manual_seed(seed) for seed in seeds]
     validation = [t.to(device) for t in data.validation_batch(spec.validation_windows, spec.config.length)]
     probe = [t[: spec.metric_windows] for t in validation]
