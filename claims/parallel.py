@@ -29,6 +29,7 @@ from typing import Any, Callable, Sequence
 
 from fim_audit.claims.engine import CheckRecord, ClaimRecord, check_record, checks_run_by, run_claim
 from fim_audit.claims.model import Check, CheckResult, Claim, Kind
+from fim_audit.claims.quick_exit import leave_after_exit_handlers
 from fim_audit.claims.registry import claims_of, load_papers
 from fim_audit.numeric.context import RunContext
 from fim_audit.numeric.threads import share_cores
@@ -101,8 +102,10 @@ def _tasks(claims: list[Claim]) -> dict[Check, tuple[str, int]]:
 
 
 def _start_worker(papers: str | Sequence[str], ctx: RunContext) -> None:
-    """A worker's start: one thread for torch and numba (it shares the cores), then the papers, loaded under the
-    thread settings the parent loaded them under."""
+    """A worker's start: its exit without the interpreter's teardown (:mod:`claims.quick_exit`: the parent waits
+    for it), one thread for torch and numba (it shares the cores), then the papers, loaded under the thread settings
+    the parent loaded them under."""
+    leave_after_exit_handlers(lambda: 0)  # a worker ends by the executor's signal: its work is done
     share_cores()
     _WORKER["ctx"] = ctx
     try:

@@ -134,6 +134,27 @@ def test_list_and_console_script(capsys):
     assert done.stdout.startswith("fim-attn.lemma1")
 
 
+QUICK_EXIT = """
+import atexit, sys
+from fim_audit.claims.quick_exit import leave_after_exit_handlers
+status = {status}
+leave_after_exit_handlers(lambda: status)
+atexit.register(print, "a later handler ran")
+print("unflushed", end="")
+sys.exit(5)
+"""
+
+
+@pytest.mark.parametrize(("status", "code"), [(3, 3), (None, 5)])
+def test_a_quick_exit_runs_later_handlers_flushes_and_ends_with_the_status(status, code):
+    """The console script's end (claims.quick_exit): the exit handlers registered after it run, the streams are
+    flushed, the process ends with the status it was given, or, given none, as the interpreter ends it."""
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", QUICK_EXIT.format(status=status)], capture_output=True, text=True)
+    assert done.returncode == code and done.stdout == "unflusheda later handler ran\n"
+
+
 def test_figures_are_written_referenced_and_deterministic(tmp_path):
     """A claim with figures gets SVG files under figures/, listed in results.json and embedded in report.md,
     byte-identical across two runs."""
