@@ -30,10 +30,12 @@ leaves every part of the computation unstated.  The choices made here, each the 
   on the default model a step's nine triangular solves per sequence took 44 ms for a 10-model stack, the inverse
   and the products 9 ms, and the two agree to rounding amplified by cond(F_b) <= 1 + T / DAMPING.
   Every linear map (:class:`numeric.training.tiny_gpt.StackedLinear`: attention projections, MLP, output head:
-  95% of the parameters of the default model) is preconditioned this way; embeddings and LayerNorm parameters
-  have no such factorisation and keep their plain gradient (grad_nat = grad).  A model whose F_b has no Cholesky
-  factor (its attention went non-finite: the run diverged) gets NaN for grad_nat, so that its divergence shows
-  at the next evaluation, while the other models of the stack step on.
+  95% of the parameters of the default model) is preconditioned this way, so backpropagation need not form
+  their plain gradients: FA-Adam marks their weights and biases as not requiring one (backward on a 10-model
+  stack: 9.3 s -> 6.9 s over 200 steps; every other gradient is the same to the bit).  Embeddings and LayerNorm
+  parameters have no such factorisation and keep their plain gradient (grad_nat = grad).  A model whose F_b has
+  no Cholesky factor (its attention went non-finite: the run diverged) gets NaN for grad_nat, so that its
+  divergence shows at the next evaluation, while the other models of the stack step on.
 * The update: ``moments=False`` is the pseudo-code itself, theta <- theta - lr grad_nat (Adam's moment
   estimates are never used although the class derives from Adam).  ``moments=True`` is the reading of tt-fim
   §4 ("adam preconditioned attention update"): grad_nat replaces the gradient in an ordinary Adam step
@@ -56,8 +58,12 @@ DAMPING = 1e-2
 
 def compute_fisher_approximation(attention: torch.Tensor) -> torch.Tensor:
     """F_b = mean over layers and heads of A A^T, damped: (..., batch, T, T) from (layers, ..., batch, heads, T,
-    T), the leading ``...`` being the models of a stack."""
-    fisher = (attention @ attention.transpose(-1, -2)).mean(dim=(0, -3))
+    T), the leading ``...`` being the models of a stack.  The sum over layers and heads is one matrix product of
+    the heads' rows side by side, [A_1 ... A_LH] [A_1 ... A_LH]^T (for a 10-model stack of the default model 2.2 ms
+    per step, where a product per layer and head and their mean took 5.5 ms)."""
+    layers, heads = attention.shape[0], attention.shape[-3]
+    side_by_side = attention.movedim(0, -3).movedim(-2, -4).flatten(-3)  # (..., batch, T, heads * layers * T)
+    fisher = side_by_side @ side_by_side.transpose(-1, -2) / (layers * heads)
     size = fisher.shape[-1]
     scale = fisher.diagonal(dim1=-2, dim2=-1).mean(dim=-1)
     return fisher + DAMPING * scale[..., None, None] * torch.eye(size, dtype=fisher.dtype, device=fisher.device)
@@ -108,6 +114,9 @@ class FisherAttentionAdam(StackedAdam):
         self.get_attention_patterns = attention_patterns
         self.moments = moments
         self.factors = _TokenFactors(model)
+        for module in self.factors.linears:  # step() sets their gradients (module docstring)
+            module.weight.requires_grad_(False)
+            module.bias.requires_grad_(False)
 
     @torch.no_grad()
     def step(self, closure: None = None) -> None:
