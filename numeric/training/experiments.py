@@ -124,7 +124,7 @@ def _stacks(specs: list[RunSpec], processes: int) -> list[list[int]]:
     stack cut into at most ``processes`` contiguous pieces of near-equal size."""
     groups: dict[RunSpec, list[int]] = {}
     for k, spec in enumerate(specs):
-        groups.setdefault(replace(spec, seed=0, lr=0.0), []).append(k)
+        groups.setdefault(spec.stack_key(), []).append(k)
     pieces = []
     for members in groups.values():
         count = min(processes, len(members))
@@ -137,9 +137,8 @@ def runs(specs: list[RunSpec], device: torch.device) -> list[dict[str, Any]]:
     (:func:`numeric.training.loop.train`, one per group of runs that differ in their seed and learning rate only),
     spread over :func:`training_processes` spawned processes (each on one thread:
     :func:`numeric.threads.share_cores`, and on the pinned kernels of :mod:`numeric.training.kernels` on a CPU), and
-    stored one by one.  A run's log does not
-    depend on the stack it trained in (tests/test_training.py), so neither does it depend on the number of
-    processes.  One process trains at a time per cache: another that needs runs waits, then reads the ones the first
+    stored one by one.  A run's log does not depend on the stack it trained in (tests/test_training.py), so neither
+    does it depend on the number of processes.  One process trains at a time per cache: another that needs runs waits, then reads the ones the first
     stored (:func:`numeric.training.cache.exclusive`)."""
     logs = [cached_entry("training", _cache_key(spec, device), device) for spec in specs]
     if all(log is not None for log in logs):

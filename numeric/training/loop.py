@@ -79,6 +79,10 @@ class RunSpec:
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
+    def stack_key(self) -> RunSpec:
+        """What the runs of one stack (:func:`train`) share: everything but the seed and the learning rate."""
+        return replace(self, seed=0, lr=0.0)
+
 
 def evaluation_steps(steps: int, evaluations: int) -> list[int]:
     """Step 0 and ``evaluations`` evenly spaced steps up to ``steps``."""
@@ -176,7 +180,7 @@ def train(specs: Sequence[RunSpec], device: torch.device) -> list[dict[str, Any]
     results that differ in the last bits, and training amplifies such differences into different runs."""
     if not specs:
         raise ValueError("train needs at least one run specification")
-    if len({replace(spec, seed=0, lr=0.0) for spec in specs}) > 1:
+    if len({spec.stack_key() for spec in specs}) > 1:
         raise ValueError("the runs of one stack must differ in their seed and learning rate only")
     with one_thread():
         return _train(specs, device)
