@@ -3,11 +3,18 @@ smaller than 2/eigmax for stability"), each a numeric check: just below the thre
 converges, just above it diverges (quadratic) or leaves the fixed point (log-sum-exp potential), and a
 search for starts where the bound measured at the current point is violated yet the iteration converges.
 
-Rounding: one step x <- x - eta F x with eta ||F|| <= 2 (1 + delta) perturbs x by at most gamma_(n+8) 4 ||x||,
-so after T steps the relative error is at most 4 T gamma_(n+8) (first order).  The computed F itself is F + E
-with ||E|| <= the zero floor of :func:`numeric.fisher_metrics.zero_floor`, so its eigenvalues may be negative
-by that much: at eta ~ 2 / eigmax such a component grows by exp(2 T floor / eigmax) over T steps, which the
-tolerance includes.
+Rounding, quadratic: the iteration matrix M = I - eta F is formed once and each step is x <- M x.  Row i of |F|
+sums to 2 p_i (1 - p_i) / tau^2 = 2 F_ii <= 2 eigmax(F) (a diagonal entry of a positive semi-definite matrix is at
+most its largest eigenvalue), so with eta eigmax(F) <= 2 (1 + delta) <= 2.6: || |eta F| || <= 5.2 and || |M| || <=
+6.2.  Forming M perturbs it once by at most u (|eta F| + |M|), of norm at most 11.4 u, and each product perturbs x
+by at most gamma_n || |M| || ||x||: after T steps the relative error is at most 7 T gamma_(n+2) (first order).  The
+computed F itself is F + E with ||E|| <= the zero floor of :func:`numeric.fisher_metrics.zero_floor`, so its
+eigenvalues may be negative by that much: at eta ~ 2 / eigmax such a component grows by exp(2 T floor / eigmax)
+over T steps, which the tolerance includes.
+
+Rounding, potential: besides the softmax's own error (the noise floor of :func:`fixed_point_threshold`), one step
+s <- s - eta grad Phi(s), centred, perturbs s by at most 4 gamma_(n+8) ||s|| (the subtraction, the mean and its
+subtraction), so after T steps the relative error is at most 4 T gamma_(n+8) (first order).
 
 Bespoke, and why: the statements are about iterations (convergence or divergence of thousands of gradient steps),
 which are not formulas of a point.
@@ -27,8 +34,7 @@ from fim_audit.numeric.context import RunContext
 from fim_audit.claims.model import Check, Kind
 from fim_audit.numeric.fisher_metrics import fisher_eigenvalues, softmax_fisher, zero_floor
 from fim_audit.claims.builders.primitives import Evaluation, check_property
-from fim_audit.numeric.softmax import pure_softmax, validated_logits
-from fim_audit.numeric.validate import finite_result
+from fim_audit.numeric.gradient_descent import centred, descend_log_partition
 from fim_audit.numeric.search.strategies import FINITE, adversarial_distributions, temperatures
 from fim_audit.numeric.tolerance import SAFETY, gamma, safe_norm
 
@@ -47,34 +53,22 @@ def _steps(delta: float) -> int:
     return math.ceil(2 * math.log(DIVERGENCE) / math.log1p(2 * delta))
 
 
-def _relative_rounding(n: int, steps: int, dtype: torch.dtype) -> float:
+def _quadratic_rounding(n: int, steps: int, dtype: torch.dtype) -> float:
+    return float(7 * steps * gamma(n + 2, dtype))
+
+
+def _potential_rounding(n: int, steps: int, dtype: torch.dtype) -> float:
     return float(4 * steps * gamma(n + 8, dtype))
 
 
 def _descend_quadratic(fisher: torch.Tensor, x: torch.Tensor, eta: torch.Tensor, steps: int) -> torch.Tensor:
+    """``steps`` steps x <- (I - eta F) x for F ``fisher`` (rows, n, n), x (arms, rows, n), eta (arms, rows): every
+    arm (step size) of every row in one batched product per step."""
+    iteration = torch.eye(fisher.shape[-1], dtype=fisher.dtype, device=fisher.device) - eta[..., None, None] * fisher
+    x = x[..., None]
     for _ in range(steps):
-        x = x - eta[:, None] * (fisher @ x[..., None]).squeeze(-1)
-    return x
-
-
-def _centred(s: torch.Tensor) -> torch.Tensor:
-    """The component of s orthogonal to the constant direction (along which Phi is linear)."""
-    return s - s.mean(dim=-1, keepdim=True)
-
-
-def _descend_potential(s: torch.Tensor, eta: torch.Tensor, tau: float, steps: int) -> torch.Tensor:
-    """GD on Phi(s) = log sum exp(s / tau) (gradient softmax(s / tau) / tau), tracked modulo constants.
-
-    Phi(s + c 1) = Phi(s) + c / tau, so the mean of s drifts by eta / (n tau) per step for ever (Phi has no
-    minimiser) while the centred part evolves on its own; re-centring each step is exact and keeps the
-    iterate, hence its rounding, at the scale of the centred part.  The start is validated (finite, z / tau
-    representable) and so is the end: a step that overflowed turns every later iterate into NaN, so checking each
-    of the thousands of steps (a host synchronisation apiece, half the loop's time) would find nothing more.
-    """
-    s, tau = validated_logits(_centred(s), tau)
-    for _ in range(steps):
-        s = _centred(s - eta[:, None] * pure_softmax(s, tau) / tau)
-    return finite_result(s, f"gradient descent on log sum exp(s / tau) at tau = {tau:.3g}")
+        x = iteration @ x
+    return x.squeeze(-1)
 
 
 def quadratic_threshold(catches: str) -> Check:
@@ -95,10 +89,10 @@ def quadratic_threshold(catches: str) -> Check:
         n = p.shape[-1]
         x0 = top + 1 / math.sqrt(n)
         steps = _steps(delta)
-        below = _descend_quadratic(fisher, x0, 2 * (1 - delta) / safe, steps)
-        above = _descend_quadratic(fisher, x0, 2 * (1 + delta) / safe, steps)
+        etas = torch.stack([2 * (1 - delta) / safe, 2 * (1 + delta) / safe])
+        below, above = _descend_quadratic(fisher, x0.expand(2, -1, -1), etas, steps)
         spurious_growth = torch.exp(2 * steps * floor / safe)
-        tolerance = spurious_growth * (1 + _relative_rounding(n, steps, p.dtype)) - 1
+        tolerance = spurious_growth * (1 + _quadratic_rounding(n, steps, p.dtype)) - 1
         start = safe_norm(x0, dim=-1)
         growth_below = safe_norm(below, dim=-1) / start
         top_left = (below * top).sum(dim=-1).abs()
@@ -151,13 +145,12 @@ def fixed_point_threshold(catches: str) -> Check:
         direction, tau, delta = drawn
         s0 = tau * 1e-4 * ctx.tensor(direction)
         n = s0.shape[-1]
-        threshold = torch.full((1,), 2 * n * tau**2, dtype=s0.dtype, device=s0.device)
+        etas = 2 * n * tau**2 * torch.tensor([1 - delta, 1 + delta], dtype=s0.dtype, device=s0.device)
         steps = _steps(delta)
-        start = safe_norm(_centred(s0), dim=-1)
-        below = safe_norm(_centred(_descend_potential(s0, threshold * (1 - delta), tau, steps)), dim=-1)
-        above = safe_norm(_centred(_descend_potential(s0, threshold * (1 + delta), tau, steps)), dim=-1)
+        start = safe_norm(centred(s0), dim=-1)
+        below, above = safe_norm(descend_log_partition(s0.expand(2, -1), etas, tau, steps), dim=-1)[:, None]
         noise = SAFETY * math.sqrt(n) * float(gamma(n + 8, s0.dtype)) * 2 * n * tau * (1 + delta) / (2 * delta)
-        floor = noise + _relative_rounding(n, steps, s0.dtype) * start
+        floor = noise + _potential_rounding(n, steps, s0.dtype) * start
         converged = below / (start / DIVERGENCE + floor)
         ratio = torch.maximum(converged, start / above.clamp_min(torch.finfo(s0.dtype).tiny))
         ratio = torch.where(start > DIVERGENCE * noise, ratio, 0.0)
@@ -201,8 +194,8 @@ def pointwise_bound_necessary(catches: str) -> Check:
         low, high = 2 / eigmax * 1.1, torch.full_like(eigmax, 2 * n * tau**2 * 0.9)
         eta = (low + high) / 2
         s0 = tau * torch.log(p)
-        start = safe_norm(_centred(s0), dim=-1)
-        end = safe_norm(_centred(_descend_potential(s0, eta, tau, START_STEPS)), dim=-1)
+        start = safe_norm(centred(s0), dim=-1)
+        end = safe_norm(descend_log_partition(s0, eta, tau, START_STEPS), dim=-1)
         ratio = torch.where(low < high, start / (DIVERGENCE * end.clamp_min(torch.finfo(p.dtype).tiny)), 0.0)
 
         def describe(_: int) -> tuple[dict[str, Any], dict[str, Any]]:
