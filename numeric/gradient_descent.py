@@ -36,9 +36,8 @@ def descend_log_partition(s: torch.Tensor, eta: torch.Tensor, tau: float, steps:
     if _compiled_serves(s):
         from fim_audit.numeric import gradient_descent_compiled
 
-        end = torch.from_numpy(
-            gradient_descent_compiled.descend_log_partition(s.contiguous().numpy(), eta.contiguous().numpy(), tau, steps)
-        )
+        rows, etas = s.contiguous().numpy(), eta.contiguous().numpy()
+        end = torch.from_numpy(gradient_descent_compiled.descend_log_partition(rows, etas, tau, steps))
     else:
         end = s
         for _ in range(steps):
