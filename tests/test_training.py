@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import math
 import os
+import subprocess
+import sys
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 import torch
@@ -355,6 +358,22 @@ def test_the_cache_stores_reuses_and_recovers(tmp_path, monkeypatch):
     monkeypatch.setenv("FIM_AUDIT_CACHE", "off")
     experiment_cache.store("k", {"a": 3}, CPU, {"value": 3})
     assert experiment_cache.cached_entry("k", {"a": 2}, CPU) is None
+
+
+def test_the_cache_key_covers_every_module_a_run_imports():
+    """A module that shapes a run but is left out of the key would let an edit to it serve the old code's runs (the
+    Adam of numeric/training/stacked_adam.py once was).  Imported in a fresh interpreter, so that nothing this
+    session loaded counts."""
+    listing = (
+        "import sys; import fim_audit.numeric.training.experiments, fim_audit.numeric.natural_gradient_rate; "
+        "print('\\n'.join(m.__file__ for n, m in sys.modules.items() if n.startswith('fim_audit.numeric.') "
+        "and not m.__file__.endswith('__init__.py')))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", listing], capture_output=True, text=True, check=True).stdout.split()
+    numeric = Path(experiment_cache.__file__).resolve().parent.parent
+    assert sorted(Path(f).resolve().relative_to(numeric).as_posix() for f in loaded) == sorted(
+        experiment_cache.CODE_FILES
+    )
 
 
 def test_one_process_trains_at_a_time_per_cache(tmp_path, monkeypatch):

@@ -2,7 +2,7 @@
 another's training runs.
 
 An entry is keyed by a SHA-256 of the run's specification, the device type, the torch version and the source
-of every module that shapes a run (CODE_FILES); editing any of them, or changing the specification, misses the
+of every module a run imports (CODE_FILES); editing any of them, or changing the specification, misses the
 cache.  Entries live under ``$FIM_AUDIT_CACHE`` when set, else ``$XDG_CACHE_HOME/fim-audit`` (default
 ``~/.cache/fim-audit``); ``FIM_AUDIT_CACHE=off`` disables the cache.  A corrupt entry is recomputed.
 """
@@ -25,20 +25,34 @@ except ImportError:  # Windows: no advisory locks; concurrent processes may then
 import torch
 
 CODE_FILES = (
-    "training/char_corpus.py",
-    "training/tiny_gpt.py",
-    "training/fa_adam.py",
-    "training/loop.py",
+    "attention_capture.py",
+    "autodiff.py",
+    "categorical.py",
+    "confidence.py",
+    "context.py",
+    "fisher_metrics.py",
     "fisher_spectrum.py",
+    "natural_gradient_rate.py",
+    "pooled_fisher.py",
     "secular_compiled.py",
     "secular_torch.py",
-    "fisher_metrics.py",
-    "pooled_fisher.py",
-    "temperature.py",
     "softmax.py",
-    "natural_gradient_rate.py",
+    "temperature.py",
+    "threads.py",
+    "tolerance.py",
+    "training/cache.py",
+    "training/char_corpus.py",
+    "training/experiments.py",
+    "training/fa_adam.py",
+    "training/kernels.py",
+    "training/loop.py",
+    "training/stacked_adam.py",
+    "training/tiny_gpt.py",
+    "validate.py",
 )
-"""The modules of :mod:`numeric` (paths below it) whose source is part of every key."""
+"""The modules of :mod:`numeric` (paths below it) whose source is part of every key: every module the two kinds of
+run import, :mod:`numeric.training.experiments` and :mod:`numeric.natural_gradient_rate`, directly or through
+another (tests/test_training.py keeps the list equal to what they import)."""
 
 
 def cache_directory() -> Path | None:
