@@ -172,6 +172,7 @@ def _run(seed: int, problems: int, iterations: int, tau0: float | None, key_spre
     rows = phi.flatten(1, 2)  # (problems, inputs * keys, d^2): the expectations below as one product per problem
     for t in range(1, iterations + 1):
         a = softmax((rows @ theta[..., None]).reshape(one_hot.shape))
+        # per input, then the mean over inputs (not _expectation's one sum): the rounding floor below assumes it
         gradient = (phi.transpose(-1, -2) @ (a - one_hot)[..., None])[..., 0].mean(dim=1)
         best = torch.minimum(best, (gradient * gradient).sum(dim=-1))
         gradient_max = torch.maximum(gradient_max, gradient.norm(dim=-1))

@@ -118,6 +118,8 @@ def time_budget(seconds: float, what: str) -> Iterator[None]:
             raise  # the enclosing budget expired: it reports
     finally:
         deadlines.pop()
+        if not deadlines:  # the deferrals count within one expiry: none carries over to the next budget
+            _local.deferred = 0
         if watchdog is not None:
             watchdog.cancel()
         if on_main:

@@ -138,8 +138,8 @@ def runs(specs: list[RunSpec], device: torch.device) -> list[dict[str, Any]]:
     spread over :func:`training_processes` spawned processes (each on one thread:
     :func:`numeric.threads.share_cores`, and on the pinned kernels of :mod:`numeric.training.kernels` on a CPU), and
     stored one by one.  A run's log does not depend on the stack it trained in (tests/test_training.py), so neither
-    does it depend on the number of processes.  One process trains at a time per cache: another that needs runs waits, then reads the ones the first
-    stored (:func:`numeric.training.cache.exclusive`)."""
+    does it depend on the number of processes.  One process trains at a time per cache: another that needs runs
+    waits, then reads the ones the first stored (:func:`numeric.training.cache.exclusive`)."""
     logs = [cached_entry("training", _cache_key(spec, device), device) for spec in specs]
     if all(log is not None for log in logs):
         return logs
